@@ -1,0 +1,16 @@
+/**
+ * `npm run bench -- <name> [options]`. Each benchmark prints its timings and
+ * the ratio against a limit measured in the same run on the same machine.
+ */
+const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
+  import: () => import('./import.ts'),
+};
+
+const [name, ...args] = process.argv.slice(2);
+const load = name ? benchmarks[name] : undefined;
+if (!load) {
+  console.error(`usage: npm run bench -- <${Object.keys(benchmarks).join('|')}> [options]`);
+  process.exit(2);
+}
+await (await load()).run(args);
+process.exit(0);

@@ -1,0 +1,60 @@
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+type Item = Record<string, unknown>;
+type Key = Record<string, unknown>;
+
+const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+const pause = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+const maxAttempts = 10;
+
+/** BatchWriteItem in chunks of 25, resubmitting unprocessed items with backoff. */
+export const batchPut = async (
+  client: DynamoDBDocumentClient,
+  table: string,
+  items: readonly Item[],
+  concurrency = 4,
+): Promise<void> => {
+  const chunks = chunk(items, 25);
+  const worker = async () => {
+    for (let next = chunks.shift(); next; next = chunks.shift()) {
+      let requests = next.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt >= maxAttempts)
+          throw new Error(`BatchWrite to ${table}: items still unprocessed after retries`);
+        if (attempt > 0) await pause(attempt);
+        const result = await client.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+        requests = (result.UnprocessedItems?.[table] ?? []) as typeof requests;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+};
+
+/** BatchGetItem in chunks of 100, resubmitting unprocessed keys. Order is not kept. */
+export const batchGet = async (
+  client: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly Key[],
+): Promise<Item[]> => {
+  const found: Item[] = [];
+  await Promise.all(
+    chunk(keys, 100).map(async (part) => {
+      let pending: Key[] = part;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= maxAttempts)
+          throw new Error(`BatchGet from ${table}: keys still unprocessed after retries`);
+        if (attempt > 0) await pause(attempt);
+        const result = await client.send(
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
+        );
+        found.push(...((result.Responses?.[table] ?? []) as Item[]));
+        pending = (result.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
+      }
+    }),
+  );
+  return found;
+};

@@ -1,0 +1,108 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ImportCounts, ImportKind, ImportStatus } from '#core/imports';
+import { documentClient as db } from './aws-clients.ts';
+
+/** One import: pk IMPORT#<id>, sk IMPORT. Only the newest execution of an import may finish it. */
+export interface ImportRecord {
+  id: string;
+  kind: ImportKind;
+  status: ImportStatus;
+  fileName: string;
+  contentType: string;
+  /** Region code the import may write into (the importing admin's scope). */
+  scope: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  uploadKey: string;
+  execution?: string;
+  counts?: ImportCounts;
+  errorReportKey?: string;
+  warnings?: string[];
+  error?: string;
+}
+
+const key = (id: string) => ({ pk: `IMPORT#${id}`, sk: 'IMPORT' });
+const strip = ({ pk: _pk, sk: _sk, ...rest }: Record<string, unknown>) => rest as unknown as ImportRecord;
+
+export const createImportRecords = (table: string) => ({
+  async create(record: ImportRecord): Promise<void> {
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...key(record.id), type: 'import', ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  },
+
+  async get(id: string): Promise<ImportRecord | undefined> {
+    const item = (await db.send(new GetCommand({ TableName: table, Key: key(id) }))).Item;
+    return item ? strip(item) : undefined;
+  },
+
+  /** The workflow started on an upload: it owns the record from now on. */
+  async start(id: string, execution: string): Promise<ImportRecord> {
+    const result = await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key(id),
+        UpdateExpression: 'SET #status = :processing, execution = :execution, updatedAt = :now REMOVE #error',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: {
+          ':processing': 'processing',
+          ':execution': execution,
+          ':now': new Date().toISOString(),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return strip(result.Attributes!);
+  },
+
+  /** Records the outcome; ignored (false) when a newer execution has taken the import over. */
+  async finish(
+    id: string,
+    execution: string,
+    outcome:
+      | { status: 'completed'; counts: ImportCounts; errorReportKey: string; warnings: string[] }
+      | { status: 'failed'; error: string },
+  ): Promise<boolean> {
+    const values: Record<string, unknown> = { ':execution': execution, ':now': new Date().toISOString() };
+    const sets = ['#status = :status', 'updatedAt = :now'];
+    values[':status'] = outcome.status;
+    if (outcome.status === 'completed') {
+      sets.push('counts = :counts', 'errorReportKey = :report', 'warnings = :warnings');
+      Object.assign(values, {
+        ':counts': outcome.counts,
+        ':report': outcome.errorReportKey,
+        ':warnings': outcome.warnings,
+      });
+    } else {
+      sets.push('#error = :error');
+      values[':error'] = outcome.error;
+    }
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: key(id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'execution = :execution',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...(outcome.status === 'failed' ? { '#error': 'error' } : {}),
+          },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  },
+});
+export type ImportRecords = ReturnType<typeof createImportRecords>;

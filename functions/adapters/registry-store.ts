@@ -1,0 +1,396 @@
+import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { ImportTarget } from '#core/import-service';
+import type { ImportKind } from '#core/imports';
+import type { Inspector, School, SchoolKind, Zone, ZoneMembership } from '#core/registry';
+import type { CountyStats, Page, RegistryStore, SchoolQuery } from '#core/registry-ports';
+import { decodeCursor, encodeCursor } from '#lib/cursor';
+import { documentClient as db } from './aws-clients.ts';
+import { batchGet, batchPut } from './dynamo-batch.ts';
+
+/**
+ * The registry in the single `main` table. Keys:
+ *
+ * | item            | pk                 | sk               | gsi1pk / gsi1sk                  | gsi2pk / gsi2sk                       |
+ * |-----------------|--------------------|------------------|----------------------------------|---------------------------------------|
+ * | school          | SCHOOL#<id>        | SCHOOL           | SCHOOLS#<county> / <town>#<id>   |                                       |
+ * | inspector       | INSPECTOR#<id>     | INSPECTOR        | INSPECTORS#<county> / <id>       |                                       |
+ * | zone            | ZONE#<id>          | ZONE             | ZONES#<county> / <id>            | INSPECTORZONE#<inspector> / <zone>    |
+ * | zone membership | SCHOOL#<school>    | ZONE             | ZONE#<zone> / <school>           |                                       |
+ * | county stats    | REGIONSTATS        | <county>         |                                  |                                       |
+ *
+ * Lists are partitioned by county (≤ ~1,000 schools), so a province-wide
+ * listing walks its counties and no partition takes a province's writes.
+ * A school's membership shares its partition, so a school is in one zone at most.
+ */
+type Item = Record<string, unknown>;
+const bookkeeping = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'type',
+  'createdByImport',
+  'updatedByImport',
+  'createdAt',
+  'updatedAt',
+];
+
+const strip = <T>(item: Item | undefined): T | undefined => {
+  if (!item) return undefined;
+  const copy: Item = { ...item };
+  for (const key of bookkeeping) delete copy[key];
+  return copy as T;
+};
+
+export const registryKeys = {
+  school: (id: string) => ({ pk: `SCHOOL#${id}`, sk: 'SCHOOL' }),
+  inspector: (id: string) => ({ pk: `INSPECTOR#${id}`, sk: 'INSPECTOR' }),
+  zone: (id: string) => ({ pk: `ZONE#${id}`, sk: 'ZONE' }),
+  membership: (schoolId: string) => ({ pk: `SCHOOL#${schoolId}`, sk: 'ZONE' }),
+};
+
+/** What each import kind stores per row: the item and its key. */
+export const entityItem = (kind: ImportKind, entity: Item): Item => {
+  switch (kind) {
+    case 'schools': {
+      const s = entity as School;
+      return {
+        ...registryKeys.school(s.id),
+        type: 'school',
+        ...s,
+        gsi1pk: `SCHOOLS#${s.regionCode}`,
+        gsi1sk: `${s.townCode}#${s.id}`,
+      };
+    }
+    case 'inspectors': {
+      const i = entity as Inspector;
+      return {
+        ...registryKeys.inspector(i.id),
+        type: 'inspector',
+        ...i,
+        gsi1pk: `INSPECTORS#${i.regionCode}`,
+        gsi1sk: i.id,
+      };
+    }
+    case 'zones': {
+      const m = entity as ZoneMembership;
+      return {
+        ...registryKeys.membership(m.schoolId),
+        type: 'zoneMembership',
+        ...m,
+        gsi1pk: `ZONE#${m.zoneId}`,
+        gsi1sk: m.schoolId,
+      };
+    }
+  }
+};
+
+export const entityKeyOf = (kind: ImportKind, entity: Item): { pk: string; sk: string } => {
+  const { pk, sk } = entityItem(kind, entity);
+  return { pk: String(pk), sk: String(sk) };
+};
+
+export const zoneItem = (zone: { id: string; regionCode: string; inspectorId: string }): Item => ({
+  ...registryKeys.zone(zone.id),
+  type: 'zone',
+  id: zone.id,
+  regionCode: zone.regionCode,
+  inspectorId: zone.inspectorId,
+  gsi1pk: `ZONES#${zone.regionCode}`,
+  gsi1sk: zone.id,
+  gsi2pk: `INSPECTORZONE#${zone.inspectorId}`,
+  gsi2sk: zone.id,
+});
+
+interface ListCursor {
+  c: number;
+  k?: Record<string, unknown>;
+}
+const isListCursor = (v: unknown): v is ListCursor =>
+  typeof v === 'object' && v !== null && Number.isInteger((v as ListCursor).c) && (v as ListCursor).c >= 0;
+
+/** Reads the given county partitions in order until `limit` items pass the filter. */
+const listAcrossCounties = async <T>(
+  table: string,
+  partitionPrefix: string,
+  counties: readonly string[],
+  opts: {
+    cursor?: string;
+    limit: number;
+    sortPrefix?: string;
+    filter?: Pick<
+      QueryCommandInput,
+      'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >;
+  },
+): Promise<Page<T>> => {
+  const start = decodeCursor(opts.cursor, isListCursor) ?? { c: 0 };
+  const items: T[] = [];
+  let county = start.c;
+  let startKey = start.k;
+  while (county < counties.length) {
+    const result = await db.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: opts.sortPrefix
+          ? 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)'
+          : 'gsi1pk = :pk',
+        ...opts.filter,
+        ExpressionAttributeValues: {
+          ':pk': `${partitionPrefix}${counties[county]}`,
+          ...(opts.sortPrefix ? { ':sk': opts.sortPrefix } : {}),
+          ...opts.filter?.ExpressionAttributeValues,
+        },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        Limit: opts.limit - items.length,
+      }),
+    );
+    items.push(...(result.Items ?? []).map((i) => strip<T>(i) as T));
+    startKey = result.LastEvaluatedKey;
+    if (!startKey) county++;
+    if (items.length >= opts.limit) break;
+  }
+  const more = county < counties.length;
+  return more
+    ? { items, cursor: encodeCursor({ c: county, ...(startKey ? { k: startKey } : {}) }) }
+    : { items };
+};
+
+export const createRegistryStore = (table: string): RegistryStore => {
+  const get = async <T>(key: { pk: string; sk: string }) =>
+    strip<T>((await db.send(new GetCommand({ TableName: table, Key: key }))).Item);
+
+  const queryAll = async (input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> => {
+    const items: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(
+        new QueryCommand({
+          TableName: table,
+          ...input,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      items.push(...((page.Items ?? []) as Item[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  };
+
+  const countKinds = (items: Item[]) => {
+    const byKind: Partial<Record<SchoolKind, number>> = {};
+    for (const item of items) byKind[item.kind as SchoolKind] = (byKind[item.kind as SchoolKind] ?? 0) + 1;
+    return byKind;
+  };
+
+  const zoneWithSchools = async (zone: Item): Promise<Zone> => {
+    const members = await queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `ZONE#${zone.id}` },
+      ProjectionExpression: 'schoolId',
+    });
+    return {
+      id: zone.id as string,
+      regionCode: zone.regionCode as string,
+      inspectorId: zone.inspectorId as string,
+      schoolIds: members.map((m) => m.schoolId as string),
+    };
+  };
+
+  return {
+    getSchool: (id) => get<School>(registryKeys.school(id)),
+    getInspector: (id) => get<Inspector>(registryKeys.inspector(id)),
+
+    async getZone(id) {
+      const zone = (await db.send(new GetCommand({ TableName: table, Key: registryKeys.zone(id) }))).Item;
+      return zone ? zoneWithSchools(zone) : undefined;
+    },
+
+    async zoneOfSchool(schoolId) {
+      const m = (await db.send(new GetCommand({ TableName: table, Key: registryKeys.membership(schoolId) })))
+        .Item;
+      return m ? { zoneId: m.zoneId as string, inspectorId: m.inspectorId as string } : undefined;
+    },
+
+    async zonesOfInspector(inspectorId) {
+      const zones = await queryAll({
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': `INSPECTORZONE#${inspectorId}` },
+      });
+      return Promise.all(zones.map(zoneWithSchools));
+    },
+
+    listSchools(query: SchoolQuery) {
+      const filters: string[] = [];
+      const values: Record<string, unknown> = {};
+      const names: Record<string, string> = {};
+      if (query.kind) {
+        filters.push('#kind = :kind');
+        names['#kind'] = 'kind';
+        values[':kind'] = query.kind;
+      }
+      if (query.nameContains) {
+        filters.push('contains(#name, :q)');
+        names['#name'] = 'name';
+        values[':q'] = query.nameContains;
+      }
+      return listAcrossCounties<School>(table, 'SCHOOLS#', query.counties, {
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        ...(query.townCode ? { sortPrefix: `${query.townCode}#` } : {}),
+        ...(filters.length > 0
+          ? {
+              filter: {
+                FilterExpression: filters.join(' AND '),
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: values,
+              },
+            }
+          : {}),
+      });
+    },
+
+    listInspectors: (query) =>
+      listAcrossCounties<Inspector>(table, 'INSPECTORS#', query.counties, {
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      }),
+
+    async countyStats(codePrefix) {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': 'REGIONSTATS', ':prefix': codePrefix },
+      });
+      return items.map((i) => ({
+        countyCode: i.sk as string,
+        schools: (i.schools ?? {}) as CountyStats['schools'],
+        inspectors: (i.inspectors ?? 0) as number,
+      }));
+    },
+
+    async recountCounty(countyCode) {
+      const [schools, inspectors] = await Promise.all([
+        queryAll({
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': `SCHOOLS#${countyCode}` },
+          ProjectionExpression: '#kind',
+          ExpressionAttributeNames: { '#kind': 'kind' },
+        }),
+        queryAll({
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': `INSPECTORS#${countyCode}` },
+          ProjectionExpression: 'pk',
+        }),
+      ]);
+      const stats: CountyStats = { countyCode, schools: countKinds(schools), inspectors: inspectors.length };
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            pk: 'REGIONSTATS',
+            sk: countyCode,
+            schools: stats.schools,
+            inspectors: stats.inspectors,
+            updatedAt: new Date().toISOString(),
+          },
+        }),
+      );
+      return stats;
+    },
+
+    async countSchoolsInTown(townCode) {
+      const county = townCode.slice(0, 6);
+      const items = await queryAll({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :town)',
+        ExpressionAttributeValues: { ':pk': `SCHOOLS#${county}`, ':town': `${townCode}#` },
+        ProjectionExpression: '#kind',
+        ExpressionAttributeNames: { '#kind': 'kind' },
+      });
+      return countKinds(items);
+    },
+  };
+};
+
+/** Zone members of a zone, counted (for the >20 schools warning). */
+export const countZoneMembers = async (table: string, zoneId: string): Promise<number> => {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `ZONE#${zoneId}` },
+        Select: 'COUNT',
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+};
+
+/** The import workflow's view of the registry: stored rows by key, and batch upserts. */
+export const createImportTarget = (table: string): ImportTarget => ({
+  async load(kind, entities) {
+    const keys = [
+      ...new Map(entities.map((e) => [keyString(entityKeyOf(kind, e)), entityKeyOf(kind, e)])).values(),
+    ];
+    const items = await batchGet(db, table, keys);
+    return new Map(
+      items.map((item) => [
+        keyString(item as { pk: string; sk: string }),
+        {
+          entity: strip<Record<string, unknown>>(item)!,
+          ...(item.createdByImport ? { createdByImport: item.createdByImport as string } : {}),
+          ...(item.updatedByImport ? { updatedByImport: item.updatedByImport as string } : {}),
+        },
+      ]),
+    );
+  },
+  keyOf: (kind, entity) => keyString(entityKeyOf(kind, entity)),
+  async save(kind, records) {
+    const now = new Date().toISOString();
+    await batchPut(
+      db,
+      table,
+      records.map((r) => ({
+        ...entityItem(kind, r.entity),
+        createdByImport: r.createdByImport,
+        updatedByImport: r.updatedByImport,
+        updatedAt: now,
+      })),
+    );
+  },
+  async references(schoolIds, inspectorIds) {
+    const items = await batchGet(db, table, [
+      ...[...new Set(schoolIds)].map(registryKeys.school),
+      ...[...new Set(inspectorIds)].map(registryKeys.inspector),
+    ]);
+    const schools = new Map<string, School>();
+    const inspectors = new Map<string, Inspector>();
+    for (const item of items) {
+      if (item.type === 'school') schools.set(item.id as string, strip<School>(item)!);
+      if (item.type === 'inspector') inspectors.set(item.id as string, strip<Inspector>(item)!);
+    }
+    return { schools, inspectors };
+  },
+  saveZones: (zones) =>
+    batchPut(
+      db,
+      table,
+      zones.map((z) => zoneItem(z)),
+    ),
+});
+
+const keyString = (k: { pk: string; sk: string }) => `${k.pk}|${k.sk}`;

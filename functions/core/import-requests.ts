@@ -1,0 +1,117 @@
+import { type Actor, isAdmin } from './actor.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { type ImportCounts, type ImportKind, type ImportStatus, maxImportBytes } from './imports.ts';
+
+/** The import record as the use cases see it (the adapter stores more). */
+export interface ImportView {
+  id: string;
+  kind: ImportKind;
+  status: ImportStatus;
+  fileName: string;
+  contentType: string;
+  scope: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  uploadKey: string;
+  counts?: ImportCounts;
+  errorReportKey?: string;
+  warnings?: string[];
+  error?: string;
+}
+
+export interface ImportPorts {
+  newId(): string;
+  now(): string;
+  records: { create(record: ImportView): Promise<void>; get(id: string): Promise<ImportView | undefined> };
+  presignUpload(key: string, contentType: string, contentLength?: number): Promise<string>;
+  presignDownload(key: string, fileName: string): Promise<string>;
+}
+
+export const acceptedImportTypes = [
+  'text/csv',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/octet-stream',
+] as const;
+
+/** Where a user's upload goes: generated, never built from the file name. */
+export const importUploadKey = (id: string) => `uploads/imports/${id}/source`;
+
+/** Keeps a file name for display only: no control characters or path separators. */
+const sanitizeFileName = (name: string) =>
+  [...name]
+    .map((c) => (c < ' ' || c === '\u007f' || c === '/' || c === '\\' ? '_' : c))
+    .join('')
+    .slice(0, 200) || 'upload';
+
+/**
+ * Starting and reading imports. Supervision offices import into their own
+ * region; the region of every row is checked against that scope later, row by row.
+ */
+export const createImportRequests = (ports: ImportPorts) => ({
+  async create(
+    actor: Actor,
+    request: { kind: ImportKind; fileName: string; contentType: string; size?: number },
+  ) {
+    if (!isAdmin(actor))
+      throw new ForbiddenError('Only province, city and county offices import the registry.');
+    if (request.size !== undefined && request.size > maxImportBytes) {
+      throw new ValidationError('The file is too large.', [
+        { path: 'body.size', message: `imports are limited to ${maxImportBytes} bytes (50 MB)` },
+      ]);
+    }
+    const id = ports.newId();
+    const now = ports.now();
+    const record: ImportView = {
+      id,
+      kind: request.kind,
+      status: 'awaiting_upload',
+      fileName: sanitizeFileName(request.fileName),
+      contentType: request.contentType,
+      scope: actor.scope,
+      createdBy: actor.subject,
+      createdAt: now,
+      updatedAt: now,
+      uploadKey: importUploadKey(id),
+    };
+    await ports.records.create(record);
+    const uploadUrl = await ports.presignUpload(record.uploadKey, request.contentType, request.size);
+    return {
+      id,
+      status: record.status,
+      upload: {
+        method: 'PUT' as const,
+        url: uploadUrl,
+        headers: { 'content-type': request.contentType },
+        expiresInSeconds: 900,
+      },
+    };
+  },
+
+  async get(actor: Actor, id: string) {
+    const record = await ports.records.get(id);
+    // Offices above the importing office see its imports; others do not.
+    const visible =
+      record && (isAdmin(actor) || actor.role === 'auditor') && record.scope.startsWith(actor.scope);
+    if (!record || !visible) throw new NotFoundError(`Import ${id} not found.`);
+    const errorReportUrl =
+      record.status === 'completed' && record.errorReportKey
+        ? await ports.presignDownload(record.errorReportKey, `import-${id}-errors.csv`)
+        : undefined;
+    return {
+      id: record.id,
+      kind: record.kind,
+      status: record.status,
+      fileName: record.fileName,
+      scope: record.scope,
+      createdBy: record.createdBy,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+      counts: record.counts ?? null,
+      warnings: record.warnings ?? [],
+      ...(record.error ? { error: record.error } : {}),
+      ...(errorReportUrl ? { errorReportUrl } : {}),
+    };
+  },
+});

@@ -1,0 +1,235 @@
+import {
+  entityKey,
+  type ImportCounts,
+  ImportFileError,
+  type ImportKind,
+  parseRow,
+  type RowError,
+  resolveHeader,
+} from './imports.ts';
+import type { Inspector, School, ZoneMembership } from './registry.ts';
+
+/**
+ * The import workflow's rules, free of I/O:
+ * 1. `prepareRows` validates every row of a file (format, scope, duplicates,
+ *    zone consistency) and cuts the valid ones into batches;
+ * 2. `upsertBatch` decides per row created / updated / unchanged against what
+ *    is stored, so that a retried or re-run batch counts and writes the same;
+ * 3. the finalize step sums batch results (see the handler).
+ */
+export interface ValidRow {
+  readonly row: number;
+  readonly entity: Record<string, unknown>;
+}
+
+export interface PreparedFile {
+  readonly read: number;
+  readonly batches: ValidRow[][];
+  readonly rejected: RowError[];
+}
+
+export const importBatchSize = 1000;
+
+export const prepareRows = (
+  kind: ImportKind,
+  rows: readonly (readonly string[])[],
+  scope: string,
+  batchSize = importBatchSize,
+): PreparedFile => {
+  const [header, ...data] = rows;
+  if (!header) throw new ImportFileError('The file has no header row.');
+  if (data.length === 0) throw new ImportFileError('The file has a header row but no data rows.');
+  const positions = resolveHeader(kind, header);
+
+  const valid: ValidRow[] = [];
+  const rejected: RowError[] = [];
+  const firstSeen = new Map<string, number>();
+  const zoneOwners = new Map<string, { row: number; inspectorId: string; regionCode: string }>();
+
+  data.forEach((cells, index) => {
+    const row = index + 2; // the header is row 1
+    const result = parseRow(kind, positions, cells, row);
+    if (!result.ok) {
+      rejected.push(...result.errors);
+      return;
+    }
+    const entity = result.entity as Record<string, unknown>;
+    const region = String(entity.regionCode);
+    if (!region.startsWith(scope)) {
+      rejected.push({
+        row,
+        column: 'region_code',
+        message: `region ${region} is outside your scope (${scope})`,
+      });
+      return;
+    }
+    const key = kind === 'zones' ? String(entity.schoolId) : entityKey(kind, entity);
+    const earlier = firstSeen.get(key);
+    if (earlier !== undefined) {
+      const column = kind === 'schools' ? 'school_id' : kind === 'inspectors' ? 'inspector_id' : 'school_id';
+      const what = kind === 'zones' ? `school ${key} is already listed for a zone` : `duplicate id ${key}`;
+      rejected.push({ row, column, message: `${what}: first seen in row ${earlier}` });
+      return;
+    }
+    if (kind === 'zones') {
+      const m = entity as ZoneMembership;
+      const owner = zoneOwners.get(m.zoneId);
+      if (owner && (owner.inspectorId !== m.inspectorId || owner.regionCode !== m.regionCode)) {
+        rejected.push({
+          row,
+          column: owner.inspectorId !== m.inspectorId ? 'inspector_id' : 'region_code',
+          message: `zone ${m.zoneId} was given inspector ${owner.inspectorId} in county ${owner.regionCode} in row ${owner.row}`,
+        });
+        return;
+      }
+      if (!owner) zoneOwners.set(m.zoneId, { row, inspectorId: m.inspectorId, regionCode: m.regionCode });
+    }
+    firstSeen.set(key, row);
+    valid.push({ row, entity });
+  });
+
+  const batches: ValidRow[][] = [];
+  for (let i = 0; i < valid.length; i += batchSize) batches.push(valid.slice(i, i + batchSize));
+  return { read: data.length, batches, rejected };
+};
+
+export interface StoredEntity {
+  readonly entity: Record<string, unknown>;
+  readonly createdByImport?: string;
+  readonly updatedByImport?: string;
+}
+
+export interface SaveRecord {
+  readonly entity: Record<string, unknown>;
+  readonly createdByImport: string;
+  readonly updatedByImport: string;
+}
+
+/** Port: the registry as the import sees it. */
+export interface ImportTarget {
+  load(kind: ImportKind, entities: readonly Record<string, unknown>[]): Promise<Map<string, StoredEntity>>;
+  keyOf(kind: ImportKind, entity: Record<string, unknown>): string;
+  save(kind: ImportKind, records: readonly SaveRecord[]): Promise<void>;
+  references(
+    schoolIds: readonly string[],
+    inspectorIds: readonly string[],
+  ): Promise<{ schools: Map<string, School>; inspectors: Map<string, Inspector> }>;
+  saveZones(zones: readonly { id: string; regionCode: string; inspectorId: string }[]): Promise<void>;
+}
+
+export interface BatchResult {
+  readonly batch: number;
+  readonly counts: Omit<ImportCounts, 'read'>;
+  readonly rejected: RowError[];
+  /** Counties whose counts may have changed (old and new county of moved rows). */
+  readonly counties: string[];
+  readonly zones: string[];
+}
+
+const sameEntity = (a: Record<string, unknown>, b: Record<string, unknown>): boolean => {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) return false;
+  return true;
+};
+
+/** Checks zone rows against the stored schools and inspectors they name. */
+const zoneReferenceErrors = async (target: ImportTarget, rows: readonly ValidRow[]) => {
+  const members = rows.map((r) => r.entity as ZoneMembership);
+  const { schools, inspectors } = await target.references(
+    members.map((m) => m.schoolId),
+    members.map((m) => m.inspectorId),
+  );
+  const errors = new Map<number, RowError>();
+  rows.forEach(({ row, entity }) => {
+    const m = entity as ZoneMembership;
+    const school = schools.get(m.schoolId);
+    const inspector = inspectors.get(m.inspectorId);
+    let error: Omit<RowError, 'row'> | undefined;
+    if (!school)
+      error = {
+        column: 'school_id',
+        message: `school ${m.schoolId} is not in the registry (import schools first)`,
+      };
+    else if (school.regionCode !== m.regionCode)
+      error = {
+        column: 'school_id',
+        message: `school ${m.schoolId} is in county ${school.regionCode}, not ${m.regionCode}`,
+      };
+    else if (!inspector)
+      error = {
+        column: 'inspector_id',
+        message: `inspector ${m.inspectorId} is not in the registry (import inspectors first)`,
+      };
+    else if (inspector.kind !== 'responsible')
+      error = {
+        column: 'inspector_id',
+        message: `inspector ${m.inspectorId} is ${inspector.kind}, not a responsible inspector`,
+      };
+    else if (inspector.regionCode !== m.regionCode)
+      error = {
+        column: 'inspector_id',
+        message: `inspector ${m.inspectorId} works in county ${inspector.regionCode}, not ${m.regionCode}`,
+      };
+    if (error) errors.set(row, { row, ...error });
+  });
+  return errors;
+};
+
+/**
+ * Upserts one batch. Idempotent: rows this import already created or updated
+ * (a retry, or a re-run after a crash) are counted as before and not rewritten.
+ */
+export const upsertBatch = async (
+  target: ImportTarget,
+  input: { importId: string; kind: ImportKind; batch: number; rows: readonly ValidRow[] },
+): Promise<BatchResult> => {
+  const { importId, kind } = input;
+  const referenceErrors =
+    kind === 'zones' ? await zoneReferenceErrors(target, input.rows) : new Map<number, RowError>();
+  const rows = input.rows.filter((r) => !referenceErrors.has(r.row));
+  const stored = await target.load(
+    kind,
+    rows.map((r) => r.entity),
+  );
+
+  const counts = { created: 0, updated: 0, unchanged: 0, rejected: referenceErrors.size };
+  const toSave: SaveRecord[] = [];
+  const counties = new Set<string>();
+  const zoneHeads = new Map<string, { id: string; regionCode: string; inspectorId: string }>();
+  const zonesTouched = new Set<string>();
+  for (const { entity } of rows) {
+    const existing = stored.get(target.keyOf(kind, entity));
+    counties.add(String(entity.regionCode));
+    if (existing?.entity.regionCode) counties.add(String(existing.entity.regionCode));
+    if (kind === 'zones') {
+      const m = entity as ZoneMembership;
+      zoneHeads.set(m.zoneId, { id: m.zoneId, regionCode: m.regionCode, inspectorId: m.inspectorId });
+      zonesTouched.add(m.zoneId);
+      // A school that moves zones changes its old zone's size too.
+      if (existing?.entity.zoneId) zonesTouched.add(String(existing.entity.zoneId));
+    }
+    if (!existing) {
+      counts.created++;
+      toSave.push({ entity, createdByImport: importId, updatedByImport: importId });
+    } else if (existing.createdByImport === importId) {
+      counts.created++;
+      if (!sameEntity(existing.entity, entity))
+        toSave.push({ entity, createdByImport: importId, updatedByImport: importId });
+    } else if (sameEntity(existing.entity, entity)) {
+      if (existing.updatedByImport === importId) counts.updated++;
+      else counts.unchanged++;
+    } else {
+      counts.updated++;
+      toSave.push({ entity, createdByImport: existing.createdByImport ?? '', updatedByImport: importId });
+    }
+  }
+  await target.save(kind, toSave);
+  if (zoneHeads.size > 0) await target.saveZones([...zoneHeads.values()]);
+  return {
+    batch: input.batch,
+    counts,
+    rejected: [...referenceErrors.values()],
+    counties: [...counties].sort(),
+    zones: [...zonesTouched].sort(),
+  };
+};

@@ -1,0 +1,221 @@
+import type { z } from 'zod';
+import {
+  inspectorKindLabels,
+  inspectorSchema,
+  ownershipLabels,
+  schoolKindLabels,
+  schoolSchema,
+  zoneMembershipSchema,
+} from './registry.ts';
+
+/**
+ * Bulk import of registry spreadsheets: which columns each kind of file has
+ * (English headers or their Chinese aliases), and how a row becomes a valid
+ * entity or a list of row-level errors. Pure: files are parsed elsewhere.
+ */
+export const importKinds = ['schools', 'inspectors', 'zones'] as const;
+export type ImportKind = (typeof importKinds)[number];
+
+export const importStatuses = ['awaiting_upload', 'processing', 'completed', 'failed'] as const;
+export type ImportStatus = (typeof importStatuses)[number];
+
+/** Files larger than this are refused before parsing. */
+export const maxImportBytes = 50 * 1024 * 1024;
+
+interface Column {
+  readonly header: string;
+  readonly alias: string;
+  /** Field of the entity this column fills. */
+  readonly field: string;
+  readonly type?: 'integer' | 'date' | 'enum';
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly optional?: boolean;
+}
+
+export const columns: Readonly<Record<ImportKind, readonly Column[]>> = {
+  schools: [
+    { header: 'school_id', alias: '学校标识码', field: 'id' },
+    { header: 'name', alias: '学校名称', field: 'name' },
+    { header: 'kind', alias: '学校类型', field: 'kind', type: 'enum', labels: schoolKindLabels },
+    { header: 'region_code', alias: '区县代码', field: 'regionCode' },
+    { header: 'town_code', alias: '乡镇代码', field: 'townCode' },
+    { header: 'ownership', alias: '办学性质', field: 'ownership', type: 'enum', labels: ownershipLabels },
+    { header: 'students', alias: '在校生数', field: 'students', type: 'integer' },
+    { header: 'teachers', alias: '教职工数', field: 'teachers', type: 'integer' },
+    { header: 'principal_name', alias: '校长姓名', field: 'principalName' },
+    { header: 'principal_term_start', alias: '校长任职时间', field: 'principalTermStart', type: 'date' },
+    { header: 'group_id', alias: '集团编号', field: 'groupId', optional: true },
+  ],
+  inspectors: [
+    { header: 'inspector_id', alias: '督学编号', field: 'id' },
+    { header: 'name', alias: '姓名', field: 'name' },
+    { header: 'kind', alias: '督学类型', field: 'kind', type: 'enum', labels: inspectorKindLabels },
+    { header: 'region_code', alias: '区县代码', field: 'regionCode' },
+    { header: 'phone', alias: '手机号', field: 'phone' },
+  ],
+  zones: [
+    { header: 'zone_id', alias: '责任区编号', field: 'zoneId' },
+    { header: 'region_code', alias: '区县代码', field: 'regionCode' },
+    { header: 'inspector_id', alias: '督学编号', field: 'inspectorId' },
+    { header: 'school_id', alias: '学校标识码', field: 'schoolId' },
+  ],
+};
+
+const schemas = {
+  schools: schoolSchema,
+  inspectors: inspectorSchema,
+  zones: zoneMembershipSchema,
+} as const satisfies Record<ImportKind, z.ZodType>;
+export type ImportEntity<K extends ImportKind> = z.infer<(typeof schemas)[K]>;
+
+export interface RowError {
+  /** 1-based line in the spreadsheet, counting the header as row 1. */
+  readonly row: number;
+  readonly column: string;
+  readonly message: string;
+}
+
+export class ImportFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportFileError';
+  }
+}
+
+/**
+ * Maps each expected column to its position in the header row. Unknown extra
+ * columns are ignored; a missing required column rejects the whole file.
+ */
+export const resolveHeader = (kind: ImportKind, header: readonly string[]): Map<string, number> => {
+  const normalized = header.map((h) =>
+    h
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .toLowerCase(),
+  );
+  const positions = new Map<string, number>();
+  const missing: string[] = [];
+  for (const column of columns[kind]) {
+    const at = normalized.findIndex((h) => h === column.header || h === column.alias);
+    if (at >= 0) positions.set(column.field, at);
+    else if (!column.optional) missing.push(`${column.header}(${column.alias})`);
+  }
+  if (missing.length > 0) {
+    throw new ImportFileError(
+      `The ${kind} file is missing the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}. ` +
+        `Expected headers: ${columns[kind].map((c) => c.header).join(', ')}.`,
+    );
+  }
+  return positions;
+};
+
+export type RowResult<K extends ImportKind> =
+  | { readonly ok: true; readonly row: number; readonly entity: ImportEntity<K> }
+  | { readonly ok: false; readonly row: number; readonly errors: readonly RowError[] };
+
+/** Converts one data row (cells as text) into a validated entity, or its errors. */
+export const parseRow = <K extends ImportKind>(
+  kind: K,
+  positions: Map<string, number>,
+  cells: readonly string[],
+  row: number,
+): RowResult<K> => {
+  const errors: RowError[] = [];
+  const raw: Record<string, unknown> = {};
+  for (const column of columns[kind]) {
+    const at = positions.get(column.field);
+    const text = at === undefined ? '' : (cells[at] ?? '').trim();
+    if (text === '') {
+      if (!column.optional) raw[column.field] = undefined;
+      continue;
+    }
+    const converted = convert(column, text);
+    if (converted.ok) raw[column.field] = converted.value;
+    else errors.push({ row, column: column.header, message: converted.message });
+  }
+  const parsed = schemas[kind].safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? '');
+      const column = columns[kind].find((c) => c.field === field)?.header ?? field;
+      if (errors.some((e) => e.column === column)) continue;
+      const message =
+        issue.code === 'invalid_type' && raw[field] === undefined ? 'is required' : issue.message;
+      errors.push({ row, column, message });
+    }
+  }
+  return errors.length > 0 || !parsed.success
+    ? { ok: false, row, errors }
+    : { ok: true, row, entity: parsed.data as ImportEntity<K> };
+};
+
+type Converted = { ok: true; value: unknown } | { ok: false; message: string };
+
+const convert = (column: Column, text: string): Converted => {
+  switch (column.type) {
+    case 'integer': {
+      const compact = text.replace(/[,，\s]/g, '');
+      return /^\d+$/.test(compact)
+        ? { ok: true, value: Number(compact) }
+        : { ok: false, message: `"${text}" is not a whole number` };
+    }
+    case 'date':
+      return toIsoDate(text);
+    case 'enum': {
+      const labels = column.labels ?? {};
+      const lowered = text.toLowerCase();
+      const code = Object.keys(labels).find((c) => c === lowered || labels[c] === text);
+      return code
+        ? { ok: true, value: code }
+        : {
+            ok: false,
+            message: `"${text}" is not one of ${Object.entries(labels)
+              .map(([c, l]) => `${c}(${l})`)
+              .join(', ')}`,
+          };
+    }
+    default:
+      return { ok: true, value: text };
+  }
+};
+
+/** Accepts 2021-09-01, 2021/9/1, 2021.9.1, 2021年9月1日 and Excel serial day numbers. */
+const toIsoDate = (text: string): Converted => {
+  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(text);
+  if (m) {
+    const iso = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
+    const date = new Date(`${iso}T00:00:00Z`);
+    if (!Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso)) return { ok: true, value: iso };
+  }
+  if (/^\d{5}$/.test(text)) {
+    const date = new Date(Date.UTC(1899, 11, 30) + Number(text) * 86_400_000);
+    return { ok: true, value: date.toISOString().slice(0, 10) };
+  }
+  return { ok: false, message: `"${text}" is not a date (YYYY-MM-DD)` };
+};
+
+/** The natural key of an entity in a file: duplicates of it in one file are rejected. */
+export const entityKey = (kind: ImportKind, entity: Record<string, unknown>): string =>
+  kind === 'zones' ? `${entity.zoneId}/${entity.schoolId}` : String(entity.id);
+
+/** Rows of the error report: header first. Quotes every field (names may contain commas). */
+export const errorReportCsv = (errors: readonly RowError[]): string => {
+  const quote = (v: string | number) => `"${String(v).replace(/"/g, '""')}"`;
+  const lines = [['row', 'column', 'message'], ...errors.map((e) => [e.row, e.column, e.message])];
+  return `\uFEFF${lines.map((l) => l.map(quote).join(',')).join('\r\n')}\r\n`;
+};
+
+export interface ImportCounts {
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}
+export const emptyCounts = (): ImportCounts => ({
+  read: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  rejected: 0,
+});

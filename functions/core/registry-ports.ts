@@ -1,0 +1,47 @@
+import type { Inspector, School, SchoolKind, Zone } from './registry.ts';
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Present when there is more: pass it back as `cursor`. */
+  readonly cursor?: string;
+}
+
+/** Counts kept per county and summed upwards (recomputed by every import). */
+export interface CountyStats {
+  readonly countyCode: string;
+  readonly schools: Partial<Record<SchoolKind, number>>;
+  readonly inspectors: number;
+}
+
+export interface SchoolQuery {
+  /** Counties to read, in order (a city or province expands to its counties). */
+  readonly counties: readonly string[];
+  /** Only schools of this town (9-digit code). */
+  readonly townCode?: string;
+  readonly kind?: SchoolKind;
+  /** Substring of the school's name. */
+  readonly nameContains?: string;
+  readonly cursor?: string;
+  readonly limit: number;
+}
+
+/** Port: where the registry is stored (DynamoDB in practice). */
+export interface RegistryStore {
+  getSchool(id: string): Promise<School | undefined>;
+  getInspector(id: string): Promise<Inspector | undefined>;
+  getZone(id: string): Promise<Zone | undefined>;
+  /** The zone a school belongs to, if any. */
+  zoneOfSchool(schoolId: string): Promise<{ zoneId: string; inspectorId: string } | undefined>;
+  zonesOfInspector(inspectorId: string): Promise<Zone[]>;
+  listSchools(query: SchoolQuery): Promise<Page<School>>;
+  listInspectors(query: {
+    counties: readonly string[];
+    cursor?: string;
+    limit: number;
+  }): Promise<Page<Inspector>>;
+  /** Stats of every county whose code starts with the prefix. */
+  countyStats(codePrefix: string): Promise<CountyStats[]>;
+  /** Recounts one county from the stored schools and inspectors. */
+  recountCounty(countyCode: string): Promise<CountyStats>;
+  countSchoolsInTown(townCode: string): Promise<Partial<Record<SchoolKind, number>>>;
+}

@@ -1,0 +1,175 @@
+import { type Actor, isAdmin, regionInScope } from './actor.ts';
+import { ForbiddenError, NotFoundError } from './errors.ts';
+import { ancestorsOf, childrenOf, countiesUnder, findRegion, type Region } from './regions.ts';
+import type { Inspector, School, SchoolKind, Zone } from './registry.ts';
+import type { CountyStats, Page, RegistryStore } from './registry-ports.ts';
+
+/**
+ * Reading the registry. Every read checks the caller's scope: admins and
+ * auditors see their region; an inspector sees their zones' schools; a school
+ * sees itself. Anything outside reads as "not found".
+ */
+const readsRegions = (actor: Actor) => isAdmin(actor) || actor.role === 'auditor';
+
+export type PublicInspector = Omit<Inspector, 'phone'> & { phone?: string };
+
+export const createRegistryService = (store: RegistryStore) => {
+  const schoolVisible = async (actor: Actor, school: School): Promise<boolean> => {
+    if (readsRegions(actor)) return regionInScope(actor, school.regionCode);
+    if (actor.role === 'school') return school.id === actor.scope;
+    if (actor.role === 'inspector') return (await store.zoneOfSchool(school.id))?.inspectorId === actor.scope;
+    return false;
+  };
+
+  /** Schools never see inspectors' phone numbers. */
+  const present = (actor: Actor, inspector: Inspector): PublicInspector => {
+    if (actor.role !== 'school') return inspector;
+    const { phone: _hidden, ...rest } = inspector;
+    return rest;
+  };
+
+  const regionOrNotFound = (actor: Actor, code: string): Region => {
+    const region = findRegion(code);
+    if (!region || !regionInScope(actor, code)) throw new NotFoundError(`Region ${code} not found.`);
+    return region;
+  };
+
+  const sumStats = (stats: readonly CountyStats[]) => {
+    const schools: Partial<Record<SchoolKind, number>> = {};
+    let inspectors = 0;
+    for (const s of stats) {
+      for (const [kind, n] of Object.entries(s.schools) as [SchoolKind, number][])
+        schools[kind] = (schools[kind] ?? 0) + n;
+      inspectors += s.inspectors;
+    }
+    const total = Object.values(schools).reduce((a, b) => a + (b ?? 0), 0);
+    return { schools: { total, byKind: schools }, inspectors };
+  };
+
+  return {
+    async region(actor: Actor, code: string) {
+      if (!readsRegions(actor))
+        throw new ForbiddenError('Region statistics are for supervision offices and auditors.');
+      const region = regionOrNotFound(actor, code);
+      const children = childrenOf(code);
+      if (region.level === 'town') {
+        const byKind = await store.countSchoolsInTown(code);
+        const total = Object.values(byKind).reduce((a, b) => a + (b ?? 0), 0);
+        return {
+          ...region,
+          parents: ancestorsOf(code),
+          children,
+          counts: { schools: { total, byKind }, inspectors: 0 },
+        };
+      }
+      const stats = await store.countyStats(code);
+      const childCounts =
+        region.level === 'county'
+          ? undefined
+          : children.map((c) => ({
+              ...c,
+              counts: sumStats(stats.filter((s) => s.countyCode.startsWith(c.code))),
+            }));
+      return {
+        ...region,
+        parents: ancestorsOf(code),
+        children: childCounts ?? children,
+        counts: sumStats(stats),
+      };
+    },
+
+    async school(actor: Actor, id: string): Promise<School> {
+      const school = await store.getSchool(id);
+      if (!school || !(await schoolVisible(actor, school)))
+        throw new NotFoundError(`School ${id} not found.`);
+      return school;
+    },
+
+    async schools(
+      actor: Actor,
+      query: { region?: string; kind?: SchoolKind; q?: string; cursor?: string; limit: number },
+    ): Promise<Page<School>> {
+      if (actor.role === 'school') {
+        const own = await store.getSchool(actor.scope);
+        return { items: own && matches(own, query) ? [own] : [] };
+      }
+      if (actor.role === 'inspector') {
+        const zones = await store.zonesOfInspector(actor.scope);
+        const ids = zones.flatMap((z) => z.schoolIds);
+        const schools = (await Promise.all(ids.map((id) => store.getSchool(id)))).filter(
+          (s): s is School => s !== undefined && matches(s, query),
+        );
+        return { items: schools.sort((a, b) => a.id.localeCompare(b.id)) };
+      }
+      const code = query.region ?? actor.scope;
+      const region = regionOrNotFound(actor, code);
+      return store.listSchools({
+        counties: countiesUnder(code).map((c) => c.code),
+        ...(region.level === 'town' ? { townCode: code } : {}),
+        ...(query.kind ? { kind: query.kind } : {}),
+        ...(query.q ? { nameContains: query.q } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: query.limit,
+      });
+    },
+
+    async inspector(actor: Actor, id: string) {
+      const inspector = await store.getInspector(id);
+      const visible =
+        inspector &&
+        (readsRegions(actor)
+          ? regionInScope(actor, inspector.regionCode)
+          : actor.role === 'inspector'
+            ? inspector.id === actor.scope
+            : (await store.zoneOfSchool(actor.scope))?.inspectorId === inspector.id);
+      if (!inspector || !visible) throw new NotFoundError(`Inspector ${id} not found.`);
+      const zones = await store.zonesOfInspector(id);
+      const zoneSchools =
+        actor.role === 'school'
+          ? []
+          : (await Promise.all(zones.flatMap((z) => z.schoolIds).map((s) => store.getSchool(s)))).filter(
+              (s): s is School => s !== undefined,
+            );
+      return { ...present(actor, inspector), zones, schools: zoneSchools };
+    },
+
+    async inspectors(actor: Actor, query: { region?: string; cursor?: string; limit: number }) {
+      if (actor.role === 'inspector' || actor.role === 'school') {
+        const id =
+          actor.role === 'inspector' ? actor.scope : (await store.zoneOfSchool(actor.scope))?.inspectorId;
+        const own = id ? await store.getInspector(id) : undefined;
+        return { items: own ? [present(actor, own)] : [] };
+      }
+      const code = query.region ?? actor.scope;
+      regionOrNotFound(actor, code);
+      return store.listInspectors({
+        counties: countiesUnder(code).map((c) => c.code),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: query.limit,
+      });
+    },
+
+    async zone(actor: Actor, id: string): Promise<Zone & { inspector?: PublicInspector; schools: School[] }> {
+      const zone = await store.getZone(id);
+      const visible =
+        zone &&
+        (readsRegions(actor)
+          ? regionInScope(actor, zone.regionCode)
+          : actor.role === 'inspector'
+            ? zone.inspectorId === actor.scope
+            : zone.schoolIds.includes(actor.scope));
+      if (!zone || !visible) throw new NotFoundError(`Zone ${id} not found.`);
+      const inspector = await store.getInspector(zone.inspectorId);
+      const schools = (await Promise.all(zone.schoolIds.map((s) => store.getSchool(s)))).filter(
+        (s): s is School => s !== undefined && (actor.role !== 'school' || s.id === actor.scope),
+      );
+      return { ...zone, ...(inspector ? { inspector: present(actor, inspector) } : {}), schools };
+    },
+  };
+};
+export type RegistryService = ReturnType<typeof createRegistryService>;
+
+const matches = (school: School, query: { region?: string; kind?: SchoolKind; q?: string }) =>
+  (!query.region || school.regionCode.startsWith(query.region) || school.townCode.startsWith(query.region)) &&
+  (!query.kind || school.kind === query.kind) &&
+  (!query.q || school.name.includes(query.q));

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { findRegion, isCounty, isTownOf } from './regions.ts';
+
+/**
+ * Who is supervised and who supervises: schools, inspectors and responsibility
+ * zones (责任区), and how spreadsheet rows become them.
+ */
+export const schoolKinds = [
+  'kindergarten',
+  'primary',
+  'junior',
+  'senior',
+  'nine_year',
+  'twelve_year',
+  'vocational',
+  'special',
+] as const;
+export type SchoolKind = (typeof schoolKinds)[number];
+
+export const schoolKindLabels: Record<SchoolKind, string> = {
+  kindergarten: '幼儿园',
+  primary: '小学',
+  junior: '初中',
+  senior: '高中',
+  nine_year: '九年一贯制',
+  twelve_year: '十二年一贯制',
+  vocational: '中职',
+  special: '特殊教育',
+};
+
+export const ownerships = ['public', 'private'] as const;
+export const ownershipLabels: Record<(typeof ownerships)[number], string> = {
+  public: '公办',
+  private: '民办',
+};
+
+export const inspectorKinds = ['responsible', 'full_time', 'expert'] as const;
+export const inspectorKindLabels: Record<(typeof inspectorKinds)[number], string> = {
+  responsible: '责任督学',
+  full_time: '专职督学',
+  expert: '督导评估专家',
+};
+
+/** Zones of more than this many schools are reported (the norm is ≤ 20). */
+export const zoneSchoolLimit = 20;
+
+const countyCode = z
+  .string()
+  .regex(/^\d{6}$/, 'must be a 6-digit county code')
+  .refine(isCounty, 'is not a county in GB/T 2260');
+
+export const schoolSchema = z
+  .object({
+    id: z.string().regex(/^\d{10}$/, 'must be the 10-digit national school code'),
+    name: z.string().trim().min(1, 'is required').max(200),
+    kind: z.enum(schoolKinds),
+    ownership: z.enum(ownerships),
+    regionCode: countyCode,
+    townCode: z.string().regex(/^\d{9}$/, 'must be a 9-digit town code'),
+    students: z.number().int().nonnegative(),
+    teachers: z.number().int().nonnegative(),
+    principalName: z.string().trim().min(1, 'is required').max(100),
+    principalTermStart: z.iso.date('must be a date (YYYY-MM-DD)'),
+    groupId: z.string().max(64).optional(),
+  })
+  .refine((s) => !isCounty(s.regionCode) || isTownOf(s.townCode, s.regionCode), {
+    path: ['townCode'],
+    message: 'is not a town of the given county',
+  });
+export type School = z.infer<typeof schoolSchema>;
+
+export const inspectorSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, - or _'),
+  name: z.string().trim().min(1, 'is required').max(100),
+  kind: z.enum(inspectorKinds),
+  regionCode: countyCode,
+  phone: z.string().regex(/^1\d{10}$/, 'must be an 11-digit mobile number'),
+});
+export type Inspector = z.infer<typeof inspectorSchema>;
+
+/** One spreadsheet row of a zone file: one school's membership. */
+export const zoneMembershipSchema = z.object({
+  zoneId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, - or _'),
+  regionCode: countyCode,
+  inspectorId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, - or _'),
+  schoolId: z.string().regex(/^\d{10}$/, 'must be the 10-digit national school code'),
+});
+export type ZoneMembership = z.infer<typeof zoneMembershipSchema>;
+
+export interface Zone {
+  readonly id: string;
+  readonly regionCode: string;
+  readonly inspectorId: string;
+  readonly schoolIds: readonly string[];
+}
+
+export const regionName = (code: string): string | undefined => findRegion(code)?.name;

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { Actor } from '#core/actor';
+import { acceptedImportTypes, type createImportRequests } from '#core/import-requests';
+import { importKinds } from '#core/imports';
+import { inspectorKinds, ownerships, schoolKinds } from '#core/registry';
+import type { RegistryService } from '#core/registry-service';
+import { defineOperation, json } from '../http/operation.ts';
+
+const limit = z.coerce.number().int().min(1).max(200).default(50).describe('page size (1–200, default 50)');
+const cursor = z.string().max(2000).optional().describe('the `cursor` of the previous page');
+const regionCode = z
+  .string()
+  .regex(/^\d{2}(\d{2}){0,2}(\d{3})?$/, 'must be a region code of 2, 4, 6 or 9 digits');
+
+const school = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(schoolKinds),
+  ownership: z.enum(ownerships),
+  regionCode: z.string(),
+  townCode: z.string(),
+  students: z.number(),
+  teachers: z.number(),
+  principalName: z.string(),
+  principalTermStart: z.string(),
+  groupId: z.string().optional(),
+});
+const inspector = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(inspectorKinds),
+  regionCode: z.string(),
+  phone: z.string().optional().describe('never shown to school users'),
+});
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), cursor: z.string().optional() });
+const idPath = z.object({ id: z.string().min(1).max(64) });
+
+const actorOf = (actor: Actor | undefined): Actor => actor!;
+
+export const registryOperations = (deps: {
+  registry: RegistryService;
+  imports: ReturnType<typeof createImportRequests>;
+}) => ({
+  'GET /regions/{code}': defineOperation({
+    summary: 'A region with its parents, children and counts of schools (by kind) and inspectors under it',
+    tags: ['registry'],
+    path: z.object({ code: regionCode }),
+    responses: { 200: { description: 'The region' } },
+    handle: async ({ actor, path }) => json(200, await deps.registry.region(actorOf(actor), path.code)),
+  }),
+
+  'GET /schools': defineOperation({
+    summary: 'Schools under a region (any level), optionally of one kind or matching a name',
+    tags: ['registry'],
+    query: z.object({
+      region: regionCode.optional().describe("region code; default: the caller's scope"),
+      kind: z.enum(schoolKinds).optional(),
+      q: z.string().min(1).max(50).optional().describe('part of the school name'),
+      cursor,
+      limit,
+    }),
+    responses: { 200: { description: 'A page of schools', schema: page(school) } },
+    handle: async ({ actor, query }) => json(200, await deps.registry.schools(actorOf(actor), query)),
+  }),
+
+  'GET /schools/{id}': defineOperation({
+    summary: 'One school',
+    tags: ['registry'],
+    path: idPath,
+    responses: { 200: { description: 'The school', schema: school } },
+    handle: async ({ actor, path }) => json(200, await deps.registry.school(actorOf(actor), path.id)),
+  }),
+
+  'GET /inspectors': defineOperation({
+    summary: 'Inspectors under a region',
+    tags: ['registry'],
+    query: z.object({ region: regionCode.optional(), cursor, limit }),
+    responses: { 200: { description: 'A page of inspectors', schema: page(inspector) } },
+    handle: async ({ actor, query }) => json(200, await deps.registry.inspectors(actorOf(actor), query)),
+  }),
+
+  'GET /inspectors/{id}': defineOperation({
+    summary: 'One inspector with their zones and zone schools',
+    tags: ['registry'],
+    path: idPath,
+    responses: { 200: { description: 'The inspector' } },
+    handle: async ({ actor, path }) => json(200, await deps.registry.inspector(actorOf(actor), path.id)),
+  }),
+
+  'GET /zones/{id}': defineOperation({
+    summary: 'One responsibility zone (责任区) with its inspector and schools',
+    tags: ['registry'],
+    path: idPath,
+    responses: { 200: { description: 'The zone' } },
+    handle: async ({ actor, path }) => json(200, await deps.registry.zone(actorOf(actor), path.id)),
+  }),
+
+  'POST /imports': defineOperation({
+    summary: 'Start a registry import: returns a presigned URL to PUT the CSV or XLSX file to',
+    tags: ['imports'],
+    body: z.object({
+      kind: z.enum(importKinds),
+      fileName: z.string().min(1).max(255),
+      contentType: z.enum(acceptedImportTypes),
+      size: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe('bytes; when given, the upload must have exactly this size'),
+    }),
+    responses: { 201: { description: 'The import and where to upload its file' } },
+    handle: async ({ actor, body }) => {
+      const created = await deps.imports.create(actorOf(actor), body);
+      return json(201, created, { location: `/imports/${created.id}` });
+    },
+  }),
+
+  'GET /imports/{id}': defineOperation({
+    summary: 'Status and counts of an import, with a link to its row-level error report',
+    tags: ['imports'],
+    path: idPath,
+    responses: { 200: { description: 'The import' } },
+    handle: async ({ actor, path }) => json(200, await deps.imports.get(actorOf(actor), path.id)),
+  }),
+});

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { actorSchema, roles } from '#core/actor';
+import { checkHealth, type HealthProbe } from '#core/health';
+import { defineOperation, json } from '../http/operation.ts';
+
+const serviceHealth = z.object({
+  status: z.enum(['ok', 'down']),
+  endpoint: z.string(),
+  latencyMs: z.number().optional(),
+  error: z.string().optional(),
+});
+
+export const systemOperations = (deps: { health: HealthProbe; openapi: () => unknown }) => ({
+  'GET /health': defineOperation({
+    summary: 'Liveness and the status and endpoint of each backing service',
+    tags: ['system'],
+    responses: {
+      200: {
+        description: 'Every service answers',
+        schema: z.object({
+          status: z.enum(['ok', 'degraded']),
+          services: z.record(z.string(), serviceHealth),
+        }),
+      },
+      503: { description: 'At least one service is down (same body)' },
+    },
+    handle: async () => {
+      const health = await checkHealth(deps.health);
+      return json(health.status === 'ok' ? 200 : 503, health, { 'cache-control': 'no-store' });
+    },
+  }),
+
+  'GET /openapi.json': defineOperation({
+    summary: 'This API described as OpenAPI 3.1',
+    tags: ['system'],
+    responses: { 200: { description: 'The OpenAPI document' } },
+    handle: async () => json(200, deps.openapi()),
+  }),
+
+  'GET /me': defineOperation({
+    summary: "The caller's identity, role and scope as the API understands them",
+    tags: ['system'],
+    responses: {
+      200: {
+        description: 'The caller',
+        schema: z.object({
+          subject: z.string(),
+          name: z.string().optional(),
+          role: z.enum(roles),
+          scope: z.string(),
+        }),
+      },
+    },
+    handle: async ({ actor }) => json(200, actorSchema.parse(actor)),
+  }),
+});

@@ -1,0 +1,49 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { logger } from '#lib/logger';
+import { problemResponse, toProblem } from './problem.ts';
+import type { ApiEvent } from './request.ts';
+
+type Middleware = MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResultV2>;
+
+const callerOf = (event: ApiEvent) => {
+  const claims = event.requestContext.authorizer?.jwt?.claims;
+  return claims ? { sub: claims.sub, role: claims.role, scope: claims.scope } : undefined;
+};
+
+/**
+ * Access log and error boundary: every response is logged with the caller,
+ * every error becomes problem+json, and only errors below 500 say why.
+ */
+export const httpProblems = (): Middleware => {
+  const startedAt = new WeakMap<object, number>();
+  return {
+    before: async (request) => {
+      startedAt.set(request, performance.now());
+      logger.appendKeys({ requestId: request.event.requestContext.requestId, route: request.event.routeKey });
+    },
+    after: async (request) => {
+      const status = request.response?.statusCode ?? 200;
+      logger.info('request', {
+        status,
+        ms: elapsed(startedAt.get(request)),
+        caller: callerOf(request.event),
+      });
+    },
+    onError: async (request) => {
+      const { event, error } = request;
+      const problem = toProblem(error, event.requestContext.requestId, event.rawPath);
+      const details = {
+        status: problem.status,
+        ms: elapsed(startedAt.get(request)),
+        caller: callerOf(event),
+      };
+      if (problem.status >= 500) logger.error('request failed', { ...details, error });
+      else logger.warn('request refused', { ...details, problem: problem.type, detail: problem.detail });
+      request.response = problemResponse(problem);
+    },
+  };
+};
+
+const elapsed = (started: number | undefined) =>
+  started === undefined ? undefined : Math.round(performance.now() - started);

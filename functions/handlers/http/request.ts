@@ -1,0 +1,83 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { type Actor, actorSchema } from '#core/actor';
+import {
+  BadRequestError,
+  ForbiddenError,
+  PayloadTooLargeError,
+  type ProblemDetail,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '#core/errors';
+import { maxRequestBodyBytes } from '#infra/resources';
+
+/** The event shape API Gateway gives a Lambda behind an HTTP API JWT authorizer. */
+export type ApiEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { jwt?: { claims?: Record<string, unknown> } };
+  };
+};
+
+/** The caller as the verified JWT describes it; 401 without claims, 403 with unusable ones. */
+export const actorFromEvent = (event: ApiEvent): Actor => {
+  const claims = event.requestContext.authorizer?.jwt?.claims;
+  if (!claims) throw new UnauthorizedError('A bearer token is required for this route.');
+  const parsed = actorSchema.safeParse({
+    subject: claims.sub,
+    name: typeof claims.name === 'string' ? claims.name : undefined,
+    role: claims.role,
+    scope: claims.scope,
+  });
+  if (!parsed.success) {
+    throw new ForbiddenError(
+      'The token does not carry a usable role and scope.',
+      issues(parsed.error, 'token'),
+    );
+  }
+  return parsed.data;
+};
+
+/** Decodes, size-checks and parses a JSON body. */
+export const jsonBody = (event: ApiEvent): unknown => {
+  const raw = event.body;
+  if (raw === undefined || raw === null || raw === '') {
+    throw new BadRequestError('This route needs a JSON request body.');
+  }
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text) > maxRequestBodyBytes) {
+    throw new PayloadTooLargeError(`Request bodies are limited to ${maxRequestBodyBytes} bytes.`);
+  }
+  const contentType = header(event, 'content-type') ?? '';
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType.trim())) {
+    throw new UnsupportedMediaTypeError(
+      `Send the body as application/json (got ${contentType ? `"${contentType}"` : 'no content type'}).`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new BadRequestError(`The body is not valid JSON: ${(error as Error).message}`);
+  }
+};
+
+export const header = (event: ApiEvent, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+};
+
+/** Validates one part of the request; failures list every offending field. */
+export const validate = <T>(schema: z.ZodType<T>, value: unknown, part: 'body' | 'query' | 'path'): T => {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(`The request ${part} is not valid.`, issues(parsed.error, part));
+};
+
+const issues = (error: z.ZodError, part: string): ProblemDetail[] =>
+  error.issues.map((issue) => ({
+    path: [part, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));

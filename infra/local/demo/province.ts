@@ -1,0 +1,195 @@
+import { childrenOf, countiesUnder, findRegion } from '#core/regions';
+import type { SchoolKind } from '#core/registry';
+
+/**
+ * A realistic synthetic province over real GB/T 2260 codes: its real cities,
+ * counties and towns, schools with a realistic kind mix (about half
+ * kindergartens), responsible inspectors with zones of at most 18 schools,
+ * plus full-time inspectors and experts. Deterministic for a given seed.
+ */
+export interface DemoOptions {
+  province: string;
+  schools: number;
+  seed?: number;
+}
+
+export interface DemoFiles {
+  schools: string;
+  inspectors: string;
+  zones: string;
+  counts: { schools: number; inspectors: number; zones: number; byKind: Record<SchoolKind, number> };
+}
+
+// Shares of the national school count by kind (2023 statistics, rounded).
+const kindMix: [SchoolKind, number][] = [
+  ['kindergarten', 0.5],
+  ['primary', 0.27],
+  ['junior', 0.1],
+  ['nine_year', 0.04],
+  ['senior', 0.05],
+  ['twelve_year', 0.01],
+  ['vocational', 0.02],
+  ['special', 0.01],
+];
+const kindSuffix: Record<SchoolKind, string[]> = {
+  kindergarten: ['中心幼儿园', '实验幼儿园', '第一幼儿园', '阳光幼儿园', '童心幼儿园'],
+  primary: ['中心小学', '实验小学', '第一小学', '第二小学', '希望小学'],
+  junior: ['初级中学', '实验初中', '第一初级中学'],
+  nine_year: ['九年一贯制学校', '实验学校'],
+  senior: ['高级中学', '第一中学'],
+  twelve_year: ['外国语学校', '十二年一贯制学校'],
+  vocational: ['中等专业学校', '职业教育中心'],
+  special: ['特殊教育学校', '启智学校'],
+};
+const surnames =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈';
+const given = [
+  '芳',
+  '静',
+  '伟',
+  '敏',
+  '强',
+  '磊',
+  '军',
+  '洋',
+  '勇',
+  '艳',
+  '杰',
+  '娟',
+  '涛',
+  '明',
+  '超',
+  '秀英',
+  '建华',
+  '志强',
+  '海燕',
+  '文博',
+];
+const zoneSize = 18;
+
+/** The kind whose cumulative share first exceeds `r` ∈ [0, 1). */
+const pickKind = (r: number): SchoolKind => {
+  let cumulative = 0;
+  for (const [kind, share] of kindMix) {
+    cumulative += share;
+    if (r < cumulative) return kind;
+  }
+  return 'primary';
+};
+
+/** Small deterministic PRNG (mulberry32). */
+const random = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+const csvLine = (cells: (string | number)[]) =>
+  cells.map((c) => (/[",\r\n]/.test(String(c)) ? `"${String(c).replace(/"/g, '""')}"` : String(c))).join(',');
+
+export const generateDemoProvince = (opts: DemoOptions): DemoFiles => {
+  const province = findRegion(opts.province);
+  if (province?.level !== 'province') throw new Error(`${opts.province} is not a province code`);
+  const rand = random(opts.seed ?? 2023);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+  const person = () => pick(surnames.split('')) + pick(given);
+
+  const counties = countiesUnder(opts.province).filter((c) => childrenOf(c.code).length > 0);
+  // Counties differ in size: weights between 0.5 and 1.5.
+  const weights = counties.map(() => 0.5 + rand());
+  const totalWeight = weights.reduce((a, b) => a + b, 0);
+  const perCounty = weights.map((w) => Math.floor((opts.schools * w) / totalWeight));
+  for (let i = 0; perCounty.reduce((a, b) => a + b, 0) < opts.schools; i++) perCounty[i % counties.length]!++;
+
+  const schools = [
+    csvLine([
+      'school_id',
+      'name',
+      'kind',
+      'region_code',
+      'town_code',
+      'ownership',
+      'students',
+      'teachers',
+      'principal_name',
+      'principal_term_start',
+    ]),
+  ];
+  const inspectors = [csvLine(['inspector_id', 'name', 'kind', 'region_code', 'phone'])];
+  const zones = [csvLine(['zone_id', 'region_code', 'inspector_id', 'school_id'])];
+  const byKind = Object.fromEntries(kindMix.map(([k]) => [k, 0])) as Record<SchoolKind, number>;
+  let inspectorCount = 0;
+  let zoneCount = 0;
+
+  counties.forEach((county, c) => {
+    const towns = childrenOf(county.code);
+    const ids: string[] = [];
+    for (let n = 0; n < perCounty[c]!; n++) {
+      const kind = pickKind(rand());
+      const town = towns[n % towns.length]!;
+      const id = `1${county.code.slice(2)}${String(n + 1).padStart(5, '0')}`;
+      const students =
+        kind === 'kindergarten' ? 80 + Math.floor(rand() * 400) : 300 + Math.floor(rand() * 2500);
+      const year = 2019 + Math.floor(rand() * 7);
+      const month = String(1 + Math.floor(rand() * 12)).padStart(2, '0');
+      schools.push(
+        csvLine([
+          id,
+          `${town.name}${pick(kindSuffix[kind])}${n >= towns.length ? `（${Math.floor(n / towns.length) + 1}）` : ''}`,
+          kind,
+          county.code,
+          town.code,
+          rand() < 0.85 ? 'public' : 'private',
+          students,
+          Math.max(8, Math.round(students / (kind === 'kindergarten' ? 12 : 14))),
+          person(),
+          `${year}-${month}-01`,
+        ]),
+      );
+      byKind[kind]++;
+      ids.push(id);
+    }
+    const zoneTotal = Math.ceil(ids.length / zoneSize);
+    for (let z = 0; z < zoneTotal; z++) {
+      const inspectorId = `I${county.code}${String(z + 1).padStart(3, '0')}`;
+      const zoneId = `Z${county.code}${String(z + 1).padStart(3, '0')}`;
+      inspectors.push(
+        csvLine([
+          inspectorId,
+          person(),
+          'responsible',
+          county.code,
+          `13${String(Math.floor(rand() * 1e9)).padStart(9, '0')}`,
+        ]),
+      );
+      for (const schoolId of ids.slice(z * zoneSize, (z + 1) * zoneSize))
+        zones.push(csvLine([zoneId, county.code, inspectorId, schoolId]));
+    }
+    const staff: [string, string][] = [
+      ['F01', 'full_time'],
+      ['F02', 'full_time'],
+      ['E01', 'expert'],
+    ];
+    for (const [suffix, kind] of staff) {
+      inspectors.push(
+        csvLine([
+          `I${county.code}${suffix}`,
+          person(),
+          kind,
+          county.code,
+          `13${String(Math.floor(rand() * 1e9)).padStart(9, '0')}`,
+        ]),
+      );
+    }
+    inspectorCount += zoneTotal + staff.length;
+    zoneCount += zoneTotal;
+  });
+
+  return {
+    schools: `${schools.join('\r\n')}\r\n`,
+    inspectors: `${inspectors.join('\r\n')}\r\n`,
+    zones: `${zones.join('\r\n')}\r\n`,
+    counts: { schools: opts.schools, inspectors: inspectorCount, zones: zoneCount, byKind },
+  };
+};

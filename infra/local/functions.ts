@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { type FunctionName, functions } from '#infra/resources';
+
+/**
+ * The declared Lambda functions, run in this process. Each is the very module
+ * CDK bundles; it is imported only after the local cloud has set the
+ * environment it reads at cold start.
+ */
+export const localRegion = 'us-east-1';
+export const localAccount = '000000000000';
+
+export const localFunctionName = (name: FunctionName): string => `dudao-${name}`;
+export const localFunctionArn = (name: FunctionName): string =>
+  `arn:aws:lambda:${localRegion}:${localAccount}:function:${localFunctionName(name)}`;
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+export type LocalInvoke = (event: unknown) => Promise<unknown>;
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+/** A Lambda context good enough for Powertools and middy. */
+export const lambdaContext = (name: FunctionName): Context => {
+  const deadline = Date.now() + functions[name].timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: localFunctionName(name),
+    functionVersion: '$LATEST',
+    invokedFunctionArn: localFunctionArn(name),
+    memoryLimitInMB: String(functions[name].memoryMb),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${localFunctionName(name)}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+/** Imports every declared function's handler; returns invokers by name. */
+export const loadLocalFunctions = async (): Promise<Record<FunctionName, LocalInvoke>> => {
+  const entries = await Promise.all(
+    (Object.keys(functions) as FunctionName[]).map(async (name) => {
+      const module = (await import(pathToFileURL(resolve(repoRoot, functions[name].entry)).href)) as {
+        handler?: Handler;
+      };
+      const handler = module.handler;
+      if (typeof handler !== 'function') throw new Error(`${functions[name].entry} exports no handler`);
+      const invoke: LocalInvoke = (event) => handler(event, lambdaContext(name));
+      return [name, invoke] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<FunctionName, LocalInvoke>;
+};

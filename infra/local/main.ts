@@ -1,0 +1,66 @@
+/**
+ * `npm start`: the embedded local cloud in the foreground.
+ *   PORT      API port (default 3000)
+ *   DATA_DIR  data folder (default .data); two stacks need two folders
+ *   DEMO_SCHOOLS  schools of the demo province loaded into an empty data
+ *             folder (default 20000; 0 = start empty)
+ */
+import { resolve } from 'node:path';
+import { startLocalCloud } from './cloud.ts';
+import { seedDemo } from './demo/seed.ts';
+import { devIssuer } from './dev-issuer.ts';
+
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+const log = (message: string) => console.log(`[dudao] ${message}`);
+
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a TCP port number, got "${process.env.PORT}"`);
+  process.exit(2);
+}
+
+process.env.LOG_LEVEL ??= 'WARN';
+const started = performance.now();
+log(`data in ${dataDir}`);
+const cloud = await startLocalCloud({ dataDir, apiPort: port, log }).catch((error: unknown) => {
+  console.error(`[dudao] could not start: ${(error as Error).message}`);
+  process.exit(1);
+});
+
+log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`
+  API             ${cloud.apiUrl}   (GET /health, GET /openapi.json)
+  DynamoDB        ${cloud.endpoints.dynamodb}
+  S3              ${cloud.endpoints.s3}   (bucket ${cloud.env.EVIDENCE_BUCKET})
+  Step Functions  ${cloud.endpoints.stepfunctions}
+
+  A token:  DATA_DIR=${dataDir} npm run token -- --role province_admin --scope 32
+  Stop:     Ctrl-C
+`);
+
+const demoSchools = Number(process.env.DEMO_SCHOOLS ?? 20_000);
+if (cloud.fresh && demoSchools > 0) {
+  // In the background: the API is already serving while the demo loads.
+  const token = await (await devIssuer(dataDir)).issue({
+    role: 'province_admin',
+    scope: '32',
+    subject: 'demo-seed',
+  });
+  log(`empty data folder: loading the demo province (Jiangsu, ${demoSchools} schools) in the background…`);
+  seedDemo({ apiUrl: cloud.apiUrl, token, schools: demoSchools, log }).then(
+    () => log('demo province loaded'),
+    (error: unknown) => log(`demo province not loaded: ${(error as Error).message}`),
+  );
+}
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: stopping…`);
+  await cloud.stop();
+  log('stopped');
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,217 @@
+/**
+ * The one declaration of dudao's cloud resources.
+ *
+ * The CDK stacks (infra/stacks/*) and the embedded local cloud (infra/local/*)
+ * both read this file and nothing else to decide which tables, indexes, bucket,
+ * functions, state machines and routes exist. It is plain data: no CDK, no SDK.
+ */
+
+export type KeyType = 'S' | 'N';
+export interface KeyDeclaration {
+  readonly name: string;
+  readonly type: KeyType;
+}
+export interface IndexDeclaration {
+  readonly name: string;
+  readonly partitionKey: KeyDeclaration;
+  readonly sortKey?: KeyDeclaration;
+}
+export interface TableDeclaration {
+  /** Environment variable through which functions learn the table's physical name. */
+  readonly envVar: string;
+  readonly partitionKey: KeyDeclaration;
+  readonly sortKey?: KeyDeclaration;
+  readonly indexes: readonly IndexDeclaration[];
+  /** Attribute holding an epoch-seconds expiry, if the table uses TTL. */
+  readonly ttlAttribute?: string;
+}
+
+const S = (name: string): KeyDeclaration => ({ name, type: 'S' });
+
+/**
+ * Single-table design: every entity lives in `main` under generic keys, with
+ * generic GSIs whose meaning each repository documents. Audit events live in
+ * their own table so that the hash chain of a campaign is one partition.
+ */
+export const tables = {
+  main: {
+    envVar: 'TABLE_MAIN',
+    partitionKey: S('pk'),
+    sortKey: S('sk'),
+    indexes: [
+      { name: 'gsi1', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') },
+      { name: 'gsi2', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk') },
+      { name: 'gsi3', partitionKey: S('gsi3pk'), sortKey: S('gsi3sk') },
+    ],
+    ttlAttribute: 'expiresAt',
+  },
+  audit: {
+    envVar: 'TABLE_AUDIT',
+    partitionKey: S('pk'),
+    sortKey: S('sk'),
+    indexes: [
+      { name: 'byEntity', partitionKey: S('entityId'), sortKey: S('at') },
+      { name: 'byActor', partitionKey: S('actor'), sortKey: S('at') },
+    ],
+  },
+} as const satisfies Record<string, TableDeclaration>;
+export type TableName = keyof typeof tables;
+
+/** The evidence bucket: uploads, import files, reports, manifests, exports. */
+export const bucket = {
+  envVar: 'EVIDENCE_BUCKET',
+  /** Object Lock default retention (compliance evidence must outlive audits). */
+  objectLockRetentionDays: 365 * 6,
+  /** Prefixes whose object-created events go to the `objectCreated` function. */
+  notificationPrefixes: ['uploads/'],
+} as const;
+
+export interface StateMachineDeclaration {
+  /** ASL file under the repository root. */
+  readonly file: string;
+  readonly envVar: string;
+  /** `${Placeholder}` in the file → function (declared below) whose ARN replaces it. */
+  readonly substitutions: Readonly<Record<string, string>>;
+}
+
+export const stateMachines = {
+  importRegistry: {
+    file: 'statemachines/import-registry.asl.json',
+    envVar: 'STATE_MACHINE_IMPORT_REGISTRY_ARN',
+    substitutions: {
+      ImportPrepareFunctionArn: 'importPrepare',
+      ImportBatchFunctionArn: 'importBatch',
+      ImportFinalizeFunctionArn: 'importFinalize',
+      ImportFailedFunctionArn: 'importFailed',
+    },
+  },
+} as const satisfies Record<string, StateMachineDeclaration>;
+export type StateMachineName = keyof typeof stateMachines;
+
+export type Access = 'read' | 'readWrite';
+export interface FunctionDeclaration {
+  /** Module under the repository root exporting `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly tables: Partial<Record<TableName, Access>>;
+  readonly bucket?: Access;
+  /** State machines this function may start (by declaration key). */
+  readonly startsStateMachines?: readonly StateMachineName[];
+}
+
+export const functions = {
+  api: {
+    entry: 'functions/handlers/api.ts',
+    description: 'HTTP API: every route, dispatched on the API Gateway route key',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    tables: { main: 'readWrite', audit: 'readWrite' },
+    bucket: 'readWrite',
+    startsStateMachines: [],
+  },
+  objectCreated: {
+    entry: 'functions/handlers/object-created.ts',
+    description: 'S3 object-created notifications for uploads: starts imports',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    tables: { main: 'readWrite', audit: 'readWrite' },
+    bucket: 'readWrite',
+    startsStateMachines: ['importRegistry'],
+  },
+  sweeper: {
+    entry: 'functions/handlers/sweeper.ts',
+    description: 'Scheduled deadline sweeper',
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    tables: { main: 'readWrite', audit: 'readWrite' },
+    startsStateMachines: [],
+  },
+  importPrepare: {
+    entry: 'functions/handlers/workflow/import-prepare.ts',
+    description: 'import-registry: read and validate the uploaded file, write batches',
+    memoryMb: 2048,
+    timeoutSeconds: 300,
+    tables: { main: 'readWrite' },
+    bucket: 'readWrite',
+  },
+  importBatch: {
+    entry: 'functions/handlers/workflow/import-batch.ts',
+    description: 'import-registry: upsert one batch of rows',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    tables: { main: 'readWrite' },
+    bucket: 'readWrite',
+  },
+  importFinalize: {
+    entry: 'functions/handlers/workflow/import-finalize.ts',
+    description: 'import-registry: error report, region counts, completion',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    tables: { main: 'readWrite' },
+    bucket: 'readWrite',
+  },
+  importFailed: {
+    entry: 'functions/handlers/workflow/import-failed.ts',
+    description: 'import-registry: record why an import failed',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    tables: { main: 'readWrite' },
+  },
+} as const satisfies Record<string, FunctionDeclaration>;
+export type FunctionName = keyof typeof functions;
+
+// Compile-time check: every substitution names a declared function.
+type SubstitutedFunction = {
+  [M in StateMachineName]: (typeof stateMachines)[M]['substitutions'][keyof (typeof stateMachines)[M]['substitutions']];
+}[StateMachineName];
+const _substitutionsNameFunctions: Record<SubstitutedFunction, FunctionDeclaration> = functions;
+void _substitutionsNameFunctions;
+
+/** The sweeper runs on this schedule in AWS and on this interval locally. */
+export const schedules = {
+  sweeper: { function: 'sweeper', everyMinutes: 5 },
+} as const satisfies Record<string, { function: FunctionName; everyMinutes: number }>;
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export interface RouteDeclaration {
+  readonly method: HttpMethod;
+  /** API Gateway path syntax: `/schools/{id}`. */
+  readonly path: string;
+  /** `public` routes skip the JWT authorizer. */
+  readonly auth: 'jwt' | 'public';
+}
+
+/** Every HTTP route. All are served by the `api` function. */
+export const routes = [
+  { method: 'GET', path: '/health', auth: 'public' },
+  { method: 'GET', path: '/openapi.json', auth: 'public' },
+  { method: 'GET', path: '/me', auth: 'jwt' },
+  { method: 'GET', path: '/regions/{code}', auth: 'jwt' },
+  { method: 'GET', path: '/schools', auth: 'jwt' },
+  { method: 'GET', path: '/schools/{id}', auth: 'jwt' },
+  { method: 'GET', path: '/inspectors', auth: 'jwt' },
+  { method: 'GET', path: '/inspectors/{id}', auth: 'jwt' },
+  { method: 'GET', path: '/zones/{id}', auth: 'jwt' },
+  { method: 'POST', path: '/imports', auth: 'jwt' },
+  { method: 'GET', path: '/imports/{id}', auth: 'jwt' },
+] as const satisfies readonly RouteDeclaration[];
+
+type DeclaredRoute = (typeof routes)[number];
+/** `GET /schools/{id}`: the key API Gateway puts in `event.routeKey`. */
+export type RouteKey = DeclaredRoute extends infer R
+  ? R extends { method: infer M extends string; path: infer P extends string }
+    ? `${M} ${P}`
+    : never
+  : never;
+export const routeKey = (r: RouteDeclaration): string => `${r.method} ${r.path}`;
+
+/** Largest request body the API accepts (API Gateway's own limit is 10 MB). */
+export const maxRequestBodyBytes = 1024 * 1024;
+
+/** Claims the API reads from a verified JWT (Cognito access token or the local dev issuer). */
+export const auth = {
+  audience: 'dudao-api',
+  localIssuer: 'https://dev-issuer.dudao.local',
+} as const;

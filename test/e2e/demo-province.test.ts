@@ -1,0 +1,104 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { countiesUnder } from '#core/regions';
+import { generateDemoProvince } from '#local/demo/province';
+import { seedDemo } from '#local/demo/seed';
+import { apiUrl, call, tokenFor } from '#test/support/api';
+
+/**
+ * The demo province (Jiangsu, 32), loaded through the import path, and the
+ * counts and listings an office reads from it.
+ */
+const schools = 3000;
+const expected = generateDemoProvince({ province: '32', schools });
+const schoolRows = expected.schools
+  .trim()
+  .split('\r\n')
+  .slice(1)
+  .map((l) => l.split(','));
+
+interface RegionView {
+  code: string;
+  level: string;
+  parents: { code: string }[];
+  children: { code: string; counts?: { schools: { total: number } } }[];
+  counts: { schools: { total: number; byKind: Record<string, number> }; inspectors: number };
+}
+
+beforeAll(async () => {
+  const token = await tokenFor('province_admin', '32', { subject: 'demo-seed' });
+  await seedDemo({ apiUrl: apiUrl(), token, schools, province: '32' });
+}, 300_000);
+
+describe('demo province', () => {
+  it('counts schools by kind and inspectors at province and city level', async () => {
+    const token = await tokenFor('province_admin', '32');
+    const province = await call<RegionView>('GET', '/regions/32', { token });
+    expect(province.status).toBe(200);
+    expect(province.body.counts.schools.total).toBe(schools);
+    expect(province.body.counts.schools.byKind).toEqual(
+      Object.fromEntries(Object.entries(expected.counts.byKind).filter(([, n]) => n > 0)),
+    );
+    expect(province.body.counts.inspectors).toBe(expected.counts.inspectors);
+    expect(province.body.children).toHaveLength(13);
+    expect(province.body.children.reduce((sum, c) => sum + (c.counts?.schools.total ?? 0), 0)).toBe(schools);
+    // Kindergartens are about half.
+    expect(province.body.counts.schools.byKind.kindergarten! / schools).toBeGreaterThan(0.45);
+
+    const city = await call<RegionView>('GET', '/regions/3205', {
+      token: await tokenFor('city_admin', '3205'),
+    });
+    expect(city.body.parents.map((p) => p.code)).toEqual(['32']);
+    expect(city.body.counts.schools.total).toBe(schoolRows.filter((r) => r[3]!.startsWith('3205')).length);
+  });
+
+  it('lists every school of a city page by page, and filters by kind and name', async () => {
+    const token = await tokenFor('city_admin', '3205');
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await call<{ items: { id: string; regionCode: string }[]; cursor?: string }>(
+        'GET',
+        `/schools?region=3205&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+        { token },
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((s) => s.id));
+      cursor = page.body.cursor;
+    } while (cursor);
+    const inCity = schoolRows.filter((r) => r[3]!.startsWith('3205')).map((r) => r[0]);
+    expect(seen.sort()).toEqual(inCity.sort());
+
+    const kindergartens = await call<{ items: { kind: string }[] }>(
+      'GET',
+      '/schools?region=3205&kind=kindergarten&limit=50',
+      { token },
+    );
+    expect(kindergartens.body.items.length).toBeGreaterThan(0);
+    expect(kindergartens.body.items.every((s) => s.kind === 'kindergarten')).toBe(true);
+
+    const town = schoolRows.find((r) => r[3]!.startsWith('3205'))!;
+    const byTown = await call<{ items: { townCode: string }[] }>('GET', `/schools?region=${town[4]}`, {
+      token,
+    });
+    expect(byTown.body.items.length).toBe(schoolRows.filter((r) => r[4] === town[4]).length);
+  });
+
+  it('has a responsible inspector for every school, in zones of at most 20', async () => {
+    const county = countiesUnder('3205')[0]!.code;
+    const token = await tokenFor('county_admin', county);
+    const inspectors = await call<{ items: { id: string; kind: string }[] }>(
+      'GET',
+      `/inspectors?region=${county}&limit=200`,
+      { token },
+    );
+    const responsible = inspectors.body.items.filter((i) => i.kind === 'responsible');
+    expect(responsible.length).toBeGreaterThan(0);
+    let zoned = 0;
+    for (const inspector of responsible) {
+      const detail = await call<{ schools: unknown[] }>('GET', `/inspectors/${inspector.id}`, { token });
+      expect(detail.body.schools.length).toBeLessThanOrEqual(20);
+      zoned += detail.body.schools.length;
+    }
+    expect(zoned).toBe(schoolRows.filter((r) => r[3] === county).length);
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { routes } from '#infra/resources';
+import { call, tokenFor } from '#test/support/api';
+
+const expectProblem = (r: { status: number; headers: Headers; body: unknown }, status: number) => {
+  expect(r.status).toBe(status);
+  expect(r.headers.get('content-type')).toBe('application/problem+json');
+  expect(r.body).toMatchObject({
+    status,
+    type: expect.stringMatching(/^https:\/\//),
+    detail: expect.any(String),
+  });
+  expect(JSON.stringify(r.body)).not.toMatch(/\s+at\s+\S+:\d+:\d+/); // no stack trace
+};
+
+describe('GET /health', () => {
+  it('reports every local service as ok, with its endpoint', async () => {
+    const r = await call('GET', '/health');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      status: 'ok',
+      services: {
+        dynamodb: { status: 'ok', endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) },
+        s3: { status: 'ok', endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) },
+        stepfunctions: { status: 'ok', endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) },
+      },
+    });
+    expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('describes every declared route as OpenAPI 3.1', async () => {
+    const r = await call<{ openapi: string; paths: Record<string, Record<string, { security: unknown[] }>> }>(
+      'GET',
+      '/openapi.json',
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.openapi).toBe('3.1.0');
+    for (const route of routes) {
+      const op = r.body.paths[route.path]?.[route.method.toLowerCase()];
+      expect(op, `${route.method} ${route.path}`).toBeDefined();
+      expect(op!.security).toEqual(route.auth === 'jwt' ? [{ bearer: [] }] : []);
+    }
+  });
+});
+
+describe('GET /me', () => {
+  it('returns the identity, role and scope of the token', async () => {
+    const token = await tokenFor('county_admin', '320582', { subject: 'zhang.san' });
+    const r = await call('GET', '/me', { token });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ subject: 'zhang.san', role: 'county_admin', scope: '320582' });
+  });
+
+  it('answers 401 without a token, with a malformed one, a forged one and an expired one', async () => {
+    expectProblem(await call('GET', '/me'), 401);
+    expectProblem(await call('GET', '/me', { token: 'not-a-jwt' }), 401);
+    const valid = await tokenFor('school', '3205820001');
+    const [header, payload] = valid.split('.');
+    const forged = `${header}.${Buffer.from(JSON.stringify({ role: 'province_admin', scope: '32' })).toString('base64url')}.${valid.split('.')[2]}`;
+    expect(payload).toBeDefined();
+    expectProblem(await call('GET', '/me', { token: forged }), 401);
+    expectProblem(
+      await call('GET', '/me', { token: await tokenFor('school', '3205820001', { ttlSeconds: -60 }) }),
+      401,
+    );
+  });
+
+  it('answers 403 to a valid token whose role is unknown', async () => {
+    expectProblem(await call('GET', '/me', { token: await tokenFor('janitor' as never, '32') }), 403);
+  });
+});
+
+describe('bad requests', () => {
+  it('answers an unknown route with 404 problem+json', async () => {
+    expectProblem(await call('GET', '/no/such/route'), 404);
+  });
+
+  it('answers a known path with the wrong method with 405', async () => {
+    expectProblem(await call('DELETE', '/health'), 405);
+  });
+
+  it('answers an oversize body with 413 before it reaches the handler', async () => {
+    const token = await tokenFor('province_admin', '32');
+    expectProblem(await call('POST', '/me', { token, rawBody: Buffer.alloc(11 * 1024 * 1024, 120) }), 413);
+  });
+});

@@ -1,0 +1,46 @@
+import { inject } from 'vitest';
+import type { Role } from '#core/actor';
+import { devIssuer } from '#local/dev-issuer';
+
+/** Small HTTP client for the local API, as a portal would call it. */
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export const apiUrl = (): string => inject('cloud').apiUrl;
+
+export const call = async <T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> => {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | Buffer | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(apiUrl() + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON: keep the text.
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T, text };
+};
+
+/** A token from the local dev issuer for any role and scope. */
+export const tokenFor = async (
+  role: Role,
+  scope: string,
+  opts: { subject?: string; ttlSeconds?: number } = {},
+) => {
+  const issuer = await devIssuer(inject('cloud').dataDir);
+  return issuer.issue({ role, scope, ...opts });
+};

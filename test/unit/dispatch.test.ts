@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConflictError } from '#core/errors';
+import { dispatch } from '#handlers/http/dispatch';
+import { defineOperation, json, type OperationTable } from '#handlers/http/operation';
+import { problemResponse, toProblem } from '#handlers/http/problem';
+import { maxRequestBodyBytes } from '#infra/resources';
+import { apiEvent } from '#test/support/events';
+
+// A fixture table: the declared /me route, served by an operation with a body
+// schema, so that body handling is exercised independently of real routes.
+const echo = defineOperation({
+  summary: 'echo',
+  tags: [],
+  body: z.object({ name: z.string().min(1), students: z.number().int() }),
+  query: z.object({ limit: z.coerce.number().int().max(100).optional() }),
+  responses: { 200: { description: 'echo' } },
+  handle: async ({ body, actor, query }) => json(200, { body, actor, query }),
+});
+const conflict = defineOperation({
+  summary: 'conflict',
+  tags: [],
+  responses: {},
+  handle: async () => {
+    throw new ConflictError('stale version 3');
+  },
+});
+const crash = defineOperation({
+  summary: 'crash',
+  tags: [],
+  responses: {},
+  handle: async () => {
+    throw new Error('secret internals at /var/task/index.js:12');
+  },
+});
+
+const table = (op: typeof echo | typeof conflict | typeof crash) =>
+  ({ 'GET /health': op, 'GET /openapi.json': op, 'GET /me': op }) as unknown as OperationTable;
+
+const claims = { sub: 'u1', role: 'county_admin', scope: '320582' };
+
+/** Runs dispatch the way the middleware does: errors become problem responses. */
+const run = async (ops: OperationTable, event: ReturnType<typeof apiEvent>) => {
+  try {
+    return await dispatch(ops, event);
+  } catch (error) {
+    return problemResponse(toProblem(error, event.requestContext.requestId));
+  }
+};
+
+const body = (r: { body?: string }) => JSON.parse(r.body ?? 'null');
+
+describe('dispatch', () => {
+  const json = { 'content-type': 'application/json' };
+
+  it('passes a valid request with the actor to the operation', async () => {
+    const r = await run(
+      table(echo),
+      apiEvent('GET /me', {
+        claims,
+        headers: json,
+        body: '{"name":"x","students":3}',
+        query: { limit: '5' },
+      }),
+    );
+    expect(r.statusCode).toBe(200);
+    expect(body(r)).toEqual({
+      body: { name: 'x', students: 3 },
+      actor: { subject: 'u1', role: 'county_admin', scope: '320582' },
+      query: { limit: 5 },
+    });
+    expect(r.headers?.['x-request-id']).toBe('req-1');
+  });
+
+  it.each([
+    ['no claims', { headers: json, body: '{}' }, 401, 'unauthorized'],
+    ['unknown role', { claims: { ...claims, role: 'janitor' }, headers: json, body: '{}' }, 403, 'forbidden'],
+    [
+      'scope of the wrong shape',
+      { claims: { ...claims, scope: '32' }, headers: json, body: '{}' },
+      403,
+      'forbidden',
+    ],
+    ['malformed JSON', { claims, headers: json, body: '{"name":' }, 400, 'bad-request'],
+    ['no body', { claims, headers: json }, 400, 'bad-request'],
+    [
+      'wrong content type',
+      { claims, headers: { 'content-type': 'text/plain' }, body: '{}' },
+      415,
+      'unsupported-media-type',
+    ],
+    ['no content type', { claims, body: '{"name":"x","students":1}' }, 415, 'unsupported-media-type'],
+    [
+      'schema violation',
+      { claims, headers: json, body: '{"name":"","students":"many"}' },
+      400,
+      'validation-failed',
+    ],
+    [
+      'oversize body',
+      { claims, headers: json, body: `"${'x'.repeat(maxRequestBodyBytes)}"` },
+      413,
+      'payload-too-large',
+    ],
+    [
+      'bad query',
+      { claims, headers: json, body: '{"name":"x","students":1}', query: { limit: '1000' } },
+      400,
+      'validation-failed',
+    ],
+  ] as const)('refuses %s with a problem+json %i', async (_, opts, status, code) => {
+    const r = await run(table(echo), apiEvent('GET /me', opts));
+    expect(r.statusCode).toBe(status);
+    expect(r.headers?.['content-type']).toBe('application/problem+json');
+    const problem = body(r);
+    expect(problem).toMatchObject({ status, type: `https://dudao.dev/problems/${code}`, requestId: 'req-1' });
+    expect(problem.detail).toEqual(expect.any(String));
+  });
+
+  it('lists every invalid field', async () => {
+    const r = await run(
+      table(echo),
+      apiEvent('GET /me', { claims, headers: json, body: '{"students":"many"}' }),
+    );
+    expect(body(r).errors).toEqual([
+      { path: 'body.name', message: expect.any(String) },
+      { path: 'body.students', message: expect.any(String) },
+    ]);
+  });
+
+  it('answers 404 for an unknown path and 405 for a known path with another method', async () => {
+    const notFound = await run(table(echo), apiEvent('$default', { method: 'GET', path: '/nope' }));
+    expect(notFound.statusCode).toBe(404);
+    const notAllowed = await run(table(echo), apiEvent('$default', { method: 'DELETE', path: '/me' }));
+    expect(notAllowed.statusCode).toBe(405);
+    expect(body(notAllowed).detail).toContain('GET');
+  });
+
+  it('maps domain errors to their status', async () => {
+    const r = await run(table(conflict), apiEvent('GET /me', { claims }));
+    expect(r.statusCode).toBe(409);
+    expect(body(r).detail).toBe('stale version 3');
+  });
+
+  it('hides the internals of unexpected errors', async () => {
+    const r = await run(table(crash), apiEvent('GET /me', { claims }));
+    expect(r.statusCode).toBe(500);
+    expect(r.body).not.toContain('secret');
+    expect(r.body).not.toContain('index.js');
+  });
+});
