@@ -128,6 +128,13 @@ export const functions = {
     tables: { main: 'readWrite', audit: 'readWrite' },
     startsStateMachines: [],
   },
+  preTokenGeneration: {
+    entry: 'functions/handlers/pre-token-generation.ts',
+    description: 'Cognito pre-token-generation trigger: puts role and scope into access tokens',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    tables: {},
+  },
   importPrepare: {
     entry: 'functions/handlers/workflow/import-prepare.ts',
     description: 'import-registry: read and validate the uploaded file, write batches',
