@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -80,7 +81,8 @@ export class StatelessStack extends Stack {
           ([placeholder, fn]) => [placeholder, this.functions[fn as FunctionName].fn] as const,
         );
         const machine = new StateMachine(this, `${pascal(name)}StateMachine`, {
-          definitionBody: DefinitionBody.fromFile(resolve(repoRoot, declared.file)),
+          // Inline, not an S3 asset: the template shows exactly the file the local cloud runs.
+          definitionBody: DefinitionBody.fromString(readFileSync(resolve(repoRoot, declared.file), 'utf8')),
           definitionSubstitutions: Object.fromEntries(
             steps.map(([placeholder, fn]) => [placeholder, fn.functionArn]),
           ),
