@@ -1,34 +1,47 @@
 import './polyfills.ts';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-
-type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  type RunOptions,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
 
 /**
- * A Step Functions-compatible endpoint (AWS JSON 1.0, as `@aws-sdk/client-sfn`
- * and the AWS CLI speak it) that runs the repository's ASL files with
- * `aws-local-stepfunctions`, every Task served in-process by the real handler.
+ * A Step Functions-compatible endpoint for the embedded local cloud. It speaks
+ * the AWS JSON 1.0 protocol of `@aws-sdk/client-sfn` and the AWS CLI, and runs
+ * the repository's ASL files with `aws-local-stepfunctions`, every Task served
+ * in-process by the real handler of the Lambda function its Resource names.
  *
- * Execution records are JSON files under `<dataDir>/executions/`:
+ * Execution records are JSON files, one per execution, under
+ * `<dataDir>/executions/<machine>+<execution>.json` (both parts URI-encoded):
  *   { executionArn, stateMachineArn, name, status, input, output?, error?, cause?,
- *     startDate, stopDate? (epoch ms), history: [{ type, timestamp, state? }] }
- * A record still RUNNING when the process stopped is re-run from the start on
- * the next `start()`; workflows are written to be idempotent.
+ *     startDate, stopDate? }
+ * `input`/`output` are JSON text as the API returns them; dates are epoch ms.
+ * A record is rewritten (temp file + rename) on every status change. Records
+ * still RUNNING when a process stopped are re-run from the start by the next
+ * `start()`: workflows are written to be idempotent.
  */
+
 export interface LocalStateMachine {
+  /** e.g. `import-registry`; the ARN is built from it. */
   name: string;
   /** Raw ASL JSON text containing `${Placeholders}`. */
   definition: string;
-  /** Placeholder → Lambda function ARN. */
+  /** Placeholder → Lambda function ARN (a key of `functions`). */
   substitutions: Record<string, string>;
 }
+
 export type LocalInvoke = (payload: unknown) => Promise<unknown>;
 
 export interface LocalStepFunctionsOptions {
+  /** Execution records are persisted under here and survive restarts. */
   dataDir: string;
   region?: string;
   accountId?: string;
@@ -36,16 +49,19 @@ export interface LocalStepFunctionsOptions {
   /** Lambda function ARN → in-process invoke of the real handler. */
   functions: ReadonlyMap<string, LocalInvoke>;
   log?: (message: string, extra?: Record<string, unknown>) => void;
-  /** Overrides every Retry interval (fast tests); default: the ASL's own. */
+  /** Replaces every Retry interval (fast tests); default: the ASL's own intervals. */
   retryIntervalMs?: number;
 }
 
-type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
-interface HistoryEvent {
-  type: string;
-  timestamp: number;
-  state?: string;
-}
+type Json = Record<string, unknown>;
+type JsonValue = Parameters<StateMachine['run']>[0];
+type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type States = StateMachineDefinition['States'];
+type State = States[string];
+
+const statuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+type Status = (typeof statuses)[number];
+
 interface ExecutionRecord {
   executionArn: string;
   stateMachineArn: string;
@@ -57,19 +73,50 @@ interface ExecutionRecord {
   cause?: string;
   startDate: number;
   stopDate?: number;
-  history: HistoryEvent[];
+  /** States entered, in order (what AWS bills as state transitions); capped like AWS's history. */
+  statesEntered?: { name: string; timestamp: number }[];
 }
+
+/** AWS ends a Standard execution's history at 25,000 events. */
+const maxHistory = 25_000;
+
+type Outcome = Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'>;
 
 interface Machine {
   arn: string;
   name: string;
-  definitionText: string;
-  definition: StateMachineDefinition;
-  handlers: Record<string, (input: unknown) => Promise<unknown>>;
+  /** The substituted ASL text (what DescribeStateMachine returns). */
+  definition: string;
+  runner: StateMachine;
+  /** Task state name → function serving it. */
+  tasks: Map<string, LocalInvoke>;
   retryStates: string[];
-  createdAt: number;
+  creationDate: number;
 }
 
+/** An execution being run by this process. */
+interface InFlight {
+  abort: () => void;
+  /** Set by StopExecution and stop(): functions are no longer invoked. */
+  cancelled: boolean;
+  /** Set by stop(): the outcome is not recorded, the record stays RUNNING. */
+  detached: boolean;
+}
+
+/** Step Functions' payload limit for execution input and state results. */
+const maxPayloadBytes = 256 * 1024;
+/** Request bodies beyond this are refused (a 256 KB input may double when escaped into JSON). */
+const maxRequestBytes = 2 * 1024 * 1024;
+/**
+ * aws-local-stepfunctions times a Task out after 60 s unless it sets TimeoutSeconds;
+ * in AWS only the function's own timeout applies, at most Lambda's 900 s.
+ */
+const lambdaMaxTimeoutSeconds = 900;
+/** Names of executions and state machines, as AWS restricts them. */
+const validName = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
+const arnPattern = /^arn:aws[a-z-]*:states:/;
+
+/** An API error: HTTP 400 with the error name the SDK turns into an exception class. */
 class ApiError extends Error {
   constructor(
     readonly type: string,
@@ -80,15 +127,24 @@ class ApiError extends Error {
   }
 }
 
-type Json = Record<string, unknown>;
+/** Errors that Retry and Catch must not handle (aws-local-stepfunctions reads these flags). */
+class TerminalError extends Error {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
 
 export class LocalStepFunctions {
   private readonly region: string;
   private readonly accountId: string;
+  private readonly dir: string;
   private readonly machines = new Map<string, Machine>();
   private readonly executions = new Map<string, ExecutionRecord>();
-  private readonly running = new Map<string, { abort: () => void; stopped: boolean }>();
-  private readonly dir: string;
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly operations: Record<string, (body: Json) => Json>;
   private server: Server | undefined;
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
@@ -96,305 +152,263 @@ export class LocalStepFunctions {
     this.accountId = opts.accountId ?? '000000000000';
     this.dir = join(opts.dataDir, 'executions');
     for (const machine of opts.stateMachines) {
-      const built = this.build(machine);
-      this.machines.set(built.arn, built);
+      const compiled = this.compile(machine);
+      this.machines.set(compiled.arn, compiled);
     }
+    this.operations = {
+      StartExecution: (body) => this.startExecution(body),
+      DescribeExecution: (body) => describeExecution(this.execution(body)),
+      ListExecutions: (body) => this.listExecutions(body),
+      StopExecution: (body) => this.stopExecution(body),
+      ListStateMachines: (body) => this.listStateMachines(body),
+      DescribeStateMachine: (body) => this.describeStateMachine(body),
+      GetExecutionHistory: (body) => this.history(body),
+    };
   }
 
   stateMachineArn(name: string): string {
     return `arn:aws:states:${this.region}:${this.accountId}:stateMachine:${name}`;
   }
 
+  /** Serves on 127.0.0.1 (`port` 0 = a free port) and resumes executions left RUNNING. */
   async start(port = 0): Promise<{ endpoint: string }> {
-    mkdirSync(this.dir, { recursive: true });
-    for (const file of readdirSync(this.dir).filter((f) => f.endsWith('.json'))) {
-      const record = JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as ExecutionRecord;
-      this.executions.set(record.executionArn, record);
-    }
-    this.server = createServer((req, res) => void this.serve(req, res));
-    this.server.keepAliveTimeout = 1000;
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', resolve);
+    if (this.server) throw new Error('LocalStepFunctions is already started');
+    this.load();
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) =>
+        this.log(`could not answer a request: ${String(error)}`),
+      );
     });
-    const endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    for (const record of this.executions.values()) {
-      if (record.status !== 'RUNNING') continue;
-      if (!this.machines.has(record.stateMachineArn)) continue;
-      this.log(`re-running execution ${record.name} left running by a previous process`);
-      record.history.push({ type: 'ExecutionRestarted', timestamp: Date.now() });
-      this.run(record);
-    }
-    return { endpoint };
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.resume();
+    return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
   }
 
+  /**
+   * Closes the server and abandons in-flight executions without recording an
+   * outcome, as a killed process would: they stay RUNNING on disk and the next
+   * `start()` re-runs them.
+   */
   async stop(): Promise<void> {
-    // In-flight executions stay RUNNING on disk so that the next start re-runs them.
-    for (const handle of this.running.values()) {
-      handle.stopped = true;
-      handle.abort();
+    for (const flight of this.inFlight.values()) {
+      flight.detached = true;
+      flight.cancelled = true;
+      flight.abort();
     }
-    this.running.clear();
+    this.inFlight.clear();
     const server = this.server;
+    this.server = undefined;
     if (!server) return;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
-    this.server = undefined;
   }
 
-  private log(message: string, extra?: Record<string, unknown>) {
-    this.opts.log?.(message, extra);
-  }
+  // ---- state machines ----------------------------------------------------
 
-  // ---- definitions -------------------------------------------------------
-
-  private build(machine: LocalStateMachine): Machine {
-    const text = machine.definition.replace(/\$\{(\w+)\}/g, (_, placeholder: string) => {
-      const arn = machine.substitutions[placeholder];
-      if (!arn) throw new Error(`state machine ${machine.name}: no substitution for \${${placeholder}}`);
-      return arn;
-    });
+  private compile(machine: LocalStateMachine): Machine {
+    const where = `state machine ${machine.name}`;
     for (const [placeholder, arn] of Object.entries(machine.substitutions)) {
-      if (!this.opts.functions.has(arn)) {
-        throw new Error(`state machine ${machine.name}: \${${placeholder}} → ${arn} is not a local function`);
+      if (!this.opts.functions.has(arn))
+        throw new Error(`${where}: \${${placeholder}} → ${arn} is no local function`);
+    }
+    const text = substitute(machine.definition, machine.substitutions, where);
+    const definition = parseDefinition(text, where);
+    const tasks = new Map<string, LocalInvoke>();
+    const retryStates: string[] = [];
+    for (const [stateName, state] of allStates(definition.States)) {
+      if ('Retry' in state && state.Retry?.length) retryStates.push(stateName);
+      if (state.Type !== 'Task') continue;
+      const invoke = this.opts.functions.get(state.Resource);
+      if (!invoke) {
+        throw new Error(
+          `${where}: Task "${stateName}" uses ${state.Resource}; Tasks must name a local function ARN`,
+        );
+      }
+      // Local handlers are looked up by state name, so one name cannot serve two functions.
+      const named = tasks.get(stateName);
+      if (named && named !== invoke)
+        throw new Error(`${where}: two Tasks named "${stateName}" call different functions`);
+      tasks.set(stateName, invoke);
+      if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
+        state.TimeoutSeconds = lambdaMaxTimeoutSeconds;
       }
     }
-    const definition = JSON.parse(text) as StateMachineDefinition;
-    const handlers: Machine['handlers'] = {};
-    const retryStates: string[] = [];
-    const walk = (states: StateMachineDefinition['States']) => {
-      for (const [name, state] of Object.entries(states)) {
-        if ('Retry' in state && state.Retry) retryStates.push(name);
-        if (state.Type === 'Task') {
-          const invoke = this.opts.functions.get(state.Resource);
-          if (!invoke)
-            throw new Error(
-              `state machine ${machine.name}: task ${name} uses unknown resource ${state.Resource}`,
-            );
-          handlers[name] = invoke;
-        } else if (state.Type === 'Map') {
-          const processor = state.ItemProcessor ?? state.Iterator;
-          if (processor) walk(processor.States);
-        } else if (state.Type === 'Parallel') {
-          for (const branch of state.Branches) walk(branch.States);
-        }
-      }
-    };
-    walk(definition.States);
     return {
       arn: this.stateMachineArn(machine.name),
       name: machine.name,
-      definitionText: text,
-      definition,
-      handlers,
+      definition: text,
+      // Validates the definition now (asl-validator), so a bad file fails at construction.
+      runner: new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } }),
+      tasks,
       retryStates,
-      createdAt: Date.now(),
+      creationDate: Date.now(),
     };
   }
 
   // ---- executions --------------------------------------------------------
 
-  private persist(record: ExecutionRecord) {
-    const file = join(
-      this.dir,
-      `${encodeURIComponent(record.executionArn.split(':').slice(-2).join(':'))}.json`,
-    );
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(record));
+  private launch(record: ExecutionRecord): void {
+    const machine = this.machines.get(record.stateMachineArn);
+    if (!machine) throw new Error(`no state machine ${record.stateMachineArn}`);
+    const flight: InFlight = { abort: () => undefined, cancelled: false, detached: false };
+    const execution = machine.runner.run(JSON.parse(record.input) as JsonValue, {
+      overrides: {
+        taskResourceLocalHandlers: this.taskHandlers(machine, flight),
+        ...(this.opts.retryIntervalMs === undefined
+          ? {}
+          : { retryIntervalOverrides: this.retryOverrides(machine, this.opts.retryIntervalMs) }),
+      },
+      context: this.contextObject(machine, record),
+    });
+    flight.abort = execution.abort;
+    this.inFlight.set(record.executionArn, flight);
+    void this.recordStates(record, execution.eventLogs);
+    execution.result
+      .then(
+        (output) => ({ status: 'SUCCEEDED', output: JSON.stringify(output) }) satisfies Outcome,
+        (error: unknown) => failureOutcome(error),
+      )
+      .then((outcome) => {
+        if (this.inFlight.get(record.executionArn) === flight) this.inFlight.delete(record.executionArn);
+        if (outcome && !flight.detached && record.status === 'RUNNING') this.close(record, outcome);
+      })
+      .catch((error: unknown) =>
+        this.log(`could not record the outcome of ${record.name}: ${String(error)}`),
+      );
+  }
+
+  private taskHandlers(machine: Machine, flight: InFlight): TaskHandlers {
+    const handlers: TaskHandlers = {};
+    for (const [stateName, invoke] of machine.tasks) {
+      handlers[stateName] = async (input) => {
+        // A stopped execution still starts the Map iterations it had queued: invoke nothing.
+        if (flight.cancelled) throw new TerminalError('States.Runtime', 'The execution was stopped');
+        return invokeLikeLambda(invoke, input);
+      };
+    }
+    return handlers;
+  }
+
+  private retryOverrides(machine: Machine, intervalMs: number): Record<string, number> {
+    return Object.fromEntries(machine.retryStates.map((state) => [state, intervalMs]));
+  }
+
+  /**
+   * `$$` as Step Functions fills it. aws-local-stepfunctions keeps these fields but
+   * overwrites Execution.Input and StartTime with the input and time of its own run.
+   */
+  private contextObject(machine: Machine, record: ExecutionRecord): NonNullable<RunOptions['context']> {
+    return {
+      Execution: {
+        Id: record.executionArn,
+        Name: record.name,
+        Input: JSON.parse(record.input) as JsonValue,
+        StartTime: new Date(record.startDate).toISOString(),
+        RoleArn: this.roleArn(),
+        RedriveCount: 0,
+      },
+      StateMachine: { Id: machine.arn, Name: machine.name },
+    };
+  }
+
+  /** Keeps the StateEntered events (Map iterations included); persisted with the outcome. */
+  private async recordStates(record: ExecutionRecord, events: AsyncGenerator<unknown>): Promise<void> {
+    record.statesEntered = [];
+    for await (const event of events) {
+      const e = event as { type?: string; timestamp?: number; state?: { name?: string } };
+      if (e.type === 'StateEntered' && record.statesEntered.length < maxHistory) {
+        record.statesEntered.push({ name: e.state?.name ?? '', timestamp: e.timestamp ?? Date.now() });
+      }
+    }
+  }
+
+  /** GetExecutionHistory, reduced to StateEntered events (enough for tests and cost estimates). */
+  private history(body: Record<string, unknown>) {
+    const record = this.execution(body);
+    const entered = record.statesEntered ?? [];
+    const events = entered.map((e, i) => ({
+      id: i + 1,
+      timestamp: e.timestamp / 1000,
+      type: 'TaskStateEntered',
+      stateEnteredEventDetails: { name: e.name },
+    }));
+    return { events: body.reverseOrder === true ? events.reverse() : events };
+  }
+
+  private close(record: ExecutionRecord, outcome: Outcome): void {
+    Object.assign(record, outcome, { stopDate: Date.now() });
+    this.persist(record);
+    this.log(`execution ${record.name} ${record.status}${record.error ? ` (${record.error})` : ''}`, {
+      executionArn: record.executionArn,
+    });
+  }
+
+  // ---- persistence -------------------------------------------------------
+
+  /** Synchronous on purpose: writes of one record can never land out of order. */
+  private persist(record: ExecutionRecord): void {
+    const [machineName = '', name = ''] = record.executionArn.split(':').slice(-2);
+    const file = join(this.dir, `${encodeURIComponent(machineName)}+${encodeURIComponent(name)}.json`);
+    const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`);
     renameSync(temp, file);
   }
 
-  private run(record: ExecutionRecord) {
-    const machine = this.machines.get(record.stateMachineArn)!;
-    const stateMachine = new StateMachine(machine.definition, {
-      validationOptions: { checkArn: false, checkPaths: true },
-    });
-    const taskHandlers = Object.fromEntries(
-      Object.entries(machine.handlers).map(([state, invoke]) => [
-        state,
-        // The handler's own error (with its name) must reach Retry/Catch.
-        async (input: unknown) => (await invoke(input)) as never,
-      ]),
-    );
-    const execution = stateMachine.run(JSON.parse(record.input), {
-      overrides: {
-        taskResourceLocalHandlers: taskHandlers,
-        ...(this.opts.retryIntervalMs !== undefined
-          ? {
-              retryIntervalOverrides: Object.fromEntries(
-                machine.retryStates.map((s) => [s, this.opts.retryIntervalMs as number]),
-              ),
-            }
-          : {}),
-      },
-      context: {
-        Execution: {
-          Id: record.executionArn,
-          Name: record.name,
-          Input: JSON.parse(record.input),
-          StartTime: new Date(record.startDate).toISOString(),
-        },
-        StateMachine: { Id: machine.arn, Name: machine.name },
-      },
-    });
-    const handle = { abort: execution.abort, stopped: false };
-    this.running.set(record.executionArn, handle);
-    void this.collectHistory(record, execution.eventLogs, handle);
-    execution.result.then(
-      (output) => this.finish(record, handle, { status: 'SUCCEEDED', output: JSON.stringify(output) }),
-      (error: unknown) => {
-        if (handle.stopped) return; // process stopping: leave the record RUNNING
-        if (record.status === 'ABORTED') return;
-        const { Error: name, Cause } = failureOf(error);
-        this.finish(record, handle, { status: 'FAILED', error: name, cause: Cause });
-      },
-    );
-  }
-
-  private async collectHistory(
-    record: ExecutionRecord,
-    events: AsyncGenerator<EventLog>,
-    handle: { stopped: boolean },
-  ) {
-    try {
-      for await (const event of events) {
-        if (handle.stopped) return;
-        if (
-          event.type === 'StateEntered' ||
-          event.type === 'StateExited' ||
-          event.type === 'StateRetried' ||
-          event.type === 'StateCaught' ||
-          event.type === 'StateFailed'
-        ) {
-          record.history.push({ type: event.type, timestamp: event.timestamp, state: event.state.name });
-        }
-      }
-    } catch {
-      // The execution ended; its result handler records the outcome.
+  private load(): void {
+    mkdirSync(this.dir, { recursive: true });
+    this.executions.clear();
+    for (const file of readdirSync(this.dir)) {
+      const path = join(this.dir, file);
+      if (file.endsWith('.tmp')) rmSync(path, { force: true }); // a write interrupted by a crash
+      if (!file.endsWith('.json')) continue;
+      const record = readRecord(path);
+      if (record) this.executions.set(record.executionArn, record);
+      else this.log(`ignoring unreadable execution record ${path}`);
     }
   }
 
-  private finish(
-    record: ExecutionRecord,
-    handle: { stopped: boolean },
-    outcome: { status: Status; output?: string; error?: string; cause?: string },
-  ) {
-    if (handle.stopped || record.status !== 'RUNNING') return;
-    Object.assign(record, outcome, { stopDate: Date.now() });
-    record.history.push({
-      type: `Execution${outcome.status === 'SUCCEEDED' ? 'Succeeded' : 'Failed'}`,
-      timestamp: Date.now(),
-    });
-    this.running.delete(record.executionArn);
-    this.persist(record);
-    this.log(`execution ${record.name} ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}`);
-  }
-
-  // ---- HTTP --------------------------------------------------------------
-
-  private async serve(req: IncomingMessage, res: ServerResponse) {
-    const reply = (status: number, body: Json, headers: Record<string, string> = {}) => {
-      res.writeHead(status, {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amzn-requestid': randomUUID(),
-        ...headers,
+  private resume(): void {
+    for (const record of this.executions.values()) {
+      if (record.status !== 'RUNNING') continue;
+      if (!this.machines.has(record.stateMachineArn)) {
+        this.log(`cannot resume ${record.executionArn}: its state machine is not declared`);
+        continue;
+      }
+      this.log(`re-running execution ${record.name} from the start: a previous process left it RUNNING`, {
+        executionArn: record.executionArn,
       });
-      res.end(JSON.stringify(body));
-    };
-    try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const target = String(req.headers['x-amz-target'] ?? '');
-      const operation = target.startsWith('AWSStepFunctions.')
-        ? target.slice('AWSStepFunctions.'.length)
-        : '';
-      let body: Json;
       try {
-        body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json) : {};
-      } catch {
-        throw new ApiError('SerializationException', 'The request body is not valid JSON');
+        this.launch(record);
+      } catch (error) {
+        this.close(record, {
+          status: 'FAILED',
+          error: 'States.Runtime',
+          cause: `Could not resume: ${String(error)}`,
+        });
       }
-      reply(200, this.dispatch(operation, body));
-    } catch (error) {
-      const type = error instanceof ApiError ? error.type : 'InternalFailure';
-      const message = error instanceof Error ? error.message : String(error);
-      if (!(error instanceof ApiError)) this.log(`internal error: ${message}`);
-      reply(error instanceof ApiError ? 400 : 500, { __type: type, message }, { 'x-amzn-errortype': type });
     }
   }
 
-  private dispatch(operation: string, body: Json): Json {
-    switch (operation) {
-      case 'StartExecution':
-        return this.startExecution(body);
-      case 'DescribeExecution':
-        return describe(this.execution(body.executionArn));
-      case 'ListExecutions':
-        return this.listExecutions(body);
-      case 'StopExecution':
-        return this.stopExecution(body);
-      case 'GetExecutionHistory':
-        return this.history(body);
-      case 'ListStateMachines':
-        return {
-          stateMachines: [...this.machines.values()].map((m) => ({
-            stateMachineArn: m.arn,
-            name: m.name,
-            type: 'STANDARD',
-            creationDate: m.createdAt / 1000,
-          })),
-        };
-      case 'DescribeStateMachine': {
-        const machine = this.machine(body.stateMachineArn);
-        return {
-          stateMachineArn: machine.arn,
-          name: machine.name,
-          status: 'ACTIVE',
-          definition: machine.definitionText,
-          roleArn: `arn:aws:iam::${this.accountId}:role/local`,
-          type: 'STANDARD',
-          creationDate: machine.createdAt / 1000,
-        };
-      }
-      default:
-        throw new ApiError(
-          'UnknownOperationException',
-          `Operation ${operation || '(none)'} is not supported locally`,
-        );
-    }
-  }
-
-  private machine(arn: unknown): Machine {
-    const machine = typeof arn === 'string' ? this.machines.get(arn) : undefined;
-    if (!machine)
-      throw new ApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
-    return machine;
-  }
-
-  private execution(arn: unknown): ExecutionRecord {
-    const record = typeof arn === 'string' ? this.executions.get(arn) : undefined;
-    if (!record) throw new ApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
-    return record;
-  }
+  // ---- API operations ----------------------------------------------------
 
   private startExecution(body: Json): Json {
-    const machine = this.machine(body.stateMachineArn);
-    const name = typeof body.name === 'string' ? body.name : randomUUID();
-    if (!/^[0-9A-Za-z_-]{1,80}$/.test(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
-    const input = typeof body.input === 'string' ? body.input : '{}';
-    try {
-      JSON.parse(input);
-    } catch {
-      throw new ApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
-    }
+    const machine = this.machine(body);
+    const name = optionalString(body, 'name') ?? randomUUID();
+    if (!validName.test(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
+    const input = optionalString(body, 'input') ?? '{}';
+    validateInput(input);
     const executionArn = `arn:aws:states:${this.region}:${this.accountId}:execution:${machine.name}:${name}`;
     const existing = this.executions.get(executionArn);
     if (existing) {
-      // As in AWS (Standard workflows): same name and input while running → same execution.
+      // AWS: the same name and input while RUNNING is the same execution; anything else is refused.
       if (existing.status === 'RUNNING' && existing.input === input) {
-        return { executionArn, startDate: existing.startDate / 1000 };
+        return { executionArn, startDate: seconds(existing.startDate) };
       }
       throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
@@ -405,89 +419,351 @@ export class LocalStepFunctions {
       status: 'RUNNING',
       input,
       startDate: Date.now(),
-      history: [{ type: 'ExecutionStarted', timestamp: Date.now() }],
     };
     this.executions.set(executionArn, record);
     this.persist(record);
-    this.run(record);
-    return { executionArn, startDate: record.startDate / 1000 };
+    this.launch(record);
+    return { executionArn, startDate: seconds(record.startDate) };
   }
 
   private listExecutions(body: Json): Json {
-    const machine = this.machine(body.stateMachineArn);
-    const status = typeof body.statusFilter === 'string' ? body.statusFilter : undefined;
-    const max =
-      typeof body.maxResults === 'number' && body.maxResults > 0 ? Math.min(body.maxResults, 1000) : 100;
-    const offset =
-      typeof body.nextToken === 'string' ? Number(Buffer.from(body.nextToken, 'base64url').toString()) : 0;
-    if (!Number.isInteger(offset) || offset < 0) throw new ApiError('InvalidToken', 'Invalid nextToken');
-    const matching = [...this.executions.values()]
-      .filter((r) => r.stateMachineArn === machine.arn && (!status || r.status === status))
-      .sort((a, b) => b.startDate - a.startDate || b.name.localeCompare(a.name));
-    const page = matching.slice(offset, offset + max);
-    return {
-      executions: page.map((r) => ({
-        executionArn: r.executionArn,
-        stateMachineArn: r.stateMachineArn,
-        name: r.name,
-        status: r.status,
-        startDate: r.startDate / 1000,
-        ...(r.stopDate ? { stopDate: r.stopDate / 1000 } : {}),
-      })),
-      ...(offset + max < matching.length
-        ? { nextToken: Buffer.from(String(offset + max)).toString('base64url') }
-        : {}),
-    };
+    const machine = this.machine(body);
+    const statusFilter = optionalString(body, 'statusFilter');
+    if (statusFilter !== undefined && !statuses.includes(statusFilter as Status)) {
+      throw new ApiError('ValidationException', `Invalid statusFilter '${statusFilter}'`);
+    }
+    const matching = [...this.executions.values()].filter(
+      (r) => r.stateMachineArn === machine.arn && (statusFilter === undefined || r.status === statusFilter),
+    );
+    // Newest first; the key also makes page boundaries stable while executions start.
+    const key = (r: ExecutionRecord) =>
+      `${String(Number.MAX_SAFE_INTEGER - r.startDate).padStart(16, '0')}+${r.name}`;
+    const { page, nextToken } = paginate(matching, key, body);
+    return { executions: page.map(executionListItem), ...(nextToken ? { nextToken } : {}) };
   }
 
   private stopExecution(body: Json): Json {
-    const record = this.execution(body.executionArn);
+    const record = this.execution(body);
     if (record.status === 'RUNNING') {
-      record.status = 'ABORTED';
-      record.stopDate = Date.now();
-      if (typeof body.error === 'string') record.error = body.error;
-      if (typeof body.cause === 'string') record.cause = body.cause;
-      record.history.push({ type: 'ExecutionAborted', timestamp: record.stopDate });
-      this.running.get(record.executionArn)?.abort();
-      this.running.delete(record.executionArn);
-      this.persist(record);
+      const flight = this.inFlight.get(record.executionArn);
+      this.close(record, {
+        status: 'ABORTED',
+        error: optionalString(body, 'error'),
+        cause: optionalString(body, 'cause'),
+      });
+      if (flight) {
+        flight.cancelled = true;
+        flight.abort();
+      }
     }
-    return { stopDate: (record.stopDate ?? Date.now()) / 1000 };
+    return { stopDate: seconds(record.stopDate ?? Date.now()) };
   }
 
-  private history(body: Json): Json {
-    const record = this.execution(body.executionArn);
-    const events = body.reverseOrder === true ? [...record.history].reverse() : record.history;
+  private listStateMachines(body: Json): Json {
+    const { page, nextToken } = paginate([...this.machines.values()], (m) => m.name, body);
     return {
-      events: events.map((e, i) => ({
-        id: i + 1,
-        timestamp: e.timestamp / 1000,
-        type: e.type,
-        ...(e.state ? { stateEnteredEventDetails: { name: e.state } } : {}),
+      stateMachines: page.map((m) => ({
+        stateMachineArn: m.arn,
+        name: m.name,
+        type: 'STANDARD',
+        creationDate: seconds(m.creationDate),
       })),
+      ...(nextToken ? { nextToken } : {}),
     };
+  }
+
+  private describeStateMachine(body: Json): Json {
+    const machine = this.machine(body);
+    return {
+      stateMachineArn: machine.arn,
+      name: machine.name,
+      status: 'ACTIVE',
+      definition: machine.definition,
+      roleArn: this.roleArn(),
+      type: 'STANDARD',
+      creationDate: seconds(machine.creationDate),
+    };
+  }
+
+  private machine(body: Json): Machine {
+    const arn = requiredArn(body, 'stateMachineArn');
+    const machine = this.machines.get(arn);
+    if (!machine) throw new ApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return machine;
+  }
+
+  private execution(body: Json): ExecutionRecord {
+    const arn = requiredArn(body, 'executionArn');
+    const record = this.executions.get(arn);
+    if (!record) throw new ApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return record;
+  }
+
+  private roleArn(): string {
+    return `arn:aws:iam::${this.accountId}:role/local-stepfunctions`;
+  }
+
+  // ---- HTTP --------------------------------------------------------------
+
+  /** One request, AWS JSON 1.0: `X-Amz-Target: AWSStepFunctions.<Operation>`, JSON body. */
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const body = await readJsonBody(req);
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const operation = target.startsWith('AWSStepFunctions.')
+        ? target.slice('AWSStepFunctions.'.length)
+        : '';
+      const run = Object.hasOwn(this.operations, operation) ? this.operations[operation] : undefined;
+      if (!run) throw new ApiError('UnknownOperationException', `Unknown operation: '${target}'`);
+      send(res, 200, run(body));
+    } catch (error) {
+      if (error instanceof ApiError) {
+        send(res, 400, { __type: error.type, message: error.message }, error.type);
+      } else {
+        this.log(
+          `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+        send(res, 500, { __type: 'InternalFailure', message: 'Internal error' }, 'InternalFailure');
+      }
+    }
+  }
+
+  private log(message: string, extra?: Record<string, unknown>): void {
+    this.opts.log?.(message, extra);
   }
 }
 
-const describe = (r: ExecutionRecord): Json => ({
+// ---- definitions -----------------------------------------------------------
+
+const substitute = (text: string, substitutions: Record<string, string>, where: string): string =>
+  text.replace(/\$\{(\w+)\}/g, (_, placeholder: string) => {
+    const value = Object.hasOwn(substitutions, placeholder) ? substitutions[placeholder] : undefined;
+    if (value === undefined) throw new Error(`${where}: no substitution for \${${placeholder}}`);
+    return value;
+  });
+
+const parseDefinition = (text: string, where: string): StateMachineDefinition => {
+  try {
+    return JSON.parse(text) as StateMachineDefinition;
+  } catch (error) {
+    throw new Error(`${where}: the definition is not JSON (${(error as Error).message})`);
+  }
+};
+
+/** Every state, including those of Map item processors and Parallel branches, at any depth. */
+function* allStates(states: States): Generator<[string, State]> {
+  for (const [name, state] of Object.entries(states)) {
+    yield [name, state];
+    if (state.Type === 'Map') {
+      const processor = state.ItemProcessor ?? state.Iterator;
+      if (processor) yield* allStates(processor.States);
+    } else if (state.Type === 'Parallel') {
+      for (const branch of state.Branches) yield* allStates(branch.States);
+    }
+  }
+}
+
+// ---- tasks -------------------------------------------------------------------
+
+/**
+ * Invokes a function as Step Functions invokes Lambda: the payload and the
+ * result cross a JSON boundary, a result over 256 KB fails the execution
+ * (States.DataLimitExceeded), and an error keeps its name (Retry/Catch match
+ * on it) with Lambda's `{errorType, errorMessage, trace}` JSON as its Cause.
+ */
+const invokeLikeLambda = async (invoke: LocalInvoke, input: JsonValue): Promise<JsonValue> => {
+  let result: unknown;
+  try {
+    result = await invoke(JSON.parse(JSON.stringify(input)));
+  } catch (error) {
+    throw lambdaError(error);
+  }
+  const payload = JSON.stringify(result) ?? 'null';
+  if (Buffer.byteLength(payload) > maxPayloadBytes) {
+    throw new TerminalError(
+      'States.DataLimitExceeded',
+      `The state result has ${Buffer.byteLength(payload)} bytes, more than the ${maxPayloadBytes} Step Functions allows`,
+    );
+  }
+  return JSON.parse(payload) as JsonValue;
+};
+
+const lambdaError = (error: unknown): Error => {
+  const errorType = error instanceof Error ? error.name : 'Error';
+  const errorMessage = error instanceof Error ? error.message : String(error);
+  const trace = error instanceof Error ? (error.stack?.split('\n') ?? []) : [];
+  // aws-local-stepfunctions reports `message` as the Cause and matches Retry/Catch on `name`.
+  const failure = new Error(JSON.stringify({ errorType, errorMessage, trace }));
+  failure.name = errorType;
+  return failure;
+};
+
+/** Reads the event log so that unread events do not pile up in memory. */
+/** What a failed run means for the record; undefined for an abort (StopExecution or stop() handled it). */
+const failureOutcome = (error: unknown): Outcome | undefined => {
+  if (error instanceof ExecutionAbortedError) return undefined;
+  if (error instanceof ExecutionTimeoutError) {
+    return {
+      status: 'TIMED_OUT',
+      error: 'States.Timeout',
+      cause: 'The execution ran longer than its TimeoutSeconds',
+    };
+  }
+  // ExecutionError wraps the error of the state that failed the execution.
+  const failed = error instanceof ExecutionError ? error.cause : error;
+  if (failed instanceof Error) return { status: 'FAILED', error: failed.name, cause: failed.message };
+  return { status: 'FAILED', error: 'States.Runtime', cause: String(failed) };
+};
+
+// ---- records -----------------------------------------------------------------
+
+const readRecord = (path: string): ExecutionRecord | undefined => {
+  try {
+    const record = JSON.parse(readFileSync(path, 'utf8')) as Partial<ExecutionRecord>;
+    const valid =
+      typeof record.executionArn === 'string' &&
+      typeof record.stateMachineArn === 'string' &&
+      typeof record.input === 'string' &&
+      typeof record.startDate === 'number' &&
+      statuses.includes(record.status as Status);
+    return valid ? (record as ExecutionRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const seconds = (epochMs: number): number => epochMs / 1000;
+
+const describeExecution = (r: ExecutionRecord): Json => ({
   executionArn: r.executionArn,
   stateMachineArn: r.stateMachineArn,
   name: r.name,
   status: r.status,
+  startDate: seconds(r.startDate),
+  ...(r.stopDate === undefined ? {} : { stopDate: seconds(r.stopDate) }),
   input: r.input,
-  ...(r.output !== undefined ? { output: r.output } : {}),
-  ...(r.error !== undefined ? { error: r.error } : {}),
-  ...(r.cause !== undefined ? { cause: r.cause } : {}),
-  startDate: r.startDate / 1000,
-  ...(r.stopDate ? { stopDate: r.stopDate / 1000 } : {}),
+  inputDetails: { included: true },
+  ...(r.output === undefined ? {} : { output: r.output, outputDetails: { included: true } }),
+  ...(r.error === undefined ? {} : { error: r.error }),
+  ...(r.cause === undefined ? {} : { cause: r.cause }),
+  redriveCount: 0,
 });
 
-/** The Error/Cause pair of a failed execution, as Step Functions reports them. */
-const failureOf = (error: unknown): { Error: string; Cause: string } => {
-  // ExecutionError wraps the runtime error of the state that failed the execution.
-  const inner = (error as { cause?: unknown }).cause ?? error;
-  const candidate = inner as { name?: string; message?: string; errorName?: string; cause?: unknown };
-  const name = candidate.name ?? 'States.TaskFailed';
-  const message = candidate.message ?? String(inner);
-  return { Error: name, Cause: message };
+const executionListItem = (r: ExecutionRecord): Json => ({
+  executionArn: r.executionArn,
+  stateMachineArn: r.stateMachineArn,
+  name: r.name,
+  status: r.status,
+  startDate: seconds(r.startDate),
+  ...(r.stopDate === undefined ? {} : { stopDate: seconds(r.stopDate) }),
+});
+
+// ---- request parsing ---------------------------------------------------------
+
+const optionalString = (body: Json, field: string): string | undefined => {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new ApiError('SerializationException', `'${field}' must be a string`);
+  return value;
+};
+
+const requiredArn = (body: Json, field: string): string => {
+  const value = optionalString(body, field);
+  if (value === undefined) {
+    throw new ApiError(
+      'ValidationException',
+      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  if (!arnPattern.test(value)) throw new ApiError('InvalidArn', `Invalid Arn: '${value}'`);
+  return value;
+};
+
+const validateInput = (input: string): void => {
+  if (Buffer.byteLength(input) > maxPayloadBytes) {
+    throw new ApiError(
+      'InvalidExecutionInput',
+      `Invalid State Machine Execution Input: more than ${maxPayloadBytes} bytes`,
+    );
+  }
+  try {
+    JSON.parse(input);
+  } catch (error) {
+    throw new ApiError(
+      'InvalidExecutionInput',
+      `Invalid State Machine Execution Input: ${(error as Error).message}`,
+    );
+  }
+};
+
+/**
+ * One page of `items` in the order of `key` (unique per item). The token is the
+ * last key returned, so a page never repeats or skips items when others are added.
+ */
+const paginate = <T>(items: T[], key: (item: T) => string, body: Json): { page: T[]; nextToken?: string } => {
+  const maxResults = body.maxResults ?? 0;
+  if (
+    typeof maxResults !== 'number' ||
+    !Number.isInteger(maxResults) ||
+    maxResults < 0 ||
+    maxResults > 1000
+  ) {
+    throw new ApiError('ValidationException', `Invalid maxResults: ${String(maxResults)} (0 to 1000)`);
+  }
+  const token = optionalString(body, 'nextToken');
+  const after = token === undefined ? undefined : decodeToken(token);
+  const sorted = items
+    .map((item) => ({ item, key: key(item) }))
+    .filter((entry) => after === undefined || entry.key > after)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const size = maxResults || 100;
+  const page = sorted.slice(0, size);
+  const last = page.at(-1);
+  return {
+    page: page.map((entry) => entry.item),
+    ...(sorted.length > size && last ? { nextToken: Buffer.from(last.key).toString('base64url') } : {}),
+  };
+};
+
+const decodeToken = (token: string): string => {
+  const key = Buffer.from(token, 'base64url').toString('utf8');
+  if (!key || Buffer.from(key).toString('base64url') !== token)
+    throw new ApiError('InvalidToken', 'Invalid Token');
+  return key;
+};
+
+// ---- HTTP helpers --------------------------------------------------------------
+
+const readJsonBody = async (req: IncomingMessage): Promise<Json> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= maxRequestBytes) chunks.push(chunk); // keep reading so that the reply reaches the client
+  }
+  if (size > maxRequestBytes)
+    throw new ApiError('ValidationException', `Request body over ${maxRequestBytes} bytes`);
+  const text = Buffer.concat(chunks).toString('utf8');
+  let body: unknown;
+  try {
+    body = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new ApiError('SerializationException', 'The request body is not valid JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError('SerializationException', 'The request body must be a JSON object');
+  }
+  return body as Json;
+};
+
+const send = (res: ServerResponse, status: number, body: Json, errorType?: string): void => {
+  if (res.headersSent || res.destroyed) return;
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(payload),
+    'x-amzn-requestid': randomUUID(),
+    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+  });
+  res.end(payload);
 };

@@ -81,6 +81,22 @@ describe('bad requests', () => {
     expectProblem(await call('DELETE', '/health'), 405);
   });
 
+  it('answers malformed JSON with 400 and a non-JSON content type with 415', async () => {
+    const token = await tokenFor('county_admin', '320582');
+    const headers = { 'content-type': 'application/json' };
+    expectProblem(await call('POST', '/imports', { token, rawBody: '{"kind": "schools",', headers }), 400);
+    expectProblem(
+      await call('POST', '/imports', {
+        token,
+        rawBody: 'kind=schools',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+    );
+    expectProblem(await call('POST', '/imports', { token, rawBody: '[1,2,3]', headers }), 400);
+    expectProblem(await call('POST', '/imports', { token }), 400);
+  });
+
   it('answers an oversize body with 413 before it reaches the handler', async () => {
     const token = await tokenFor('province_admin', '32');
     expectProblem(await call('POST', '/me', { token, rawBody: Buffer.alloc(11 * 1024 * 1024, 120) }), 413);
