@@ -17,24 +17,23 @@ describe('state machine files', () => {
     expect(declared.map((m) => m.file).sort()).toEqual(files.map((f) => `statemachines/${f}`).sort());
   });
 
-  it.each(declared.map((m) => [m.file, m] as const))(
-    '%s passes asl-validator with its substitutions',
-    (file, machine) => {
-      const text = readFileSync(file, 'utf8');
-      const placeholders = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
-      expect([...placeholders].sort()).toEqual(Object.keys(machine.substitutions).sort());
-      for (const fn of Object.values(machine.substitutions)) expect(functions).toHaveProperty(fn);
+  it.each(
+    declared.map((m) => [m.file, m] as const),
+  )('%s passes asl-validator with its substitutions', (file, machine) => {
+    const text = readFileSync(file, 'utf8');
+    const placeholders = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+    expect([...placeholders].sort()).toEqual(Object.keys(machine.substitutions).sort());
+    for (const fn of Object.values(machine.substitutions)) expect(functions).toHaveProperty(fn);
 
-      const substituted = text.replace(
-        /\$\{(\w+)\}/g,
-        (_, name: string) =>
-          `arn:aws:lambda:us-east-1:123456789012:function:${machine.substitutions[name as never]}`,
-      );
-      const result = aslValidator(JSON.parse(substituted), { checkPaths: true, checkArn: true });
-      expect(result.errorsText('\n')).toBe('');
-      expect(result.isValid).toBe(true);
-    },
-  );
+    const substituted = text.replace(
+      /\$\{(\w+)\}/g,
+      (_, name: string) =>
+        `arn:aws:lambda:us-east-1:123456789012:function:${machine.substitutions[name as never]}`,
+    );
+    const result = aslValidator(JSON.parse(substituted), { checkPaths: true, checkArn: true });
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
 
   it('use only what both runtimes execute alike (no JSONata, variables, distributed maps or task tokens)', () => {
     for (const file of files) {
