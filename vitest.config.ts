@@ -13,6 +13,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Unit tests first, then the integration project (which sets its own worker count).
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -30,6 +32,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: the local cloud runs in the main process, tests in one or two workers.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
