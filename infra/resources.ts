@@ -85,6 +85,16 @@ export const stateMachines = {
       ImportFailedFunctionArn: 'importFailed',
     },
   },
+  launchCampaign: {
+    file: 'statemachines/launch-campaign.asl.json',
+    envVar: 'STATE_MACHINE_LAUNCH_CAMPAIGN_ARN',
+    substitutions: {
+      LaunchPlanFunctionArn: 'launchPlan',
+      LaunchBatchFunctionArn: 'launchBatch',
+      LaunchFinalizeFunctionArn: 'launchFinalize',
+      LaunchFailedFunctionArn: 'launchFailed',
+    },
+  },
 } as const satisfies Record<string, StateMachineDeclaration>;
 export type StateMachineName = keyof typeof stateMachines;
 
@@ -109,7 +119,7 @@ export const functions = {
     timeoutSeconds: 29,
     tables: { main: 'readWrite', audit: 'readWrite' },
     bucket: 'readWrite',
-    startsStateMachines: [],
+    startsStateMachines: ['launchCampaign'],
   },
   objectCreated: {
     entry: 'functions/handlers/object-created.ts',
@@ -122,11 +132,11 @@ export const functions = {
   },
   sweeper: {
     entry: 'functions/handlers/sweeper.ts',
-    description: 'Scheduled deadline sweeper',
+    description: 'Scheduled sweeper: deadlines, and the next occurrence of recurring campaigns',
     memoryMb: 512,
     timeoutSeconds: 300,
     tables: { main: 'readWrite', audit: 'readWrite' },
-    startsStateMachines: [],
+    startsStateMachines: ['launchCampaign'],
   },
   preTokenGeneration: {
     entry: 'functions/handlers/pre-token-generation.ts',
@@ -158,6 +168,37 @@ export const functions = {
     timeoutSeconds: 300,
     tables: { main: 'readWrite' },
     bucket: 'readWrite',
+  },
+  launchPlan: {
+    entry: 'functions/handlers/workflow/launch-plan.ts',
+    description: 'launch-campaign: targets, sample, batch files',
+    memoryMb: 2048,
+    timeoutSeconds: 300,
+    tables: { main: 'readWrite' },
+    bucket: 'readWrite',
+  },
+  launchBatch: {
+    entry: 'functions/handlers/workflow/launch-batch.ts',
+    description: 'launch-campaign: create the missing inspections of one batch',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    tables: { main: 'readWrite' },
+    bucket: 'readWrite',
+  },
+  launchFinalize: {
+    entry: 'functions/handlers/workflow/launch-finalize.ts',
+    description: 'launch-campaign: recount progress and activate the campaign',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    tables: { main: 'readWrite' },
+    bucket: 'readWrite',
+  },
+  launchFailed: {
+    entry: 'functions/handlers/workflow/launch-failed.ts',
+    description: 'launch-campaign: record why a launch failed',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    tables: { main: 'readWrite' },
   },
   importFailed: {
     entry: 'functions/handlers/workflow/import-failed.ts',
@@ -203,6 +244,16 @@ export const routes = [
   { method: 'GET', path: '/zones/{id}', auth: 'jwt' },
   { method: 'POST', path: '/imports', auth: 'jwt' },
   { method: 'GET', path: '/imports/{id}', auth: 'jwt' },
+  { method: 'GET', path: '/templates', auth: 'jwt' },
+  { method: 'POST', path: '/templates', auth: 'jwt' },
+  { method: 'GET', path: '/templates/{id}', auth: 'jwt' },
+  { method: 'POST', path: '/campaigns', auth: 'jwt' },
+  { method: 'GET', path: '/campaigns', auth: 'jwt' },
+  { method: 'GET', path: '/campaigns/{id}', auth: 'jwt' },
+  { method: 'PATCH', path: '/campaigns/{id}', auth: 'jwt' },
+  { method: 'POST', path: '/campaigns/{id}/launch', auth: 'jwt' },
+  { method: 'GET', path: '/campaigns/{id}/launch', auth: 'jwt' },
+  { method: 'GET', path: '/campaigns/{id}/progress', auth: 'jwt' },
 ] as const satisfies readonly RouteDeclaration[];
 
 type DeclaredRoute = (typeof routes)[number];

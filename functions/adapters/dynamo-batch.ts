@@ -1,4 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mapLimited } from '#lib/concurrency';
 
 type Item = Record<string, unknown>;
 type Key = Record<string, unknown>;
@@ -18,20 +19,16 @@ export const batchPut = async (
   items: readonly Item[],
   concurrency = 4,
 ): Promise<void> => {
-  const chunks = chunk(items, 25);
-  const worker = async () => {
-    for (let next = chunks.shift(); next; next = chunks.shift()) {
-      let requests = next.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt >= maxAttempts)
-          throw new Error(`BatchWrite to ${table}: items still unprocessed after retries`);
-        if (attempt > 0) await pause(attempt);
-        const result = await client.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-        requests = (result.UnprocessedItems?.[table] ?? []) as typeof requests;
-      }
+  await mapLimited(chunk(items, 25), concurrency, async (part) => {
+    let requests = part.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= maxAttempts)
+        throw new Error(`BatchWrite to ${table}: items still unprocessed after retries`);
+      if (attempt > 0) await pause(attempt);
+      const result = await client.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      requests = (result.UnprocessedItems?.[table] ?? []) as typeof requests;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+  });
 };
 
 /** BatchGetItem in chunks of 100, resubmitting unprocessed keys. Order is not kept. */

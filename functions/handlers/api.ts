@@ -8,11 +8,13 @@ import { createObjectStore } from '#adapters/object-store';
 import { createRegistryStore } from '#adapters/registry-store';
 import { createImportRequests } from '#core/import-requests';
 import { createRegistryService } from '#core/registry-service';
-import { bucket, tables } from '#infra/resources';
+import { bucket, stateMachines, tables } from '#infra/resources';
 import { requireEnv } from '#lib/env';
 import { logger } from '#lib/logger';
+import { campaignOperations } from './api/campaigns.ts';
 import { registryOperations } from './api/registry.ts';
 import { systemOperations } from './api/system.ts';
+import { campaignService } from './campaign-wiring.ts';
 import { dispatch } from './http/dispatch.ts';
 import { httpProblems } from './http/middleware.ts';
 import { buildOpenApi } from './http/openapi.ts';
@@ -25,6 +27,7 @@ const mainTable = requireEnv(tables.main.envVar);
 const evidenceBucket = requireEnv(bucket.envVar);
 const objects = createObjectStore(evidenceBucket);
 const importRecords = createImportRecords(mainTable);
+const launchCampaignArn = requireEnv(stateMachines.launchCampaign.envVar);
 
 let openapi: unknown;
 const operations: OperationTable = {
@@ -49,6 +52,7 @@ const operations: OperationTable = {
       presignDownload: (key, fileName) => objects.presignDownload(key, { fileName }),
     }),
   }),
+  ...campaignOperations({ campaigns: campaignService(mainTable, launchCampaignArn) }),
 };
 
 export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()

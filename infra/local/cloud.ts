@@ -29,6 +29,8 @@ export interface LocalCloudOptions {
   apiPort: number;
   /** Sweeper interval; default: the declared schedule. 0 disables it. */
   sweeperIntervalMs?: number;
+  /** Overrides every workflow Retry interval (tests); default: the ASL's own. */
+  retryIntervalMs?: number;
   log?: (message: string) => void;
 }
 
@@ -102,6 +104,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
         (Object.keys(functions) as FunctionName[]).map((name) => [localFunctionArn(name), lazy(name)]),
       ),
       log: (message) => log(`stepfunctions: ${message}`),
+      ...(opts.retryIntervalMs !== undefined ? { retryIntervalMs: opts.retryIntervalMs } : {}),
     });
     const { endpoint: sfnEndpoint } = await sfn.start(0);
     stops.push(() => sfn.stop());

@@ -40,6 +40,9 @@ export const lambdaContext = (name: FunctionName): Context => {
   };
 };
 
+/** Invocations and run time per function since the process started (benchmarks read them). */
+export const invocationStats = new Map<FunctionName, { invocations: number; milliseconds: number }>();
+
 /** Imports every declared function's handler; returns invokers by name. */
 export const loadLocalFunctions = async (): Promise<Record<FunctionName, LocalInvoke>> => {
   const entries = await Promise.all(
@@ -49,7 +52,17 @@ export const loadLocalFunctions = async (): Promise<Record<FunctionName, LocalIn
       };
       const handler = module.handler;
       if (typeof handler !== 'function') throw new Error(`${functions[name].entry} exports no handler`);
-      const invoke: LocalInvoke = (event) => handler(event, lambdaContext(name));
+      const invoke: LocalInvoke = async (event) => {
+        const started = performance.now();
+        try {
+          return await handler(event, lambdaContext(name));
+        } finally {
+          const stats = invocationStats.get(name) ?? { invocations: 0, milliseconds: 0 };
+          stats.invocations++;
+          stats.milliseconds += performance.now() - started;
+          invocationStats.set(name, stats);
+        }
+      };
       return [name, invoke] as const;
     }),
   );

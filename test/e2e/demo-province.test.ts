@@ -3,6 +3,7 @@ import { countiesUnder } from '#core/regions';
 import { generateDemoProvince } from '#local/demo/province';
 import { seedDemo } from '#local/demo/seed';
 import { apiUrl, call, tokenFor } from '#test/support/api';
+import { waitFor } from '#test/support/wait';
 
 /**
  * The demo province (Jiangsu, 32), loaded through the import path, and the
@@ -100,5 +101,74 @@ describe('demo province', () => {
       zoned += detail.body.schools.length;
     }
     expect(zoned).toBe(schoolRows.filter((r) => r[3] === county).length);
+  });
+});
+
+describe('start-of-term over the demo province', () => {
+  interface Progress {
+    totals: { targets: number; inspections: number; byStatus: Record<string, number>; coverage: number };
+    children: { code: string; targets: number; inspections: number; byStatus: Record<string, number> }[];
+  }
+  const sumChildren = (p: Progress) =>
+    p.children.reduce(
+      (acc, c) => ({ targets: acc.targets + c.targets, inspections: acc.inspections + c.inspections }),
+      {
+        targets: 0,
+        inspections: 0,
+      },
+    );
+
+  it('launches at province scope: one inspection per school of the target kinds, progress adds up at every level', async () => {
+    const token = await tokenFor('province_admin', '32', { subject: 'jiangsu-office' });
+    const created = await call<{ id: string }>('POST', '/campaigns', {
+      token,
+      body: {
+        templateId: 'start-of-term',
+        title: '2026年秋季开学督查',
+        scope: '32',
+        window: { start: '2026-09-01', end: '2026-09-20' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    expect((await call('POST', `/campaigns/${id}/launch`, { token })).status).toBe(202);
+    const launch = await waitFor(
+      async () => {
+        const r = await call<{ campaignStatus: string; targets: number; created: number }>(
+          'GET',
+          `/campaigns/${id}/launch`,
+          { token },
+        );
+        return r.body.campaignStatus === 'launching' ? undefined : r.body;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: 'the launch to finish' },
+    );
+    // start-of-term targets every kind of school.
+    expect(launch).toMatchObject({ campaignStatus: 'active', targets: schools, created: schools });
+
+    const province = await call<Progress>('GET', `/campaigns/${id}/progress`, { token });
+    expect(province.body.totals).toMatchObject({ targets: schools, inspections: schools, coverage: 0 });
+    expect(sumChildren(province.body)).toEqual({ targets: schools, inspections: schools });
+    for (const city of province.body.children) {
+      const cityProgress = await call<Progress>('GET', `/campaigns/${id}/progress?region=${city.code}`, {
+        token,
+      });
+      expect(cityProgress.body.totals).toMatchObject({
+        targets: city.targets,
+        inspections: city.inspections,
+      });
+      expect(sumChildren(cityProgress.body)).toEqual({
+        targets: city.targets,
+        inspections: city.inspections,
+      });
+    }
+
+    // A city office sees the province campaign's progress for its city only.
+    const suzhou = await tokenFor('city_admin', '3205');
+    expect(
+      (await call<Progress>('GET', `/campaigns/${id}/progress?region=3205`, { token: suzhou })).status,
+    ).toBe(200);
+    expect((await call('GET', `/campaigns/${id}/progress?region=3206`, { token: suzhou })).status).toBe(404);
+    expect((await call('GET', `/campaigns/${id}/progress`, { token: suzhou })).status).toBe(200);
   });
 });

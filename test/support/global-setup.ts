@@ -24,7 +24,10 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'dudao-test-'));
   process.env.LOG_LEVEL ??= 'ERROR';
-  const cloud = await startLocalCloud({ dataDir, apiPort: 0, sweeperIntervalMs: 0 });
+  // Tests inject step failures (functions/lib/faults.ts) and use small launch batches.
+  process.env.DUDAO_FAULT_INJECTION = '1';
+  process.env.LAUNCH_BATCH_SIZE = '100';
+  const cloud = await startLocalCloud({ dataDir, apiPort: 0, sweeperIntervalMs: 0, retryIntervalMs: 50 });
   project.provide('cloud', { apiUrl: cloud.apiUrl, dataDir, env: cloud.env, endpoints: cloud.endpoints });
   return async () => {
     await cloud.stop();

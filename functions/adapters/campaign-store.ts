@@ -1,0 +1,272 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Campaign } from '#core/campaign';
+import type { CampaignStore, CountyProgress } from '#core/campaign-service';
+import { ConflictError } from '#core/errors';
+import { decodeCursor, encodeCursor } from '#lib/cursor';
+import { documentClient as db } from './aws-clients.ts';
+
+/**
+ * Campaigns in the `main` table:
+ *
+ * | item              | pk                 | sk                 | gsi1pk / gsi1sk                       | gsi2pk / gsi2sk                      |
+ * |-------------------|--------------------|--------------------|---------------------------------------|--------------------------------------|
+ * | campaign          | CAMPAIGN#<id>      | CAMPAIGN           | CAMPAIGNS#<province> / <scope>#<id>   | RECURRING / <next start>#<id> (due), |
+ * |                   |                    |                    |                                       | AUTOLAUNCH / <start>#<id> (pending)  |
+ * | county progress   | CAMPAIGN#<id>      | PROGRESS#<county>  |                                       |                                      |
+ * | inspector load    | CAMPAIGN#<id>      | LOAD#<inspector>   |                                       |                                      |
+ *
+ * Progress counters are one item per county (`targets`, `n_<status>`), so a
+ * province-wide launch spreads its counter updates over ~100 items.
+ */
+export const campaignKey = (id: string) => ({ pk: `CAMPAIGN#${id}`, sk: 'CAMPAIGN' });
+export const progressKey = (campaignId: string, county: string) => ({
+  pk: `CAMPAIGN#${campaignId}`,
+  sk: `PROGRESS#${county}`,
+});
+export const loadKey = (campaignId: string, inspectorId: string) => ({
+  pk: `CAMPAIGN#${campaignId}`,
+  sk: `LOAD#${inspectorId}`,
+});
+
+/** The next occurrence of an active recurring campaign is due on this date (indexed for the scheduler). */
+const recurrenceIndex = (c: Campaign & { nextOccurrenceCreated?: boolean; nextStart?: string }) =>
+  c.status === 'active' && c.recurrence && !c.nextOccurrenceCreated && c.nextStart
+    ? { gsi2pk: 'RECURRING', gsi2sk: `${c.nextStart}#${c.id}` }
+    : {};
+
+/** A scheduler-made occurrence waits in this index until it is launched. */
+const autoLaunchIndex = (c: Campaign) =>
+  c.status === 'draft' && c.createdBy === 'scheduler'
+    ? { gsi2pk: 'AUTOLAUNCH', gsi2sk: `${c.window.start}#${c.id}` }
+    : {};
+
+export const campaignItem = (campaign: Campaign) => ({
+  ...campaignKey(campaign.id),
+  type: 'campaign',
+  ...campaign,
+  gsi1pk: `CAMPAIGNS#${campaign.scope.slice(0, 2)}`,
+  gsi1sk: `${campaign.scope}#${campaign.id}`,
+  ...recurrenceIndex(campaign),
+  ...autoLaunchIndex(campaign),
+});
+
+const bookkeeping = new Set(['pk', 'sk', 'type', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
+export const toCampaign = (item: Record<string, unknown>): Campaign =>
+  Object.fromEntries(Object.entries(item).filter(([k]) => !bookkeeping.has(k))) as unknown as Campaign;
+
+export const toProgress = (item: Record<string, unknown>): CountyProgress => ({
+  countyCode: String(item.sk).slice('PROGRESS#'.length),
+  targets: Number(item.targets ?? 0),
+  byStatus: Object.fromEntries(
+    Object.entries(item)
+      .filter(([k, v]) => k.startsWith('n_') && Number(v) !== 0)
+      .map(([k, v]) => [k.slice(2), Number(v)]),
+  ),
+});
+
+const queryIndex = async (
+  table: string,
+  condition: string,
+  values: Record<string, unknown>,
+): Promise<Campaign[]> => {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'gsi2',
+        KeyConditionExpression: condition,
+        ExpressionAttributeValues: values,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items.map(toCampaign);
+};
+
+interface ListCursor {
+  k: Record<string, unknown>;
+}
+const isListCursor = (v: unknown): v is ListCursor =>
+  typeof v === 'object' && v !== null && typeof (v as ListCursor).k === 'object';
+
+export const createCampaignStore = (table: string): CampaignStore => ({
+  async create(campaign) {
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: campaignItem(campaign),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  },
+
+  async get(id) {
+    const item = (
+      await db.send(new GetCommand({ TableName: table, Key: campaignKey(id), ConsistentRead: true }))
+    ).Item;
+    return item ? toCampaign(item) : undefined;
+  },
+
+  async list({ scopePrefix, status, cursor, limit }) {
+    const start = decodeCursor(cursor, isListCursor);
+    const items: Campaign[] = [];
+    let startKey = start?.k;
+    do {
+      const page = await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :scope)',
+          ...(status
+            ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+            : {}),
+          ExpressionAttributeValues: {
+            ':pk': `CAMPAIGNS#${scopePrefix.slice(0, 2)}`,
+            ':scope': scopePrefix,
+            ...(status ? { ':status': status } : {}),
+          },
+          ScanIndexForward: false,
+          Limit: limit - items.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []).map(toCampaign));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < limit);
+    return startKey ? { items, cursor: encodeCursor({ k: startKey }) } : { items };
+  },
+
+  async save(campaign, expectedVersion) {
+    try {
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: campaignItem(campaign),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(
+          `Campaign ${campaign.id} was changed by someone else; reload it and try again.`,
+        );
+      }
+      throw error;
+    }
+  },
+
+  async updateLaunch(id, execution, launch, change = {}) {
+    const names: Record<string, string> = { '#launch': 'launch', '#execution': 'execution' };
+    const values: Record<string, unknown> = {
+      ':execution': execution,
+      ':one': 1,
+      ':now': new Date().toISOString(),
+    };
+    const sets = ['version = version + :one', 'updatedAt = :now'];
+    Object.entries(launch).forEach(([field, value], i) => {
+      names[`#f${i}`] = field;
+      values[`:f${i}`] = value;
+      sets.push(`#launch.#f${i} = :f${i}`);
+    });
+    if (change.status) {
+      names['#status'] = 'status';
+      values[':status'] = change.status;
+      sets.push('#status = :status');
+    }
+    if (change.nextStart) {
+      // Indexed for the scheduler: see recurrenceIndex.
+      Object.assign(values, {
+        ':next': change.nextStart,
+        ':rec': 'RECURRING',
+        ':recsk': `${change.nextStart}#${id}`,
+      });
+      sets.push('nextStart = :next', 'gsi2pk = :rec', 'gsi2sk = :recsk');
+    }
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: campaignKey(id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#launch.#execution = :execution',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  },
+
+  dueRecurrences: (date) =>
+    queryIndex(table, 'gsi2pk = :pk AND gsi2sk <= :until', { ':pk': 'RECURRING', ':until': `${date}#~` }),
+
+  pendingOccurrences: () => queryIndex(table, 'gsi2pk = :pk', { ':pk': 'AUTOLAUNCH' }),
+
+  async spawn(parent, occurrence) {
+    try {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table,
+                Item: campaignItem(occurrence),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Update: {
+                TableName: table,
+                Key: campaignKey(parent.id),
+                UpdateExpression:
+                  'SET nextOccurrenceCreated = :yes, version = version + :one REMOVE gsi2pk, gsi2sk',
+                ConditionExpression: 'attribute_not_exists(nextOccurrenceCreated)',
+                ExpressionAttributeValues: { ':yes': true, ':one': 1 },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return false;
+      throw error;
+    }
+  },
+
+  async progress(campaignId, countyPrefix) {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': `CAMPAIGN#${campaignId}`,
+            ':prefix': `PROGRESS#${countyPrefix}`,
+          },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items.map(toProgress);
+  },
+});

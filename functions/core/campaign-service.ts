@@ -1,0 +1,313 @@
+import { type Actor, isAdmin } from './actor.ts';
+import {
+  type Campaign,
+  type CampaignInput,
+  type CampaignLaunch,
+  type CampaignPatch,
+  type CampaignStatus,
+  launchableFrom,
+  nextOccurrence,
+} from './campaign.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ancestorsOf, childrenOf, findRegion } from './regions.ts';
+import type { Page } from './registry-ports.ts';
+import { type Template, type TemplateInput, templateSchema } from './template.ts';
+
+/** Counts of one county's inspections of a campaign, kept by the launch and by every transition. */
+export interface CountyProgress {
+  countyCode: string;
+  targets: number;
+  byStatus: Record<string, number>;
+}
+
+export interface CampaignStore {
+  create(campaign: Campaign): Promise<void>;
+  get(id: string): Promise<Campaign | undefined>;
+  list(query: {
+    scopePrefix: string;
+    status?: CampaignStatus;
+    cursor?: string;
+    limit: number;
+  }): Promise<Page<Campaign>>;
+  /** Replaces the campaign if its stored version is `expectedVersion` (else ConflictError). */
+  save(campaign: Campaign, expectedVersion: number): Promise<void>;
+  progress(campaignId: string, countyPrefix: string): Promise<CountyProgress[]>;
+  /** Active recurring campaigns whose next occurrence starts on or before `date`. */
+  dueRecurrences(date: string): Promise<Campaign[]>;
+  /** Occurrences created by the scheduler and not launched yet. */
+  pendingOccurrences(): Promise<Campaign[]>;
+  /** Creates the occurrence and marks the parent done, atomically; false if it already exists. */
+  spawn(parent: Campaign, occurrence: Campaign): Promise<boolean>;
+  /**
+   * Updates fields of the launch `execution` (and optionally the status);
+   * false when a newer launch has taken over the campaign.
+   */
+  updateLaunch(
+    id: string,
+    execution: string,
+    launch: Partial<CampaignLaunch>,
+    change?: { status?: CampaignStatus; nextStart?: string },
+  ): Promise<boolean>;
+}
+
+export interface TemplateStore {
+  /** The highest version, or the given one. */
+  get(id: string, version?: number): Promise<Template | undefined>;
+  list(): Promise<Template[]>;
+  /** Stores a new version; ConflictError if that version exists. */
+  put(template: Template, owner: { scope: string; subject: string }): Promise<void>;
+}
+
+export interface LaunchStarter {
+  start(campaignId: string, execution: string): Promise<{ executionArn: string }>;
+  describe(executionArn: string): Promise<{ status: string; error?: string } | undefined>;
+}
+
+export interface CampaignPorts {
+  campaigns: CampaignStore;
+  templates: TemplateStore;
+  launcher: LaunchStarter;
+  newId(): string;
+  newSeed(): string;
+  now(): string;
+}
+
+/** Statuses that count as "inspected" for coverage. */
+export const inspectedStatuses = [
+  'inspected',
+  'reported',
+  'rectifying',
+  'rectification_submitted',
+  'reinspected',
+  'closed',
+];
+
+const requireAdmin = (actor: Actor) => {
+  if (!isAdmin(actor)) throw new ForbiddenError('Only supervision offices manage campaigns and templates.');
+};
+
+/** An office manages campaigns over its own region or below it. */
+const manages = (actor: Actor, campaign: Pick<Campaign, 'scope'>) =>
+  isAdmin(actor) && campaign.scope.startsWith(actor.scope);
+/** Offices and auditors read campaigns over, or above, their region. */
+const reads = (actor: Actor, campaign: Pick<Campaign, 'scope'>) =>
+  (isAdmin(actor) || actor.role === 'auditor') &&
+  (campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope));
+
+export const createCampaignService = (ports: CampaignPorts) => {
+  const { campaigns, templates } = ports;
+
+  const readable = async (actor: Actor, id: string): Promise<Campaign> => {
+    const campaign = await campaigns.get(id);
+    if (!campaign || !reads(actor, campaign)) throw new NotFoundError(`Campaign ${id} not found.`);
+    return campaign;
+  };
+  const manageable = async (actor: Actor, id: string): Promise<Campaign> => {
+    requireAdmin(actor);
+    const campaign = await readable(actor, id);
+    if (!manages(actor, campaign))
+      throw new ForbiddenError(`Campaign ${id} is run by the office of ${campaign.scope}.`);
+    return campaign;
+  };
+
+  return {
+    listTemplates: () => templates.list(),
+
+    async template(id: string) {
+      const template = await templates.get(id);
+      if (!template) throw new NotFoundError(`Template ${id} not found.`);
+      return template;
+    },
+
+    async addTemplate(actor: Actor, input: TemplateInput) {
+      requireAdmin(actor);
+      const template = templateSchema.parse(input);
+      const existing = await templates.get(template.id);
+      if (existing && template.version <= existing.version) {
+        throw new ConflictError(
+          `Template ${template.id} is at version ${existing.version}; add version ${existing.version + 1}.`,
+        );
+      }
+      await templates.put(template, { scope: actor.scope, subject: actor.subject });
+      return template;
+    },
+
+    async create(actor: Actor, input: CampaignInput): Promise<Campaign> {
+      requireAdmin(actor);
+      if (!findRegion(input.scope) || !input.scope.startsWith(actor.scope)) {
+        throw new ValidationError('The campaign scope is not a region you supervise.', [
+          { path: 'body.scope', message: `must be ${actor.scope} or a region under it` },
+        ]);
+      }
+      const template = await templates.get(input.templateId);
+      if (!template) {
+        throw new ValidationError('Unknown template.', [
+          { path: 'body.templateId', message: `no template ${input.templateId}` },
+        ]);
+      }
+      const now = ports.now();
+      const campaign: Campaign = {
+        ...input,
+        id: ports.newId(),
+        templateVersion: template.version,
+        status: 'draft',
+        version: 1,
+        createdBy: actor.subject,
+        createdAt: now,
+        updatedAt: now,
+        samplingSeed: ports.newSeed(),
+      };
+      await campaigns.create(campaign);
+      return campaign;
+    },
+
+    get: readable,
+
+    async list(
+      actor: Actor,
+      query: { scope?: string; status?: CampaignStatus; cursor?: string; limit: number },
+    ) {
+      if (!isAdmin(actor) && actor.role !== 'auditor')
+        throw new ForbiddenError('Campaign lists are for offices and auditors.');
+      const scope = query.scope ?? actor.scope;
+      if (!scope.startsWith(actor.scope)) throw new NotFoundError(`Region ${scope} not found.`);
+      return campaigns.list({
+        scopePrefix: scope,
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: query.limit,
+      });
+    },
+
+    async update(actor: Actor, id: string, version: number, patch: CampaignPatch): Promise<Campaign> {
+      const campaign = await manageable(actor, id);
+      if (campaign.status !== 'draft')
+        throw new ConflictError(`Campaign ${id} is ${campaign.status}; only drafts change.`);
+      if (campaign.version !== version)
+        throw new ConflictError(`Campaign ${id} is at version ${campaign.version}, not ${version}.`);
+      const { recurrence, ...rest } = patch;
+      const updated: Campaign = { ...campaign, ...rest, version: version + 1, updatedAt: ports.now() };
+      if (recurrence === null) delete updated.recurrence;
+      else if (recurrence) updated.recurrence = recurrence;
+      await campaigns.save(updated, version);
+      return updated;
+    },
+
+    /** Moves the campaign to `launching` (one launch at a time) and starts the workflow. */
+    async launch(actor: Actor | 'scheduler', id: string) {
+      const campaign = actor === 'scheduler' ? await campaigns.get(id) : await manageable(actor, id);
+      if (!campaign) throw new NotFoundError(`Campaign ${id} not found.`);
+      if (!launchableFrom.includes(campaign.status)) {
+        throw new ConflictError(`Campaign ${id} is ${campaign.status}: it cannot be launched now.`);
+      }
+      const attempt = (campaign.launch?.attempt ?? 0) + 1;
+      const execution = `launch-${id}-${attempt}`;
+      const launching: Campaign = {
+        ...campaign,
+        status: 'launching',
+        version: campaign.version + 1,
+        updatedAt: ports.now(),
+        launch: { attempt, execution, startedAt: ports.now() },
+      };
+      await campaigns.save(launching, campaign.version);
+      const { executionArn } = await ports.launcher.start(id, execution);
+      await campaigns.updateLaunch(id, execution, { executionArn });
+      return { campaignId: id, status: launching.status, executionArn, attempt };
+    },
+
+    /**
+     * The scheduler's part of recurring campaigns: create each due occurrence
+     * exactly once (a conditional transaction), then launch every occurrence
+     * that is still a draft. Safe to run any number of times.
+     */
+    async runRecurrences(today: string) {
+      let created = 0;
+      for (const parent of await campaigns.dueRecurrences(today)) {
+        if (await campaigns.spawn(parent, nextOccurrence(parent, ports.now(), ports.newSeed()))) created++;
+      }
+      const launched: string[] = [];
+      for (const occurrence of await campaigns.pendingOccurrences()) {
+        if (occurrence.status !== 'draft') continue;
+        try {
+          await this.launch('scheduler', occurrence.id);
+          launched.push(occurrence.id);
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error; // another run got there first
+        }
+      }
+      return { created, launched };
+    },
+
+    async launchStatus(actor: Actor, id: string) {
+      const campaign = await readable(actor, id);
+      if (!campaign.launch) throw new NotFoundError(`Campaign ${id} has not been launched.`);
+      const execution = campaign.launch.executionArn
+        ? await ports.launcher.describe(campaign.launch.executionArn)
+        : undefined;
+      const created = (await campaigns.progress(id, '')).reduce(
+        (sum, c) => sum + Object.values(c.byStatus).reduce((a, b) => a + b, 0),
+        0,
+      );
+      return {
+        campaignId: id,
+        campaignStatus: campaign.status,
+        attempt: campaign.launch.attempt,
+        executionArn: campaign.launch.executionArn ?? null,
+        executionStatus: execution?.status ?? 'PENDING',
+        startedAt: campaign.launch.startedAt,
+        finishedAt: campaign.launch.finishedAt ?? null,
+        targets: campaign.launch.targets ?? null,
+        created,
+        unassignable: campaign.launch.unassignable ?? 0,
+        ...(campaign.launch.error ? { error: campaign.launch.error } : {}),
+      };
+    },
+
+    /** Counts per status for each child region of `region` (default: the campaign's scope), and totals. */
+    async progress(actor: Actor, id: string, region?: string) {
+      const campaign = await readable(actor, id);
+      const code = region ?? (campaign.scope.startsWith(actor.scope) ? campaign.scope : actor.scope);
+      // The region must lie in the caller's region and overlap the campaign's.
+      const overlaps = code.startsWith(campaign.scope) || campaign.scope.startsWith(code);
+      if (!findRegion(code) || !code.startsWith(actor.scope) || !overlaps) {
+        throw new NotFoundError(`Region ${code} not found in this campaign.`);
+      }
+      const counties = await campaigns.progress(id, code.length >= 6 ? code.slice(0, 6) : code);
+      const sum = (list: CountyProgress[]) => {
+        const byStatus: Record<string, number> = {};
+        let targets = 0;
+        for (const c of list) {
+          targets += c.targets;
+          for (const [status, n] of Object.entries(c.byStatus))
+            byStatus[status] = (byStatus[status] ?? 0) + n;
+        }
+        const inspected = inspectedStatuses.reduce((a, s) => a + (byStatus[s] ?? 0), 0);
+        const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+        return {
+          targets,
+          inspections: total,
+          byStatus,
+          coverage: targets === 0 ? 0 : Math.round((inspected / targets) * 10_000) / 100,
+        };
+      };
+      const area = findRegion(code)!;
+      const children =
+        area.level === 'county' || area.level === 'town'
+          ? []
+          : childrenOf(code)
+              .map((child) => ({
+                code: child.code,
+                name: child.name,
+                ...sum(counties.filter((c) => c.countyCode.startsWith(child.code))),
+              }))
+              .filter((c) => c.targets > 0 || c.inspections > 0);
+      return {
+        campaignId: id,
+        region: { code, name: area.name, parents: ancestorsOf(code).map((r) => r.code) },
+        totals: sum(counties),
+        children,
+      };
+    },
+  };
+};
+export type CampaignService = ReturnType<typeof createCampaignService>;

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Template } from './template.ts';
+import { phases } from './template.ts';
+
+/**
+ * A campaign (督导活动): a template instantiated over a region for a window of
+ * dates, fanned out into one inspection per target at launch.
+ */
+export const campaignStatuses = ['draft', 'launching', 'launch_failed', 'active', 'closed'] as const;
+export type CampaignStatus = (typeof campaignStatuses)[number];
+export const recurrences = ['monthly', 'semiannual'] as const;
+export type Recurrence = (typeof recurrences)[number];
+
+const isoDate = z.iso.date('must be a date (YYYY-MM-DD)');
+
+export const campaignInputSchema = z
+  .object({
+    templateId: z.string().min(1).max(64),
+    title: z.string().trim().min(1).max(200),
+    scope: z.string().regex(/^\d{2}(\d{2}){0,2}$/, 'must be a region code of 2, 4 or 6 digits'),
+    window: z
+      .object({ start: isoDate, end: isoDate })
+      .refine((w) => w.start <= w.end, 'start must not be after end'),
+    overrides: z
+      .object({
+        phases: z
+          .array(z.object({ phase: z.enum(phases), days: z.number().int().positive().max(365) }))
+          .optional(),
+        samplingPercent: z.number().positive().max(100).optional(),
+      })
+      .strict()
+      .optional(),
+    recurrence: z.enum(recurrences).optional(),
+  })
+  .strict();
+export type CampaignInput = z.infer<typeof campaignInputSchema>;
+
+export const campaignPatchSchema = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    window: z
+      .object({ start: isoDate, end: isoDate })
+      .refine((w) => w.start <= w.end, 'start must not be after end'),
+    overrides: campaignInputSchema.shape.overrides,
+    recurrence: z.enum(recurrences).nullable(),
+  })
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'nothing to change');
+export type CampaignPatch = z.infer<typeof campaignPatchSchema>;
+
+export interface Campaign extends CampaignInput {
+  id: string;
+  templateVersion: number;
+  status: CampaignStatus;
+  version: number;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Seed of the sampling draw, fixed at creation so an auditor can redo it. */
+  samplingSeed: string;
+  /** The first occurrence's id for every occurrence of a recurring campaign. */
+  seriesId?: string;
+  occurrence?: number;
+  /** For an active recurring campaign: when the next occurrence starts, and whether it exists yet. */
+  nextStart?: string;
+  nextOccurrenceCreated?: boolean;
+  launch?: CampaignLaunch;
+}
+
+export interface CampaignLaunch {
+  attempt: number;
+  execution: string;
+  executionArn?: string;
+  startedAt: string;
+  finishedAt?: string;
+  targets?: number;
+  created?: number;
+  unassignable?: number;
+  error?: string;
+}
+
+/** Statuses from which a launch may start. Launching an active campaign again creates only what is missing. */
+export const launchableFrom: readonly CampaignStatus[] = ['draft', 'launch_failed', 'active'];
+
+/** The date that is `months` months after an ISO date (clamped to the month's end). */
+export const addMonths = (date: string, months: number): string => {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d, lastDay));
+  return target.toISOString().slice(0, 10);
+};
+
+export const recurrenceMonths: Record<Recurrence, number> = { monthly: 1, semiannual: 6 };
+
+/** The window of the next occurrence: the same window shifted by the period. */
+export const nextWindow = (window: Campaign['window'], recurrence: Recurrence): Campaign['window'] => ({
+  start: addMonths(window.start, recurrenceMonths[recurrence]),
+  end: addMonths(window.end, recurrenceMonths[recurrence]),
+});
+
+/** Deterministic id of an occurrence: the series id and its number. */
+export const occurrenceId = (seriesId: string, occurrence: number): string => `${seriesId}-r${occurrence}`;
+
+/** The next occurrence of an active recurring campaign: a draft the scheduler launches. */
+export const nextOccurrence = (parent: Campaign, now: string, seed: string): Campaign => {
+  if (!parent.recurrence) throw new Error(`campaign ${parent.id} does not recur`);
+  const seriesId = parent.seriesId ?? parent.id;
+  const occurrence = (parent.occurrence ?? 1) + 1;
+  const { launch: _launch, nextStart: _next, nextOccurrenceCreated: _created, ...rest } = parent;
+  return {
+    ...rest,
+    id: occurrenceId(seriesId, occurrence),
+    seriesId,
+    occurrence,
+    window: nextWindow(parent.window, parent.recurrence),
+    status: 'draft',
+    version: 1,
+    createdBy: 'scheduler',
+    createdAt: now,
+    updatedAt: now,
+    samplingSeed: seed,
+  };
+};
+
+/** Deterministic id of an inspection: the same campaign and target always give the same id. */
+export const inspectionId = (campaignId: string, targetId: string): string => `${campaignId}-${targetId}`;
+
+export interface TargetCandidate {
+  id: string;
+  kind: string;
+  regionCode: string;
+  townCode: string;
+  name: string;
+  principalTermStart: string;
+}
+
+export interface Target {
+  /** School id, or county code for county-level templates. */
+  id: string;
+  regionCode: string;
+  townCode?: string;
+  name: string;
+}
+
+/** Applies a template's target rule to the schools under a campaign's scope. */
+export const selectTargets = (
+  template: Template,
+  campaign: Pick<Campaign, 'window'>,
+  schools: readonly TargetCandidate[],
+): Target[] => {
+  const year = Number(campaign.window.start.slice(0, 4));
+  const kinds = new Set<string>(template.target.schoolKinds);
+  const eligible = schools.filter(
+    (s) =>
+      kinds.has(s.kind) &&
+      (!template.target.principalTermEndsInCampaignYear ||
+        Number(s.principalTermStart.slice(0, 4)) + 5 === year),
+  );
+  if (template.target.unit === 'county') {
+    const counties = [...new Set(eligible.map((s) => s.regionCode))].sort();
+    return counties.map((c) => ({ id: c, regionCode: c, name: c }));
+  }
+  return eligible
+    .map((s) => ({ id: s.id, regionCode: s.regionCode, townCode: s.townCode, name: s.name }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+};
+
+/**
+ * Draws a sample stratified by county: in each county, ceil(percent %) of its
+ * targets, chosen by sorting on a keyed hash of (seed, id). Anyone with the
+ * seed and the population redraws exactly the same sample.
+ */
+export const drawSample = (population: readonly Target[], percent: number, seed: string): Target[] => {
+  const byCounty = new Map<string, Target[]>();
+  for (const t of population) byCounty.set(t.regionCode, [...(byCounty.get(t.regionCode) ?? []), t]);
+  const rank = (t: Target) => createHash('sha256').update(`${seed}:${t.id}`).digest('hex');
+  const sample: Target[] = [];
+  for (const county of [...byCounty.keys()].sort()) {
+    const targets = byCounty.get(county)!;
+    const size = Math.ceil((targets.length * percent) / 100);
+    sample.push(...[...targets].sort((a, b) => rank(a).localeCompare(rank(b))).slice(0, size));
+  }
+  return sample.sort((a, b) => a.id.localeCompare(b.id));
+};
+
+/** Due date of each phase from the window start, phase after phase. */
+export const phaseDeadlines = (
+  template: Pick<Template, 'phases'>,
+  campaign: Pick<Campaign, 'window' | 'overrides'>,
+): Partial<Record<(typeof phases)[number], string>> => {
+  const durations = new Map(template.phases.map((p) => [p.phase, p.days]));
+  for (const p of campaign.overrides?.phases ?? []) durations.set(p.phase, p.days);
+  const deadlines: Partial<Record<(typeof phases)[number], string>> = {};
+  let day = new Date(`${campaign.window.start}T00:00:00Z`);
+  for (const phase of phases) {
+    const days = durations.get(phase);
+    if (days === undefined) continue;
+    day = new Date(day.getTime() + days * 86_400_000);
+    deadlines[phase] = day.toISOString().slice(0, 10);
+  }
+  return deadlines;
+};

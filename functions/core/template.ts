@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { schoolKinds } from './registry.ts';
+
+/**
+ * A supervision template (督导项目模板): indicators with weights, methods and
+ * required evidence; phases with default durations; grading thresholds; which
+ * schools it targets; an optional sample. Versioned: a campaign pins the
+ * version it was created from.
+ */
+export const inspectionMethods = [
+  'campus_patrol', // 校园巡查
+  'lesson_observation', // 推门听课
+  'document_review', // 查阅资料
+  'questionnaire', // 问卷调查
+  'interview', // 走访座谈
+  'self_assessment', // 自查自评
+  'data_review', // 数据核查
+] as const;
+
+export const phases = ['self_assessment', 'on_site', 'rectification', 'reinspection'] as const;
+export type Phase = (typeof phases)[number];
+
+export const grades = ['excellent', 'good', 'pass', 'fail'] as const;
+export type Grade = (typeof grades)[number];
+
+const localized = z.object({ zh: z.string().min(1).max(200), en: z.string().min(1).max(200) });
+
+export const indicatorSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'lower-case letters, digits and -'),
+  title: localized,
+  weight: z.number().positive().max(100),
+  methods: z.array(z.enum(inspectionMethods)).min(1),
+  evidence: z.array(z.string().min(1).max(200)).default([]),
+});
+
+export const templateSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,60}$/, 'lower-case letters, digits and -'),
+    version: z.number().int().positive(),
+    title: localized,
+    description: z.string().max(2000).default(''),
+    indicators: z.array(indicatorSchema).min(1).max(100),
+    phases: z
+      .array(z.object({ phase: z.enum(phases), days: z.number().int().positive().max(365) }))
+      .min(1)
+      .refine((list) => new Set(list.map((p) => p.phase)).size === list.length, 'each phase at most once'),
+    /** Minimum weighted score (0–100) of each grade; below `pass` is `fail`. */
+    grading: z
+      .object({
+        excellent: z.number().min(0).max(100),
+        good: z.number().min(0).max(100),
+        pass: z.number().min(0).max(100),
+      })
+      .refine(
+        (g) => g.excellent > g.good && g.good > g.pass,
+        'thresholds must fall: excellent > good > pass',
+      ),
+    target: z.object({
+      /** `school`: one inspection per school; `county`: one per county (督政, quantitative). */
+      unit: z.enum(['school', 'county']),
+      schoolKinds: z.array(z.enum(schoolKinds)).min(1),
+      /** Only schools whose principal's 5-year term ends in the campaign's year. */
+      principalTermEndsInCampaignYear: z.boolean().default(false),
+    }),
+    sampling: z
+      .object({ percent: z.number().positive().max(100), stratifyBy: z.literal('county') })
+      .optional(),
+    recurrence: z.enum(['monthly', 'semiannual']).optional(),
+  })
+  .refine((t) => Math.abs(t.indicators.reduce((sum, i) => sum + i.weight, 0) - 100) < 1e-9, {
+    path: ['indicators'],
+    message: 'indicator weights must add up to 100',
+  })
+  .refine((t) => new Set(t.indicators.map((i) => i.id)).size === t.indicators.length, {
+    path: ['indicators'],
+    message: 'indicator ids must be unique',
+  });
+export type Template = z.infer<typeof templateSchema>;
+export type TemplateInput = z.input<typeof templateSchema>;
+
+/** The grade of a weighted score (0–100). */
+export const gradeOf = (template: Pick<Template, 'grading'>, score: number): Grade =>
+  score >= template.grading.excellent
+    ? 'excellent'
+    : score >= template.grading.good
+      ? 'good'
+      : score >= template.grading.pass
+        ? 'pass'
+        : 'fail';

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import type { Actor } from '#core/actor';
+import { campaignInputSchema, campaignPatchSchema, campaignStatuses } from '#core/campaign';
+import type { CampaignService } from '#core/campaign-service';
+import { templateSchema } from '#core/template';
+import { defineOperation, json } from '../http/operation.ts';
+
+const idPath = z.object({ id: z.string().min(1).max(80) });
+const actorOf = (actor: Actor | undefined): Actor => actor!;
+
+export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
+  'GET /templates': defineOperation({
+    summary: 'Supervision templates: the built-in ones and those offices added (latest versions)',
+    tags: ['templates'],
+    responses: { 200: { description: 'Every template' } },
+    handle: async () => json(200, { items: await deps.campaigns.listTemplates() }),
+  }),
+
+  'GET /templates/{id}': defineOperation({
+    summary: 'One template, latest version',
+    tags: ['templates'],
+    path: idPath,
+    responses: { 200: { description: 'The template' } },
+    handle: async ({ path }) => json(200, await deps.campaigns.template(path.id)),
+  }),
+
+  'POST /templates': defineOperation({
+    summary: 'Add a template, or a new version of one (offices only)',
+    tags: ['templates'],
+    body: templateSchema,
+    responses: { 201: { description: 'The stored template' } },
+    handle: async ({ actor, body }) => {
+      const template = await deps.campaigns.addTemplate(actorOf(actor), body);
+      return json(201, template, { location: `/templates/${template.id}` });
+    },
+  }),
+
+  'POST /campaigns': defineOperation({
+    summary: 'Create a draft campaign from a template over a region',
+    tags: ['campaigns'],
+    body: campaignInputSchema,
+    responses: { 201: { description: 'The draft campaign' } },
+    handle: async ({ actor, body }) => {
+      const campaign = await deps.campaigns.create(actorOf(actor), body);
+      return json(201, campaign, { location: `/campaigns/${campaign.id}` });
+    },
+  }),
+
+  'GET /campaigns': defineOperation({
+    summary: 'Campaigns over a region (default: the caller’s), newest first',
+    tags: ['campaigns'],
+    query: z.object({
+      scope: z
+        .string()
+        .regex(/^\d{2}(\d{2}){0,2}$/, 'a region code of 2, 4 or 6 digits')
+        .optional(),
+      status: z.enum(campaignStatuses).optional(),
+      cursor: z.string().max(2000).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+    responses: { 200: { description: 'A page of campaigns' } },
+    handle: async ({ actor, query }) => json(200, await deps.campaigns.list(actorOf(actor), query)),
+  }),
+
+  'GET /campaigns/{id}': defineOperation({
+    summary: 'One campaign',
+    tags: ['campaigns'],
+    path: idPath,
+    responses: { 200: { description: 'The campaign' } },
+    handle: async ({ actor, path }) => json(200, await deps.campaigns.get(actorOf(actor), path.id)),
+  }),
+
+  'PATCH /campaigns/{id}': defineOperation({
+    summary: 'Change a draft campaign; `version` must be the version you read (409 otherwise)',
+    tags: ['campaigns'],
+    path: idPath,
+    body: z.object({ version: z.number().int().positive(), changes: campaignPatchSchema }).strict(),
+    responses: { 200: { description: 'The changed campaign' } },
+    handle: async ({ actor, path, body }) =>
+      json(200, await deps.campaigns.update(actorOf(actor), path.id, body.version, body.changes)),
+  }),
+
+  'POST /campaigns/{id}/launch': defineOperation({
+    summary: 'Launch: create one inspection per target (409 while a launch runs)',
+    tags: ['campaigns'],
+    path: idPath,
+    responses: { 202: { description: 'Launch started; follow it at GET /campaigns/{id}/launch' } },
+    handle: async ({ actor, path }) => {
+      const launched = await deps.campaigns.launch(actorOf(actor), path.id);
+      return json(202, launched, { location: `/campaigns/${path.id}/launch` });
+    },
+  }),
+
+  'GET /campaigns/{id}/launch': defineOperation({
+    summary: 'The current launch: execution status, targets, inspections created so far',
+    tags: ['campaigns'],
+    path: idPath,
+    responses: { 200: { description: 'Launch status' } },
+    handle: async ({ actor, path }) => json(200, await deps.campaigns.launchStatus(actorOf(actor), path.id)),
+  }),
+
+  'GET /campaigns/{id}/progress': defineOperation({
+    summary: 'Inspections per status for each child region of a region, with totals and coverage',
+    tags: ['campaigns'],
+    path: idPath,
+    query: z.object({
+      region: z
+        .string()
+        .regex(/^\d{2}(\d{2}){0,2}$/, 'a region code of 2, 4 or 6 digits')
+        .optional(),
+    }),
+    responses: { 200: { description: 'Progress' } },
+    handle: async ({ actor, path, query }) =>
+      json(200, await deps.campaigns.progress(actorOf(actor), path.id, query.region)),
+  }),
+});
