@@ -1,6 +1,6 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
+import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import type { HealthProbe, ServiceHealth } from '#core/health';
 import { dynamoDb, endpoints, s3, sfn } from './aws-clients.ts';
 
@@ -15,10 +15,16 @@ const timed = async (endpoint: string, probe: () => Promise<unknown>): Promise<S
 };
 
 /** Checks each backing service with the cheapest call the function is allowed to make. */
-export const awsHealthProbe = (names: { mainTable: string; bucket: string }): HealthProbe => ({
+export const awsHealthProbe = (names: {
+  mainTable: string;
+  bucket: string;
+  stateMachineArn: string;
+}): HealthProbe => ({
   dynamodb: () =>
     timed(endpoints.dynamodb, () => dynamoDb.send(new DescribeTableCommand({ TableName: names.mainTable }))),
   s3: () => timed(endpoints.s3, () => s3.send(new HeadBucketCommand({ Bucket: names.bucket }))),
   stepfunctions: () =>
-    timed(endpoints.stepfunctions, () => sfn.send(new ListStateMachinesCommand({ maxResults: 1 }))),
+    timed(endpoints.stepfunctions, () =>
+      sfn.send(new DescribeStateMachineCommand({ stateMachineArn: names.stateMachineArn })),
+    ),
 });

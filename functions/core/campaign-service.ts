@@ -110,6 +110,28 @@ export const createCampaignService = (ports: CampaignPorts) => {
     return campaign;
   };
 
+  /** Moves the campaign to `launching` (one launch at a time) and starts the workflow. */
+  const launch = async (actor: Actor | 'scheduler', id: string) => {
+    const campaign = actor === 'scheduler' ? await campaigns.get(id) : await manageable(actor, id);
+    if (!campaign) throw new NotFoundError(`Campaign ${id} not found.`);
+    if (!launchableFrom.includes(campaign.status)) {
+      throw new ConflictError(`Campaign ${id} is ${campaign.status}: it cannot be launched now.`);
+    }
+    const attempt = (campaign.launch?.attempt ?? 0) + 1;
+    const execution = `launch-${id}-${attempt}`;
+    const launching: Campaign = {
+      ...campaign,
+      status: 'launching',
+      version: campaign.version + 1,
+      updatedAt: ports.now(),
+      launch: { attempt, execution, startedAt: ports.now() },
+    };
+    await campaigns.save(launching, campaign.version);
+    const { executionArn } = await ports.launcher.start(id, execution);
+    await campaigns.updateLaunch(id, execution, { executionArn });
+    return { campaignId: id, status: launching.status, executionArn, attempt };
+  };
+
   return {
     listTemplates: () => templates.list(),
 
@@ -193,27 +215,7 @@ export const createCampaignService = (ports: CampaignPorts) => {
       return updated;
     },
 
-    /** Moves the campaign to `launching` (one launch at a time) and starts the workflow. */
-    async launch(actor: Actor | 'scheduler', id: string) {
-      const campaign = actor === 'scheduler' ? await campaigns.get(id) : await manageable(actor, id);
-      if (!campaign) throw new NotFoundError(`Campaign ${id} not found.`);
-      if (!launchableFrom.includes(campaign.status)) {
-        throw new ConflictError(`Campaign ${id} is ${campaign.status}: it cannot be launched now.`);
-      }
-      const attempt = (campaign.launch?.attempt ?? 0) + 1;
-      const execution = `launch-${id}-${attempt}`;
-      const launching: Campaign = {
-        ...campaign,
-        status: 'launching',
-        version: campaign.version + 1,
-        updatedAt: ports.now(),
-        launch: { attempt, execution, startedAt: ports.now() },
-      };
-      await campaigns.save(launching, campaign.version);
-      const { executionArn } = await ports.launcher.start(id, execution);
-      await campaigns.updateLaunch(id, execution, { executionArn });
-      return { campaignId: id, status: launching.status, executionArn, attempt };
-    },
+    launch,
 
     /**
      * The scheduler's part of recurring campaigns: create each due occurrence
@@ -229,7 +231,7 @@ export const createCampaignService = (ports: CampaignPorts) => {
       for (const occurrence of await campaigns.pendingOccurrences()) {
         if (occurrence.status !== 'draft') continue;
         try {
-          await this.launch('scheduler', occurrence.id);
+          await launch('scheduler', occurrence.id);
           launched.push(occurrence.id);
         } catch (error) {
           if (!(error instanceof ConflictError)) throw error; // another run got there first

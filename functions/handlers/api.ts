@@ -32,7 +32,7 @@ const launchCampaignArn = requireEnv(stateMachines.launchCampaign.envVar);
 let openapi: unknown;
 const operations: OperationTable = {
   ...systemOperations({
-    health: awsHealthProbe({ mainTable, bucket: evidenceBucket }),
+    health: awsHealthProbe({ mainTable, bucket: evidenceBucket, stateMachineArn: launchCampaignArn }),
     openapi: () => {
       openapi ??= buildOpenApi(operations, { version: '0.1.0' });
       return openapi;

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Access, FunctionDeclaration, TableDeclaration } from '../resources.ts';
 
@@ -118,8 +118,25 @@ export class DudaoFunction extends Construct {
     return this;
   }
 
-  bindStateMachine(stateMachine: IStateMachine, envVar: string): this {
+  /** Start, describe (health) and follow the executions of a state machine. */
+  bindStateMachine(stateMachine: StateMachine, envVar: string): this {
     stateMachine.grantStartExecution(this.fn);
+    this.role.addToPolicy(
+      new PolicyStatement({ actions: ['states:DescribeStateMachine'], resources: [stateMachine.stateMachineArn] }),
+    );
+    const stack = Stack.of(this);
+    const executions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.role.addToPolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
+    const logicalId = stack.resolve(stack.getLogicalId(stateMachine.node.defaultChild as CfnElement)) as string;
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${logicalId}.Name>:*]`,
+      reason: 'Execution names are generated per launch; the function follows executions of this one state machine.',
+    });
     this.fn.addEnvironment(envVar, stateMachine.stateMachineArn);
     return this;
   }
