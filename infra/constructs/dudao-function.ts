@@ -122,7 +122,10 @@ export class DudaoFunction extends Construct {
   bindStateMachine(stateMachine: StateMachine, envVar: string): this {
     stateMachine.grantStartExecution(this.fn);
     this.role.addToPolicy(
-      new PolicyStatement({ actions: ['states:DescribeStateMachine'], resources: [stateMachine.stateMachineArn] }),
+      new PolicyStatement({
+        actions: ['states:DescribeStateMachine'],
+        resources: [stateMachine.stateMachineArn],
+      }),
     );
     const stack = Stack.of(this);
     const executions = stack.formatArn({
@@ -131,11 +134,16 @@ export class DudaoFunction extends Construct {
       resourceName: `${stateMachine.stateMachineName}:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    this.role.addToPolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
-    const logicalId = stack.resolve(stack.getLogicalId(stateMachine.node.defaultChild as CfnElement)) as string;
+    this.role.addToPolicy(
+      new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
+    );
+    const logicalId = stack.resolve(
+      stack.getLogicalId(stateMachine.node.defaultChild as CfnElement),
+    ) as string;
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${logicalId}.Name>:*]`,
-      reason: 'Execution names are generated per launch; the function follows executions of this one state machine.',
+      reason:
+        'Execution names are generated per launch; the function follows executions of this one state machine.',
     });
     this.fn.addEnvironment(envVar, stateMachine.stateMachineArn);
     return this;
