@@ -181,7 +181,7 @@ const zoneReferenceErrors = async (target: ImportTarget, rows: readonly ValidRow
  */
 export const upsertBatch = async (
   target: ImportTarget,
-  input: { importId: string; kind: ImportKind; batch: number; rows: readonly ValidRow[] },
+  input: { importId: string; kind: ImportKind; scope: string; batch: number; rows: readonly ValidRow[] },
 ): Promise<BatchResult> => {
   const { importId, kind } = input;
   const referenceErrors =
@@ -197,8 +197,21 @@ export const upsertBatch = async (
   const counties = new Set<string>();
   const zoneHeads = new Map<string, { id: string; regionCode: string; inspectorId: string }>();
   const zonesTouched = new Set<string>();
-  for (const { entity } of rows) {
+  const rejected = [...referenceErrors.values()];
+  for (const { row, entity } of rows) {
     const existing = stored.get(target.keyOf(kind, entity));
+    // An id already registered elsewhere stays with its office: no import may take it over.
+    const storedRegion = existing?.entity.regionCode;
+    if (typeof storedRegion === 'string' && !storedRegion.startsWith(input.scope)) {
+      const column = kind === 'inspectors' ? 'inspector_id' : 'school_id';
+      rejected.push({
+        row,
+        column,
+        message: `${String(entity.id ?? entity.schoolId)} is registered in ${storedRegion}, outside your scope (${input.scope})`,
+      });
+      counts.rejected++;
+      continue;
+    }
     counties.add(String(entity.regionCode));
     if (existing?.entity.regionCode) counties.add(String(existing.entity.regionCode));
     if (kind === 'zones') {
@@ -228,7 +241,7 @@ export const upsertBatch = async (
   return {
     batch: input.batch,
     counts,
-    rejected: [...referenceErrors.values()],
+    rejected,
     counties: [...counties].sort(),
     zones: [...zonesTouched].sort(),
   };

@@ -166,6 +166,24 @@ describe('importing schools', () => {
       `"2","region_code","region ${otherCounty} is outside your scope (${county})"`,
     ]);
   });
+
+  it('refuses to take over a school registered in another county by importing its id', async () => {
+    await run('schools', csv(school('3301060051', '西湖区被占用学校')));
+    const neighbour = await tokenFor('county_admin', otherCounty, { subject: 'binjiang-office' });
+    const outcome = await run(
+      'schools',
+      csv(`3301060051,冒名学校,primary,${otherCounty},330108001,public,500,30,赵六,2021-09-01`),
+      'takeover.csv',
+      neighbour,
+    );
+    expect(outcome.counts).toMatchObject({ created: 0, updated: 0, rejected: 1 });
+    expect(await errorReport(outcome.id, neighbour)).toEqual([
+      `"2","school_id","3301060051 is registered in ${county}, outside your scope (${otherCounty})"`,
+    ]);
+    expect((await call('GET', '/schools/3301060051', { token: await admin() })).body).toMatchObject({
+      name: '西湖区被占用学校',
+    });
+  });
 });
 
 describe('importing inspectors and zones', () => {

@@ -10,6 +10,7 @@ export const upsert = async (input: BatchDescriptor) => {
   const result = await upsertBatch(importTarget, {
     importId: input.importId,
     kind: input.kind,
+    scope: input.scope,
     batch: input.batch,
     rows,
   });

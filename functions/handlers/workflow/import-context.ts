@@ -21,5 +21,7 @@ export interface BatchDescriptor {
   importId: string;
   execution: string;
   kind: import('#core/imports').ImportKind;
+  /** Region the import may write into (rows were checked; stored rows are checked again per batch). */
+  scope: string;
   batch: number;
 }

@@ -29,7 +29,12 @@ export const prepare = async (input: ImportInput) => {
     throw error;
   }
   const prepared = prepareRows(record.kind, rows, record.scope);
-  const base = { importId: input.importId, execution: input.execution, kind: record.kind };
+  const base = {
+    importId: input.importId,
+    execution: input.execution,
+    kind: record.kind,
+    scope: record.scope,
+  };
   await Promise.all([
     objects.writeJson(workKey(input.importId, input.execution, 'rejected.json'), prepared.rejected),
     ...prepared.batches.map((rows, i) =>

@@ -128,7 +128,8 @@ export const generateDemoProvince = (opts: DemoOptions): DemoFiles => {
     for (let n = 0; n < perCounty[c]!; n++) {
       const kind = pickKind(rand());
       const town = towns[n % towns.length]!;
-      const id = `1${county.code.slice(2)}${String(n + 1).padStart(5, '0')}`;
+      // Unique nationwide: the county code and a 4-digit number.
+      const id = `${county.code}${String(n + 1).padStart(4, '0')}`;
       const students =
         kind === 'kindergarten' ? 80 + Math.floor(rand() * 400) : 300 + Math.floor(rand() * 2500);
       const year = 2019 + Math.floor(rand() * 7);
