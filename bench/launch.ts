@@ -100,7 +100,9 @@ export const run = async (argv: string[]) => {
     const transitions = history.events?.length ?? 0;
     let invocations = 0;
     let gbSeconds = 0;
+    // Only the workflow's steps: the API calls polling the launch status are not part of it.
     for (const [name, stats] of invocationStats) {
+      if (!name.startsWith('launch')) continue;
       invocations += stats.invocations;
       gbSeconds += (stats.milliseconds / 1000) * (functions[name as FunctionName].memoryMb / 1024);
     }

@@ -254,6 +254,19 @@ export const routes = [
   { method: 'POST', path: '/campaigns/{id}/launch', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/launch', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/progress', auth: 'jwt' },
+  { method: 'GET', path: '/campaigns/{id}/report', auth: 'jwt' },
+  { method: 'GET', path: '/campaigns/{id}/actions', auth: 'jwt' },
+  { method: 'POST', path: '/campaigns/{id}/actions', auth: 'jwt' },
+  { method: 'GET', path: '/inspections', auth: 'jwt' },
+  { method: 'GET', path: '/inspections/{id}', auth: 'jwt' },
+  { method: 'PUT', path: '/inspections/{id}/self-assessment', auth: 'jwt' },
+  { method: 'PUT', path: '/inspections/{id}/findings', auth: 'jwt' },
+  { method: 'POST', path: '/inspections/{id}/report', auth: 'jwt' },
+  { method: 'POST', path: '/inspections/{id}/feedback/acknowledge', auth: 'jwt' },
+  { method: 'PUT', path: '/inspections/{id}/rectifications/{rid}', auth: 'jwt' },
+  { method: 'POST', path: '/inspections/{id}/rectifications/{rid}/review', auth: 'jwt' },
+  { method: 'POST', path: '/inspections/{id}/actions', auth: 'jwt' },
+  { method: 'GET', path: '/schools/{id}/history', auth: 'jwt' },
 ] as const satisfies readonly RouteDeclaration[];
 
 type DeclaredRoute = (typeof routes)[number];

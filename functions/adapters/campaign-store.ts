@@ -61,15 +61,22 @@ const bookkeeping = new Set(['pk', 'sk', 'type', 'gsi1pk', 'gsi1sk', 'gsi2pk', '
 export const toCampaign = (item: Record<string, unknown>): Campaign =>
   Object.fromEntries(Object.entries(item).filter(([k]) => !bookkeeping.has(k))) as unknown as Campaign;
 
-export const toProgress = (item: Record<string, unknown>): CountyProgress => ({
-  countyCode: String(item.sk).slice('PROGRESS#'.length),
-  targets: Number(item.targets ?? 0),
-  byStatus: Object.fromEntries(
-    Object.entries(item)
-      .filter(([k, v]) => k.startsWith('n_') && Number(v) !== 0)
-      .map(([k, v]) => [k.slice(2), Number(v)]),
-  ),
-});
+export const toProgress = (item: Record<string, unknown>): CountyProgress => {
+  const byStatus: Record<string, number> = {};
+  const counters: Record<string, number> = {};
+  for (const [k, v] of Object.entries(item)) {
+    if (typeof v !== 'number' || k === 'targets') continue;
+    if (k.startsWith('n_')) {
+      if (v !== 0) byStatus[k.slice(2)] = v;
+    } else counters[k] = v;
+  }
+  return {
+    countyCode: String(item.sk).slice('PROGRESS#'.length),
+    targets: Number(item.targets ?? 0),
+    byStatus,
+    counters,
+  };
+};
 
 const queryIndex = async (
   table: string,

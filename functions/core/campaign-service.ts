@@ -11,13 +11,15 @@ import {
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import { ancestorsOf, childrenOf, findRegion } from './regions.ts';
 import type { Page } from './registry-ports.ts';
-import { type Template, type TemplateInput, templateSchema } from './template.ts';
+import { grades, type Template, type TemplateInput, templateSchema } from './template.ts';
 
 /** Counts of one county's inspections of a campaign, kept by the launch and by every transition. */
 export interface CountyProgress {
   countyCode: string;
   targets: number;
   byStatus: Record<string, number>;
+  /** Everything else counted per county: overdue, e_<escalation>, g_<grade>, p_<indicator>, r_total, r_passed, score_sum, scored. */
+  counters: Record<string, number>;
 }
 
 export interface CampaignStore {
@@ -71,6 +73,22 @@ export interface CampaignPorts {
   newSeed(): string;
   now(): string;
 }
+
+/** Adds up county counters; coverage = inspected / targets, in percent. */
+export const sumCounties = (list: readonly CountyProgress[]) => {
+  const byStatus: Record<string, number> = {};
+  const counters: Record<string, number> = {};
+  let targets = 0;
+  for (const c of list) {
+    targets += c.targets;
+    for (const [status, n] of Object.entries(c.byStatus)) byStatus[status] = (byStatus[status] ?? 0) + n;
+    for (const [k, n] of Object.entries(c.counters)) counters[k] = (counters[k] ?? 0) + n;
+  }
+  const inspected = inspectedStatuses.reduce((a, s) => a + (byStatus[s] ?? 0), 0);
+  const inspections = Object.values(byStatus).reduce((a, b) => a + b, 0);
+  const coverage = targets === 0 ? 0 : Math.round((inspected / targets) * 10_000) / 100;
+  return { targets, inspections, byStatus, counters, coverage };
+};
 
 /** Statuses that count as "inspected" for coverage. */
 export const inspectedStatuses = [
@@ -265,6 +283,58 @@ export const createCampaignService = (ports: CampaignPorts) => {
       };
     },
 
+    /**
+     * The campaign report of a region: grade distribution, common problems by
+     * indicator, rectification completion, and the ranking of child regions —
+     * all from the per-county counters.
+     */
+    async report(actor: Actor, id: string, region?: string) {
+      const progress = await this.progress(actor, id, region);
+      const campaign = await campaigns.get(id);
+      const template = await templates.get(campaign!.templateId, campaign!.templateVersion);
+      const code = progress.region.code;
+      const counties = await campaigns.progress(id, code);
+      const figures = (list: CountyProgress[]) => {
+        const { counters } = sumCounties(list);
+        const scored = counters.scored ?? 0;
+        const rTotal = counters.r_total ?? 0;
+        return {
+          reported: scored,
+          averageScore: scored === 0 ? null : Math.round(((counters.score_sum ?? 0) / scored) * 100) / 100,
+          grades: Object.fromEntries(grades.map((g) => [g, counters[`g_${g}`] ?? 0])),
+          rectifications: {
+            total: rTotal,
+            passed: counters.r_passed ?? 0,
+            completionRate:
+              rTotal === 0 ? null : Math.round(((counters.r_passed ?? 0) / rTotal) * 10_000) / 100,
+          },
+          problems: Object.entries(counters)
+            .filter(([k]) => k.startsWith('p_'))
+            .map(([k, n]) => {
+              const indicator = template?.indicators.find((i) => i.id === k.slice(2));
+              return { indicatorId: k.slice(2), title: indicator?.title ?? null, problems: n };
+            })
+            .sort((a, b) => b.problems - a.problems || a.indicatorId.localeCompare(b.indicatorId)),
+        };
+      };
+      const ranking = progress.children
+        .map((child) => ({
+          code: child.code,
+          name: child.name,
+          coverage: child.coverage,
+          ...figures(counties.filter((c) => c.countyCode.startsWith(child.code))),
+        }))
+        .sort((a, b) => (b.averageScore ?? -1) - (a.averageScore ?? -1) || a.code.localeCompare(b.code))
+        .map((child, i) => ({ rank: i + 1, ...child }));
+      return {
+        campaignId: id,
+        title: campaign!.title,
+        region: progress.region,
+        totals: { ...progress.totals, ...figures(counties) },
+        ranking,
+      };
+    },
+
     /** Counts per status for each child region of `region` (default: the campaign's scope), and totals. */
     async progress(actor: Actor, id: string, region?: string) {
       const campaign = await readable(actor, id);
@@ -276,20 +346,18 @@ export const createCampaignService = (ports: CampaignPorts) => {
       }
       const counties = await campaigns.progress(id, code.length >= 6 ? code.slice(0, 6) : code);
       const sum = (list: CountyProgress[]) => {
-        const byStatus: Record<string, number> = {};
-        let targets = 0;
-        for (const c of list) {
-          targets += c.targets;
-          for (const [status, n] of Object.entries(c.byStatus))
-            byStatus[status] = (byStatus[status] ?? 0) + n;
-        }
-        const inspected = inspectedStatuses.reduce((a, s) => a + (byStatus[s] ?? 0), 0);
-        const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+        const totals = sumCounties(list);
         return {
-          targets,
-          inspections: total,
-          byStatus,
-          coverage: targets === 0 ? 0 : Math.round((inspected / targets) * 10_000) / 100,
+          targets: totals.targets,
+          inspections: totals.inspections,
+          byStatus: totals.byStatus,
+          coverage: totals.coverage,
+          overdue: totals.counters.overdue ?? 0,
+          escalations: Object.fromEntries(
+            Object.entries(totals.counters)
+              .filter(([k]) => k.startsWith('e_'))
+              .map(([k, v]) => [k.slice(2), v]),
+          ),
         };
       };
       const area = findRegion(code)!;

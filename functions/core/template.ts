@@ -66,6 +66,24 @@ export const templateSchema = z
       .object({ percent: z.number().positive().max(100), stratifyBy: z.literal('county') })
       .optional(),
     recurrence: z.enum(['monthly', 'semiannual']).optional(),
+    /** When an open rectification escalates (the sweeper applies it). */
+    escalation: z
+      .object({
+        interviewAfterOverdueHours: z
+          .number()
+          .min(0)
+          .default(7 * 24),
+        notifyAfterOverdueHours: z
+          .number()
+          .min(0)
+          .default(30 * 24),
+        notifyAfterFailedReviews: z.number().int().min(1).default(2),
+      })
+      .default({
+        interviewAfterOverdueHours: 7 * 24,
+        notifyAfterOverdueHours: 30 * 24,
+        notifyAfterFailedReviews: 2,
+      }),
   })
   .refine((t) => Math.abs(t.indicators.reduce((sum, i) => sum + i.weight, 0) - 100) < 1e-9, {
     path: ['indicators'],

@@ -12,6 +12,7 @@ import { bucket, stateMachines, tables } from '#infra/resources';
 import { requireEnv } from '#lib/env';
 import { logger } from '#lib/logger';
 import { campaignOperations } from './api/campaigns.ts';
+import { inspectionOperations } from './api/inspections.ts';
 import { registryOperations } from './api/registry.ts';
 import { systemOperations } from './api/system.ts';
 import { campaignService } from './campaign-wiring.ts';
@@ -20,6 +21,7 @@ import { httpProblems } from './http/middleware.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import type { OperationTable } from './http/operation.ts';
 import type { ApiEvent } from './http/request.ts';
+import { inspectionWiring } from './inspection-wiring.ts';
 
 // Composition root of the HTTP API: configuration and adapters are built once
 // per cold start and handed to the operations.
@@ -28,6 +30,8 @@ const evidenceBucket = requireEnv(bucket.envVar);
 const objects = createObjectStore(evidenceBucket);
 const importRecords = createImportRecords(mainTable);
 const launchCampaignArn = requireEnv(stateMachines.launchCampaign.envVar);
+const auditTable = requireEnv(tables.audit.envVar);
+const campaigns = campaignService(mainTable, launchCampaignArn);
 
 let openapi: unknown;
 const operations: OperationTable = {
@@ -52,7 +56,11 @@ const operations: OperationTable = {
       presignDownload: (key, fileName) => objects.presignDownload(key, { fileName }),
     }),
   }),
-  ...campaignOperations({ campaigns: campaignService(mainTable, launchCampaignArn) }),
+  ...campaignOperations({ campaigns }),
+  ...inspectionOperations({
+    campaigns,
+    inspections: inspectionWiring({ main: mainTable, audit: auditTable }).service,
+  }),
 };
 
 export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()

@@ -1,26 +1,41 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { sweepDeadlines } from '#core/inspection-service';
 import { stateMachines, tables } from '#infra/resources';
 import { requireEnv } from '#lib/env';
 import { logger } from '#lib/logger';
 import { campaignService } from './campaign-wiring.ts';
+import { inspectionWiring } from './inspection-wiring.ts';
 
-const campaigns = campaignService(
-  requireEnv(tables.main.envVar),
-  requireEnv(stateMachines.launchCampaign.envVar),
-);
+const mainTable = requireEnv(tables.main.envVar);
+const campaigns = campaignService(mainTable, requireEnv(stateMachines.launchCampaign.envVar));
+const inspections = inspectionWiring({ main: mainTable, audit: requireEnv(tables.audit.envVar) });
 
 /**
- * The scheduled sweeper (EventBridge in AWS, an interval locally): creates
- * and launches the next occurrence of recurring campaigns when it is due.
- * Every part is idempotent, so it may run as often as it likes.
+ * The scheduled sweeper (EventBridge in AWS, an interval locally): overdue
+ * rectifications and their escalations, then the next occurrence of
+ * recurring campaigns. Every part is idempotent: it may run as often as it likes.
  */
-export const handler = middy<unknown, { sweptAt: string; occurrencesCreated: number; launched: string[] }>()
+export const handler = middy<unknown, Record<string, unknown>>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async () => {
     const sweptAt = new Date().toISOString();
+    const deadlines = await sweepDeadlines(
+      {
+        due: (until) => inspections.store.dueRectifications(until),
+        markOverdue: (item, at) => inspections.store.markOverdue(item, at),
+        propose: (proposal) => inspections.store.propose(proposal),
+        policyOf: async (campaignId) => {
+          const campaign = await inspections.campaigns.get(campaignId);
+          return campaign
+            ? (await inspections.templates.get(campaign.templateId, campaign.templateVersion))?.escalation
+            : undefined;
+        },
+      },
+      sweptAt,
+    );
     const { created, launched } = await campaigns.runRecurrences(sweptAt.slice(0, 10));
-    const result = { sweptAt, occurrencesCreated: created, launched };
-    if (created > 0 || launched.length > 0) logger.info('sweep', result);
+    const result = { sweptAt, deadlines, occurrencesCreated: created, launched };
+    if (deadlines.due > 0 || created > 0 || launched.length > 0) logger.info('sweep', result);
     return result;
   });

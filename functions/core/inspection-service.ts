@@ -1,0 +1,689 @@
+import { z } from 'zod';
+import { type Actor, isAdmin } from './actor.ts';
+import type { Campaign } from './campaign.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import type { Inspection, InspectionStatus } from './inspection.ts';
+import { authorize, type Command, canRead, nextStatus } from './lifecycle.ts';
+import { type Grade, gradeOf, inspectionMethods, type Template } from './template.ts';
+
+/**
+ * Inspections after launch: self-assessment, findings, report with feedback,
+ * rectification and re-inspection, and the follow-up actions (incentive,
+ * interview, notification, accountability). Every command is one transition
+ * of the lifecycle table, committed with its records, counters and audit
+ * event in a single transaction.
+ */
+export const severities = ['minor', 'major', 'critical'] as const;
+export const actionTypes = ['incentive', 'interview', 'notification', 'accountability'] as const;
+export type ActionType = (typeof actionTypes)[number];
+
+const evidenceIds = z.array(z.string().min(1).max(80)).max(50).default([]);
+
+export const selfAssessmentSchema = z
+  .object({
+    version: z.number().int().positive(),
+    indicators: z
+      .array(
+        z.object({
+          indicatorId: z.string().min(1).max(60),
+          score: z.number().min(0).max(100),
+          statement: z.string().trim().min(1).max(5000),
+          evidenceIds,
+        }),
+      )
+      .min(1),
+  })
+  .strict();
+
+export const findingsSchema = z
+  .object({
+    version: z.number().int().positive(),
+    visit: z.object({
+      date: z.iso.date(),
+      durationMinutes: z
+        .number()
+        .int()
+        .positive()
+        .max(24 * 60),
+    }),
+    indicators: z
+      .array(
+        z.object({
+          indicatorId: z.string().min(1).max(60),
+          method: z.enum(inspectionMethods),
+          score: z.number().min(0).max(100),
+          comment: z.string().max(5000).default(''),
+          problems: z
+            .array(
+              z.object({
+                description: z.string().trim().min(1).max(2000),
+                severity: z.enum(severities),
+                /** Rectification deadline; default: the end of the template's rectification phase. */
+                dueAt: z.iso.datetime().optional(),
+              }),
+            )
+            .max(20)
+            .default([]),
+          evidenceIds,
+        }),
+      )
+      .min(1),
+  })
+  .strict();
+
+export const rectificationUpdateSchema = z
+  .object({
+    version: z.number().int().positive(),
+    plan: z.string().trim().min(1).max(5000).optional(),
+    completion: z.object({ statement: z.string().trim().min(1).max(5000), evidenceIds }).optional(),
+  })
+  .strict()
+  .refine((b) => b.plan !== undefined || b.completion !== undefined, 'give a plan, a completion, or both');
+
+export const reviewSchema = z
+  .object({
+    version: z.number().int().positive(),
+    result: z.enum(['pass', 'fail']),
+    comment: z.string().max(5000).default(''),
+  })
+  .strict();
+
+export const actionSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('incentive'),
+      inspectionIds: z.array(z.string()).max(500).default([]),
+      text: z.string().max(5000),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('interview'),
+      inspectionId: z.string().optional(),
+      date: z.iso.date(),
+      leaderSummoned: z.string().min(1).max(200),
+      attendees: z.array(z.string().min(1).max(200)).min(1).max(50),
+      minutes: z.string().min(1).max(20_000),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('notification'),
+      inspectionId: z.string().optional(),
+      visibility: z.enum(['internal', 'public']),
+      schoolIds: z.array(z.string()).max(500).default([]),
+      regionCodes: z.array(z.string()).max(100).default([]),
+      text: z.string().min(1).max(20_000),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('accountability'),
+      /** Required: given in the body, or by the path of POST /inspections/{id}/actions. */
+      inspectionId: z.string().optional(),
+      decisionReference: z.string().min(1).max(200),
+      text: z.string().max(20_000).default(''),
+    })
+    .strict(),
+]);
+export type ActionInput = z.infer<typeof actionSchema>;
+
+export type RectificationStatus = 'open' | 'planned' | 'submitted' | 'passed';
+export interface Rectification {
+  id: string;
+  inspectionId: string;
+  campaignId: string;
+  /** County of the inspection (its progress counters). */
+  regionCode: string;
+  indicatorId: string;
+  problem: string;
+  severity: (typeof severities)[number];
+  dueAt: string;
+  status: RectificationStatus;
+  plan?: string;
+  completion?: { statement: string; evidenceIds: string[]; submittedAt: string };
+  reviews: { result: 'pass' | 'fail'; comment: string; by: string; at: string }[];
+  failedReviews: number;
+  overdueSince?: string;
+}
+
+export interface AuditEvent {
+  campaignId: string;
+  entityId: string;
+  action: string;
+  actor: string;
+  at: string;
+  details?: Record<string, unknown>;
+}
+
+/** What one command writes, atomically. The store turns it into one transaction. */
+export interface Transition {
+  inspection: Inspection & Record<string, unknown>;
+  expected: { version: number; status: InspectionStatus };
+  /** Rectifications created or changed by the command. */
+  rectifications: Rectification[];
+  /** Deltas for the county's progress counters (status moves, grades, problems…). */
+  counters: Record<string, number>;
+  proposals: Proposal[];
+  audit: AuditEvent;
+}
+
+export interface Proposal {
+  campaignId: string;
+  type: ActionType;
+  inspectionId: string;
+  /** Rectification it concerns, if any: one proposal per (type, inspection, rectification). */
+  rectificationId?: string;
+  reason: string;
+  regionCode: string;
+  at: string;
+}
+
+export interface InspectionRecord {
+  inspection: Inspection & Record<string, unknown>;
+  rectifications: Rectification[];
+}
+
+export interface InspectionStore {
+  get(id: string): Promise<InspectionRecord | undefined>;
+  commit(transition: Transition): Promise<void>;
+  timeline(id: string): Promise<AuditEvent[]>;
+  byAssignee(
+    inspectorId: string,
+    q: { campaignId?: string; status?: InspectionStatus; cursor?: string; limit: number },
+  ): Promise<{ items: Inspection[]; cursor?: string }>;
+  byTarget(targetId: string): Promise<Inspection[]>;
+  recordAction(action: {
+    campaignId: string;
+    id: string;
+    input: ActionInput;
+    actor: string;
+    at: string;
+    regionCode: string;
+  }): Promise<void>;
+  proposals(campaignId: string): Promise<(Proposal & { status: string })[]>;
+}
+
+export interface InspectionPorts {
+  store: InspectionStore;
+  campaign(id: string): Promise<Campaign | undefined>;
+  template(id: string, version: number): Promise<Template | undefined>;
+  now(): string;
+  newId(): string;
+}
+
+const hasPhase = (template: Template, phase: string) => template.phases.some((p) => p.phase === phase);
+
+/** Weighted total (0–100) from the findings' indicator scores. */
+export const weightedScore = (template: Template, scores: ReadonlyMap<string, number>): number =>
+  Math.round(template.indicators.reduce((sum, i) => sum + (scores.get(i.id) ?? 0) * i.weight, 0)) / 100;
+
+export const createInspectionService = (ports: InspectionPorts) => {
+  const { store } = ports;
+
+  const load = async (actor: Actor, id: string) => {
+    const record = await store.get(id);
+    if (!record || !canRead(actor, record.inspection)) throw new NotFoundError(`Inspection ${id} not found.`);
+    const campaign = await ports.campaign(record.inspection.campaignId);
+    if (!campaign) throw new NotFoundError(`Inspection ${id} not found.`);
+    const template = await ports.template(campaign.templateId, campaign.templateVersion);
+    if (!template) throw new Error(`template ${campaign.templateId}@${campaign.templateVersion} missing`);
+    return { ...record, campaign, template };
+  };
+
+  const begin = async (command: Command, actor: Actor, id: string, version: number) => {
+    const loaded = await load(actor, id);
+    if (loaded.campaign.status !== 'active')
+      throw new ConflictError(`The campaign is ${loaded.campaign.status}, not active.`);
+    authorize(command, actor, loaded.inspection, version, {
+      hasSelfAssessment: hasPhase(loaded.template, 'self_assessment'),
+    });
+    return loaded;
+  };
+
+  /** Counter deltas for a status move (per-county progress item). */
+  const move = (from: InspectionStatus, to: InspectionStatus): Record<string, number> =>
+    from === to ? {} : { [`n_${from}`]: -1, [`n_${to}`]: 1 };
+
+  const commit = async (
+    action: string,
+    actor: Actor,
+    loaded: Awaited<ReturnType<typeof load>>,
+    change: {
+      status: InspectionStatus;
+      fields?: Record<string, unknown>;
+      rectifications?: Rectification[];
+      counters?: Record<string, number>;
+      proposals?: Proposal[];
+      details?: Record<string, unknown>;
+    },
+  ) => {
+    const now = ports.now();
+    const before = loaded.inspection;
+    const inspection = {
+      ...before,
+      ...change.fields,
+      status: change.status,
+      version: before.version + 1,
+      updatedAt: now,
+    };
+    const counters = { ...move(before.status, change.status), ...change.counters };
+    await store.commit({
+      inspection,
+      expected: { version: before.version, status: before.status },
+      rectifications: change.rectifications ?? [],
+      counters,
+      proposals: change.proposals ?? [],
+      audit: {
+        campaignId: before.campaignId,
+        entityId: before.id,
+        action,
+        actor: actor.subject,
+        at: now,
+        details: { from: before.status, to: change.status, ...change.details },
+      },
+    });
+    return inspection;
+  };
+
+  const indicatorIds = (template: Template, given: readonly { indicatorId: string }[], path: string) => {
+    const known = new Set(template.indicators.map((i) => i.id));
+    const errors = given
+      .map((g, i) =>
+        known.has(g.indicatorId)
+          ? undefined
+          : { path: `body.indicators.${i}.indicatorId`, message: `not an indicator of ${template.id}` },
+      )
+      .filter((e): e is { path: string; message: string } => e !== undefined);
+    if (errors.length > 0) throw new ValidationError(`Unknown indicators in the ${path}.`, errors);
+  };
+
+  return {
+    async get(actor: Actor, id: string) {
+      const { inspection, rectifications } = await load(actor, id);
+      return { ...inspection, rectifications, timeline: await store.timeline(id) };
+    },
+
+    async list(
+      actor: Actor,
+      q: {
+        assignee?: 'me';
+        schoolId?: string;
+        campaignId?: string;
+        status?: InspectionStatus;
+        cursor?: string;
+        limit: number;
+      },
+    ) {
+      if (q.assignee === 'me') {
+        if (actor.role !== 'inspector')
+          throw new ForbiddenError('assignee=me is the work list of an inspector.');
+        return store.byAssignee(actor.scope, q);
+      }
+      if (q.schoolId) {
+        const items = (await store.byTarget(q.schoolId)).filter(
+          (i) =>
+            canRead(actor, i) &&
+            (!q.campaignId || i.campaignId === q.campaignId) &&
+            (!q.status || i.status === q.status),
+        );
+        return { items };
+      }
+      throw new ValidationError('Say whose inspections: assignee=me or schoolId=…', [
+        { path: 'query', message: 'assignee or schoolId is required' },
+      ]);
+    },
+
+    async history(actor: Actor, schoolId: string) {
+      const inspections = (await store.byTarget(schoolId)).filter((i) => canRead(actor, i));
+      if (
+        inspections.length === 0 &&
+        !(actor.role === 'school' && actor.scope === schoolId) &&
+        !isAdmin(actor) &&
+        actor.role !== 'auditor'
+      ) {
+        throw new NotFoundError(`School ${schoolId} not found.`);
+      }
+      const entries = await Promise.all(
+        inspections.map(async (i) => {
+          const record = await store.get(i.id);
+          const open = (record?.rectifications ?? []).filter((r) => r.status !== 'passed');
+          return {
+            inspectionId: i.id,
+            campaignId: i.campaignId,
+            templateId: i.templateId,
+            status: i.status,
+            grade: (record?.inspection.report as { grade?: Grade } | undefined)?.grade ?? null,
+            score: (record?.inspection.report as { score?: number } | undefined)?.score ?? null,
+            openRectifications: open.map((r) => ({
+              id: r.id,
+              indicatorId: r.indicatorId,
+              dueAt: r.dueAt,
+              status: r.status,
+            })),
+          };
+        }),
+      );
+      return { schoolId, inspections: entries };
+    },
+
+    async submitSelfAssessment(actor: Actor, id: string, input: z.infer<typeof selfAssessmentSchema>) {
+      const loaded = await begin('submit_self_assessment', actor, id, input.version);
+      indicatorIds(loaded.template, input.indicators, 'self-assessment');
+      return commit('submit_self_assessment', actor, loaded, {
+        status: nextStatus('submit_self_assessment'),
+        fields: {
+          selfAssessment: { indicators: input.indicators, submittedAt: ports.now(), by: actor.subject },
+        },
+      });
+    },
+
+    async recordFindings(actor: Actor, id: string, input: z.infer<typeof findingsSchema>) {
+      const loaded = await begin('record_findings', actor, id, input.version);
+      indicatorIds(loaded.template, input.indicators, 'findings');
+      return commit('record_findings', actor, loaded, {
+        status: nextStatus('record_findings'),
+        fields: {
+          findings: {
+            visit: input.visit,
+            indicators: input.indicators,
+            recordedAt: ports.now(),
+            by: actor.subject,
+          },
+        },
+      });
+    },
+
+    /** Report 报告 + feedback 反馈 + one rectification 整改 per problem; excellent grades propose an incentive. */
+    async issueReport(actor: Actor, id: string, input: { version: number }) {
+      const loaded = await begin('issue_report', actor, id, input.version);
+      const findings = loaded.inspection.findings as z.infer<typeof findingsSchema>;
+      const scores = new Map(findings.indicators.map((i) => [i.indicatorId, i.score]));
+      const missing = loaded.template.indicators.filter((i) => !scores.has(i.id)).map((i) => i.id);
+      if (missing.length > 0)
+        throw new ConflictError(`The findings have no score for ${missing.join(', ')}.`);
+      const score = weightedScore(loaded.template, scores);
+      const grade = gradeOf(loaded.template, score);
+      const now = ports.now();
+      const defaultDue = loaded.inspection.deadlines.rectification
+        ? `${loaded.inspection.deadlines.rectification}T23:59:59.000Z`
+        : new Date(Date.parse(now) + 30 * 86_400_000).toISOString();
+      const rectifications: Rectification[] = findings.indicators.flatMap((indicator) =>
+        indicator.problems.map((problem, n) => ({
+          id: `${indicator.indicatorId}-${n + 1}`,
+          inspectionId: id,
+          campaignId: loaded.inspection.campaignId,
+          regionCode: loaded.inspection.regionCode,
+          indicatorId: indicator.indicatorId,
+          problem: problem.description,
+          severity: problem.severity,
+          dueAt: problem.dueAt ?? defaultDue,
+          status: 'open' as const,
+          reviews: [],
+          failedReviews: 0,
+        })),
+      );
+      const problemsByIndicator: Record<string, number> = {};
+      for (const r of rectifications)
+        problemsByIndicator[`p_${r.indicatorId}`] = (problemsByIndicator[`p_${r.indicatorId}`] ?? 0) + 1;
+      const feedback = {
+        text:
+          rectifications.length === 0
+            ? `督导得分 ${score}，等次：${grade}。未发现需整改的问题。`
+            : `督导得分 ${score}，等次：${grade}。发现 ${rectifications.length} 个问题，请于期限内完成整改：` +
+              rectifications
+                .map((r) => `${r.indicatorId}：${r.problem}（${r.dueAt.slice(0, 10)}前）`)
+                .join('；'),
+        issuedAt: now,
+      };
+      return commit('issue_report', actor, loaded, {
+        status: nextStatus('issue_report', { problems: rectifications.length }),
+        fields: {
+          report: { score, grade, issuedAt: now, by: actor.subject, problems: rectifications.length },
+          feedback,
+        },
+        rectifications,
+        counters: {
+          [`g_${grade}`]: 1,
+          score_sum: score,
+          scored: 1,
+          r_total: rectifications.length,
+          ...problemsByIndicator,
+        },
+        proposals:
+          grade === 'excellent'
+            ? [
+                {
+                  campaignId: loaded.inspection.campaignId,
+                  type: 'incentive',
+                  inspectionId: id,
+                  reason: `excellent grade (${score})`,
+                  regionCode: loaded.inspection.regionCode,
+                  at: now,
+                },
+              ]
+            : [],
+        details: { score, grade, problems: rectifications.length },
+      });
+    },
+
+    /** The school acknowledges the feedback (反馈). No status change, but versioned and audited. */
+    async acknowledgeFeedback(actor: Actor, id: string, input: { version: number }) {
+      const loaded = await load(actor, id);
+      if (actor.role !== 'school' || actor.scope !== loaded.inspection.targetId)
+        throw new ForbiddenError('Only the inspected school acknowledges feedback.');
+      if (!loaded.inspection.feedback) throw new ConflictError('There is no feedback to acknowledge yet.');
+      if (loaded.inspection.version !== input.version)
+        throw new ConflictError(
+          `The inspection is at version ${loaded.inspection.version}, not ${input.version}.`,
+        );
+      return commit('acknowledge_feedback', actor, loaded, {
+        status: loaded.inspection.status,
+        fields: {
+          feedback: {
+            ...(loaded.inspection.feedback as object),
+            acknowledgedAt: ports.now(),
+            acknowledgedBy: actor.subject,
+          },
+        },
+        details: { acknowledged: true },
+      });
+    },
+
+    async updateRectification(
+      actor: Actor,
+      id: string,
+      rid: string,
+      input: z.infer<typeof rectificationUpdateSchema>,
+    ) {
+      const loaded = await begin('submit_rectification', actor, id, input.version);
+      const item = loaded.rectifications.find((r) => r.id === rid);
+      if (!item) throw new NotFoundError(`Rectification ${rid} not found.`);
+      if (item.status === 'passed' || item.status === 'submitted')
+        throw new ConflictError(`Rectification ${rid} is ${item.status}.`);
+      const now = ports.now();
+      const updated: Rectification = {
+        ...item,
+        ...(input.plan ? { plan: input.plan, status: 'planned' as const } : {}),
+        ...(input.completion
+          ? { completion: { ...input.completion, submittedAt: now }, status: 'submitted' as const }
+          : {}),
+      };
+      const after = loaded.rectifications.map((r) => (r.id === rid ? updated : r));
+      const unsubmitted = after.filter((r) => r.status === 'open' || r.status === 'planned').length;
+      return commit('submit_rectification', actor, loaded, {
+        status: nextStatus('submit_rectification', { unsubmittedItems: unsubmitted }),
+        rectifications: [updated],
+        details: { rectificationId: rid, itemStatus: updated.status },
+      });
+    },
+
+    /** Re-inspection 复查 of one item: pass closes it; a fail sends it back, and repeated fails propose a notification. */
+    async reviewRectification(actor: Actor, id: string, rid: string, input: z.infer<typeof reviewSchema>) {
+      const loaded = await begin('review_rectification', actor, id, input.version);
+      const item = loaded.rectifications.find((r) => r.id === rid);
+      if (!item) throw new NotFoundError(`Rectification ${rid} not found.`);
+      if (item.status !== 'submitted')
+        throw new ConflictError(`Rectification ${rid} is ${item.status}, not submitted.`);
+      const now = ports.now();
+      const failed = input.result === 'fail';
+      const updated: Rectification = {
+        ...item,
+        status: failed ? 'open' : 'passed',
+        reviews: [
+          ...item.reviews,
+          { result: input.result, comment: input.comment, by: actor.subject, at: now },
+        ],
+        failedReviews: item.failedReviews + (failed ? 1 : 0),
+      };
+      const after = loaded.rectifications.map((r) => (r.id === rid ? updated : r));
+      const open = after.filter((r) => r.status !== 'passed').length;
+      const status = nextStatus('review_rectification', {
+        failedReview: failed || after.some((r) => r.status === 'open' || r.status === 'planned'),
+        openItems: open,
+      });
+      const proposals: Proposal[] =
+        failed && updated.failedReviews >= loaded.template.escalation.notifyAfterFailedReviews
+          ? [
+              {
+                campaignId: item.campaignId,
+                type: 'notification',
+                inspectionId: id,
+                rectificationId: rid,
+                reason: `failed re-inspection ${updated.failedReviews} times`,
+                regionCode: loaded.inspection.regionCode,
+                at: now,
+              },
+            ]
+          : [];
+      return commit('review_rectification', actor, loaded, {
+        status,
+        fields: status === 'closed' ? { closedAt: now } : {},
+        rectifications: [updated],
+        counters: failed ? {} : { r_passed: 1 },
+        proposals,
+        details: {
+          rectificationId: rid,
+          result: input.result,
+          ...(status === 'closed' ? { reinspected: true } : {}),
+        },
+      });
+    },
+
+    /** Incentive 激励, interview 约谈, notification 通报, accountability 问责: recorded by the offices over the campaign. */
+    async recordAction(actor: Actor, campaignId: string, input: ActionInput) {
+      if (!isAdmin(actor)) throw new ForbiddenError('Only supervision offices record follow-up actions.');
+      const campaign = await ports.campaign(campaignId);
+      if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
+        throw new NotFoundError(`Campaign ${campaignId} not found.`);
+      const inspectionId = 'inspectionId' in input ? input.inspectionId : undefined;
+      if (input.type === 'accountability' && !inspectionId) {
+        throw new ValidationError('Accountability concerns one inspection.', [
+          { path: 'body.inspectionId', message: 'is required' },
+        ]);
+      }
+      let regionCode = actor.scope;
+      if (inspectionId) {
+        const record = await store.get(inspectionId);
+        if (
+          !record ||
+          record.inspection.campaignId !== campaignId ||
+          !record.inspection.regionCode.startsWith(actor.scope)
+        ) {
+          throw new NotFoundError(`Inspection ${inspectionId} not found in this campaign.`);
+        }
+        regionCode = record.inspection.regionCode;
+        if (input.type === 'accountability') {
+          const proposals = await store.proposals(campaignId);
+          const notified = proposals.some(
+            (p) => p.type === 'notification' && p.inspectionId === inspectionId && p.status === 'recorded',
+          );
+          if (!notified)
+            throw new ConflictError('Accountability follows a recorded notification of this inspection.');
+        }
+      }
+      const id = ports.newId();
+      await store.recordAction({ campaignId, id, input, actor: actor.subject, at: ports.now(), regionCode });
+      return { id, campaignId, ...input };
+    },
+
+    proposals: async (actor: Actor, campaignId: string) => {
+      const campaign = await ports.campaign(campaignId);
+      if (
+        !campaign ||
+        !(isAdmin(actor) || actor.role === 'auditor') ||
+        !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope))
+      ) {
+        throw new NotFoundError(`Campaign ${campaignId} not found.`);
+      }
+      return (await store.proposals(campaignId)).filter(
+        (p) => p.regionCode.startsWith(actor.scope) || actor.scope.startsWith(p.regionCode),
+      );
+    },
+  };
+};
+export type InspectionService = ReturnType<typeof createInspectionService>;
+
+/**
+ * What the deadline sweeper does with one overdue rectification, by the
+ * template's escalation policy: mark it overdue once, propose an interview
+ * after N hours overdue, a notification after M hours.
+ */
+export const escalationsFor = (
+  item: Pick<Rectification, 'dueAt' | 'overdueSince' | 'status'>,
+  policy: Template['escalation'],
+  now: string,
+): { markOverdue: boolean; propose: ActionType[] } => {
+  if (item.status === 'passed' || item.status === 'submitted') return { markOverdue: false, propose: [] };
+  const overdueHours = (Date.parse(now) - Date.parse(item.dueAt)) / 3_600_000;
+  if (overdueHours < 0) return { markOverdue: false, propose: [] };
+  const propose: ActionType[] = [];
+  if (overdueHours >= policy.interviewAfterOverdueHours) propose.push('interview');
+  if (overdueHours >= policy.notifyAfterOverdueHours) propose.push('notification');
+  return { markOverdue: item.overdueSince === undefined, propose };
+};
+
+export interface DeadlinePorts {
+  /** Open rectifications due before `until`, through the due-date index. */
+  due(until: string): Promise<Rectification[]>;
+  /** Marks an item overdue once (false if it already was). */
+  markOverdue(item: Rectification, at: string): Promise<boolean>;
+  /** Records a proposal once (false if it existed). */
+  propose(proposal: Proposal): Promise<boolean>;
+  policyOf(campaignId: string): Promise<Template['escalation'] | undefined>;
+}
+
+/**
+ * The deadline sweep: every open rectification past its due date is marked
+ * overdue once, and the escalation policy's proposals are created once each,
+ * however often the sweep runs.
+ */
+export const sweepDeadlines = async (ports: DeadlinePorts, now: string) => {
+  const result = {
+    due: 0,
+    markedOverdue: 0,
+    proposed: { interview: 0, notification: 0 } as Record<string, number>,
+  };
+  const policies = new Map<string, Template['escalation'] | undefined>();
+  for (const item of await ports.due(now)) {
+    result.due++;
+    if (!policies.has(item.campaignId)) policies.set(item.campaignId, await ports.policyOf(item.campaignId));
+    const policy = policies.get(item.campaignId);
+    if (!policy) continue;
+    const { markOverdue, propose } = escalationsFor(item, policy, now);
+    if (markOverdue && (await ports.markOverdue(item, now))) result.markedOverdue++;
+    for (const type of propose) {
+      const created = await ports.propose({
+        campaignId: item.campaignId,
+        type,
+        inspectionId: item.inspectionId,
+        rectificationId: item.id,
+        reason: `rectification ${item.id} overdue since ${item.dueAt}`,
+        regionCode: item.regionCode,
+        at: now,
+      });
+      if (created) result.proposed[type] = (result.proposed[type] ?? 0) + 1;
+    }
+  }
+  return result;
+};

@@ -1,0 +1,92 @@
+import ExcelJS from 'exceljs';
+
+/** The campaign report as a spreadsheet: one sheet of totals, one ranking, one of problems. */
+interface Report {
+  campaignId: string;
+  title: string;
+  region: { code: string; name: string };
+  totals: {
+    targets: number;
+    inspections: number;
+    coverage: number;
+    reported: number;
+    averageScore: number | null;
+    grades: Record<string, number>;
+    rectifications: { total: number; passed: number; completionRate: number | null };
+    problems: { indicatorId: string; title: { zh: string } | null; problems: number }[];
+  };
+  ranking: {
+    rank: number;
+    code: string;
+    name: string;
+    coverage: number;
+    averageScore: number | null;
+    reported: number;
+    grades: Record<string, number>;
+    rectifications: { completionRate: number | null };
+  }[];
+}
+
+const rankingRows = (r: Report) => [
+  [
+    '名次 rank',
+    '区划代码 code',
+    '名称 name',
+    '覆盖率% coverage',
+    '已报告 reported',
+    '平均分 average',
+    '优秀',
+    '良好',
+    '合格',
+    '不合格',
+    '整改完成率% rectified',
+  ],
+  ...r.ranking.map((c) => [
+    c.rank,
+    c.code,
+    c.name,
+    c.coverage,
+    c.reported,
+    c.averageScore ?? '',
+    c.grades.excellent ?? 0,
+    c.grades.good ?? 0,
+    c.grades.pass ?? 0,
+    c.grades.fail ?? 0,
+    c.rectifications.completionRate ?? '',
+  ]),
+];
+
+const csvCell = (v: unknown) => {
+  const text = String(v ?? '');
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** CSV (UTF-8 with BOM, so Excel opens Chinese correctly) of the ranking of child regions. */
+export const reportCsv = (r: Report): string =>
+  `\uFEFF${rankingRows(r)
+    .map((row) => row.map(csvCell).join(','))
+    .join('\r\n')}\r\n`;
+
+export const reportXlsx = async (r: Report): Promise<Buffer> => {
+  const workbook = new ExcelJS.Workbook();
+  const totals = workbook.addWorksheet('总体 totals');
+  totals.addRows([
+    ['督导活动 campaign', r.title],
+    ['区划 region', `${r.region.name} (${r.region.code})`],
+    ['对象数 targets', r.totals.targets],
+    ['覆盖率% coverage', r.totals.coverage],
+    ['已报告 reported', r.totals.reported],
+    ['平均分 average score', r.totals.averageScore ?? ''],
+    ...Object.entries(r.totals.grades).map(([g, n]) => [`等次 ${g}`, n]),
+    ['整改问题 rectifications', r.totals.rectifications.total],
+    ['整改完成率% completion', r.totals.rectifications.completionRate ?? ''],
+  ]);
+  workbook.addWorksheet('排名 ranking').addRows(rankingRows(r));
+  workbook
+    .addWorksheet('问题 problems')
+    .addRows([
+      ['指标 indicator', '名称 title', '问题数 problems'],
+      ...r.totals.problems.map((p) => [p.indicatorId, p.title?.zh ?? '', p.problems]),
+    ]);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+};
