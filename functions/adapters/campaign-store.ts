@@ -11,6 +11,7 @@ import type { CampaignStore, CountyProgress } from '#core/campaign-service';
 import { ConflictError } from '#core/errors';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
 import { documentClient as db } from './aws-clients.ts';
+import { queryAll } from './dynamo-query.ts';
 
 /**
  * Campaigns in the `main` table:
@@ -82,24 +83,15 @@ const queryIndex = async (
   table: string,
   condition: string,
   values: Record<string, unknown>,
-): Promise<Campaign[]> => {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'gsi2',
-        KeyConditionExpression: condition,
-        ExpressionAttributeValues: values,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items.map(toCampaign);
-};
+): Promise<Campaign[]> =>
+  (
+    await queryAll({
+      TableName: table,
+      IndexName: 'gsi2',
+      KeyConditionExpression: condition,
+      ExpressionAttributeValues: values,
+    })
+  ).map(toCampaign);
 
 interface ListCursor {
   k: Record<string, unknown>;
@@ -256,24 +248,12 @@ export const createCampaignStore = (table: string): CampaignStore => ({
     }
   },
 
-  async progress(campaignId, countyPrefix) {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': `CAMPAIGN#${campaignId}`,
-            ':prefix': `PROGRESS#${countyPrefix}`,
-          },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items.map(toProgress);
-  },
+  progress: async (campaignId, countyPrefix) =>
+    (
+      await queryAll({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `CAMPAIGN#${campaignId}`, ':prefix': `PROGRESS#${countyPrefix}` },
+      })
+    ).map(toProgress),
 });

@@ -14,6 +14,7 @@ import { decodeCursor, encodeCursor } from '#lib/cursor';
 import { documentClient as db } from './aws-clients.ts';
 import { progressKey } from './campaign-store.ts';
 import { batchGet } from './dynamo-batch.ts';
+import { queryAll } from './dynamo-query.ts';
 import { inspectionItem } from './inspection-items.ts';
 
 /**
@@ -91,22 +92,8 @@ export const createInspectionStore = (tables: {
   markOverdue(r: Rectification, at: string): Promise<boolean>;
   propose(proposal: Proposal): Promise<boolean>;
 } => {
-  const query = async (input: Omit<QueryCommandInput, 'TableName'>, table = tables.main) => {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          ...input,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
+  const query = (input: Omit<QueryCommandInput, 'TableName'>, table = tables.main) =>
+    queryAll({ TableName: table, ...input });
 
   const auditItem = (event: AuditEvent, n: number) => ({
     pk: `CAMPAIGN#${event.campaignId}`,

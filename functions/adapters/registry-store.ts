@@ -6,6 +6,7 @@ import type { CountyStats, Page, RegistryStore, SchoolQuery } from '#core/regist
 import { decodeCursor, encodeCursor } from '#lib/cursor';
 import { documentClient as db } from './aws-clients.ts';
 import { batchGet, batchPut } from './dynamo-batch.ts';
+import { queryAll as queryAllItems } from './dynamo-query.ts';
 
 /**
  * The registry in the single `main` table. Keys:
@@ -163,22 +164,8 @@ export const createRegistryStore = (table: string): RegistryStore => {
   const get = async <T>(key: { pk: string; sk: string }) =>
     strip<T>((await db.send(new GetCommand({ TableName: table, Key: key }))).Item);
 
-  const queryAll = async (input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> => {
-    const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          ...input,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...((page.Items ?? []) as Item[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
+  const queryAll = (input: Omit<QueryCommandInput, 'TableName'>) =>
+    queryAllItems({ TableName: table, ...input });
 
   const countKinds = (items: Item[]) => {
     const byKind: Partial<Record<SchoolKind, number>> = {};

@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TemplateStore } from '#core/campaign-service';
 import { ConflictError } from '#core/errors';
 import type { Template } from '#core/template';
 import { builtInTemplates } from '#core/templates/index';
 import { documentClient as db } from './aws-clients.ts';
+import { queryAll } from './dynamo-query.ts';
 
 /**
  * Templates: the built-in ones (data in the repository) plus versions added by
@@ -26,25 +27,16 @@ const strip = (item: Record<string, unknown>): Template => {
 
 export const createTemplateStore = (table: string): TemplateStore => {
   const stored = async (id?: string): Promise<Template[]> => {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          ...(id
-            ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `TEMPLATE#${id}` } }
-            : {
-                IndexName: 'gsi1',
-                KeyConditionExpression: 'gsi1pk = :pk',
-                ExpressionAttributeValues: { ':pk': 'TEMPLATES' },
-              }),
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll({
+      TableName: table,
+      ...(id
+        ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `TEMPLATE#${id}` } }
+        : {
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': 'TEMPLATES' },
+          }),
+    });
     return items.map(strip);
   };
 

@@ -1,6 +1,7 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient as db } from '#adapters/aws-clients';
 import { progressKey } from '#adapters/campaign-store';
+import { queryAll } from '#adapters/dynamo-query';
 import { nextWindow } from '#core/campaign';
 import { inspectionStatuses } from '#core/inspection';
 import { mapLimited } from '#lib/concurrency';
@@ -20,22 +21,15 @@ import { stepHandler } from './step-handler.ts';
 /** Counts one county's inspections of the campaign by status, from the county shard of gsi1. */
 const recount = async (campaignId: string, county: string) => {
   const counts = Object.fromEntries(inspectionStatuses.map((s) => [s, 0])) as Record<string, number>;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: mainTable,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': `CINSP#${campaignId}#${county}` },
-        ProjectionExpression: '#status',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) counts[String(item.status)] = (counts[String(item.status)] ?? 0) + 1;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll({
+    TableName: mainTable,
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': `CINSP#${campaignId}#${county}` },
+    ProjectionExpression: '#status',
+    ExpressionAttributeNames: { '#status': 'status' },
+  });
+  for (const item of items) counts[String(item.status)] = (counts[String(item.status)] ?? 0) + 1;
   await db.send(
     new UpdateCommand({
       TableName: mainTable,

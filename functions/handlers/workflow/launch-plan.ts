@@ -1,6 +1,7 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient as db } from '#adapters/aws-clients';
 import { progressKey } from '#adapters/campaign-store';
+import { queryAll } from '#adapters/dynamo-query';
 import { drawSample, selectTargets, type TargetCandidate } from '#core/campaign';
 import { countiesUnder } from '#core/regions';
 import { mapLimited } from '#lib/concurrency';
@@ -22,26 +23,15 @@ import { stepHandler } from './step-handler.ts';
 const launchBatchSize = Number(process.env.LAUNCH_BATCH_SIZE ?? 500);
 
 /** Every school of a county, with what target rules look at (one partition of gsi1). */
-const schoolsOfCounty = async (county: string): Promise<TargetCandidate[]> => {
-  const schools: TargetCandidate[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: mainTable,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': `SCHOOLS#${county}` },
-        ProjectionExpression: 'id, #kind, regionCode, townCode, #name, principalTermStart',
-        ExpressionAttributeNames: { '#kind': 'kind', '#name': 'name' },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    schools.push(...((page.Items ?? []) as TargetCandidate[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return schools;
-};
+const schoolsOfCounty = async (county: string): Promise<TargetCandidate[]> =>
+  (await queryAll({
+    TableName: mainTable,
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': `SCHOOLS#${county}` },
+    ProjectionExpression: 'id, #kind, regionCode, townCode, #name, principalTermStart',
+    ExpressionAttributeNames: { '#kind': 'kind', '#name': 'name' },
+  })) as unknown as TargetCandidate[];
 
 /**
  * Step 1 of launch-campaign: resolve the targets under the scope, draw the
