@@ -63,7 +63,7 @@ export const bucket = {
   /** Object Lock default retention (compliance evidence must outlive audits). */
   objectLockRetentionDays: 365 * 6,
   /** Prefixes whose object-created events go to the `objectCreated` function. */
-  notificationPrefixes: ['uploads/'],
+  notificationPrefixes: ['uploads/', 'evidence/'],
 } as const;
 
 export interface StateMachineDeclaration {
@@ -123,7 +123,7 @@ export const functions = {
   },
   objectCreated: {
     entry: 'functions/handlers/object-created.ts',
-    description: 'S3 object-created notifications for uploads: starts imports',
+    description: 'S3 object-created notifications: starts imports, verifies evidence',
     memoryMb: 512,
     timeoutSeconds: 60,
     tables: { main: 'readWrite', audit: 'readWrite' },
@@ -267,6 +267,9 @@ export const routes = [
   { method: 'POST', path: '/inspections/{id}/rectifications/{rid}/review', auth: 'jwt' },
   { method: 'POST', path: '/inspections/{id}/actions', auth: 'jwt' },
   { method: 'GET', path: '/schools/{id}/history', auth: 'jwt' },
+  { method: 'POST', path: '/inspections/{id}/evidence', auth: 'jwt' },
+  { method: 'GET', path: '/inspections/{id}/evidence', auth: 'jwt' },
+  { method: 'GET', path: '/evidence/{id}', auth: 'jwt' },
 ] as const satisfies readonly RouteDeclaration[];
 
 type DeclaredRoute = (typeof routes)[number];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from './aws-clients.ts';
@@ -16,6 +17,49 @@ export const createObjectStore = (bucket: string) => ({
       }),
       { expiresIn: opts.expiresIn ?? 900, signableHeaders: new Set(['content-type']) },
     ),
+
+  /**
+   * A PUT URL that signs content type, length and the SHA-256 the client
+   * declared: S3 rejects any other body (s3rver does not check; the
+   * object-created verification does, everywhere).
+   */
+  presignEvidenceUpload: (
+    key: string,
+    opts: { contentType: string; size: number; sha256Hex: string; expiresIn?: number },
+  ) =>
+    getSignedUrl(
+      s3,
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ContentType: opts.contentType,
+        ContentLength: opts.size,
+        ChecksumSHA256: Buffer.from(opts.sha256Hex, 'hex').toString('base64'),
+      }),
+      {
+        expiresIn: opts.expiresIn ?? 900,
+        signableHeaders: new Set(['content-type', 'content-length', 'x-amz-checksum-sha256']),
+        unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+      },
+    ),
+
+  /** Size, SHA-256 and the first bytes (for type detection) of a stored object, streamed. */
+  async digest(key: string): Promise<{ size: number; sha256: string; head: Uint8Array }> {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const hash = createHash('sha256');
+    let size = 0;
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    for await (const chunk of object.Body as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      size += chunk.length;
+      if (headBytes < 4100) {
+        head.push(Buffer.from(chunk.subarray(0, 4100 - headBytes)));
+        headBytes += Math.min(chunk.length, 4100 - headBytes);
+      }
+    }
+    return { size, sha256: hash.digest('hex'), head: Buffer.concat(head) };
+  },
 
   presignDownload: (key: string, opts: { fileName?: string; expiresIn?: number } = {}) =>
     getSignedUrl(

@@ -12,10 +12,12 @@ import { bucket, stateMachines, tables } from '#infra/resources';
 import { requireEnv } from '#lib/env';
 import { logger } from '#lib/logger';
 import { campaignOperations } from './api/campaigns.ts';
+import { evidenceOperations } from './api/evidence.ts';
 import { inspectionOperations } from './api/inspections.ts';
 import { registryOperations } from './api/registry.ts';
 import { systemOperations } from './api/system.ts';
 import { campaignService } from './campaign-wiring.ts';
+import { evidenceWiring } from './evidence-wiring.ts';
 import { dispatch } from './http/dispatch.ts';
 import { httpProblems } from './http/middleware.ts';
 import { buildOpenApi } from './http/openapi.ts';
@@ -57,6 +59,9 @@ const operations: OperationTable = {
     }),
   }),
   ...campaignOperations({ campaigns }),
+  ...evidenceOperations({
+    evidence: evidenceWiring({ main: mainTable, audit: auditTable, bucket: evidenceBucket }).service,
+  }),
   ...inspectionOperations({
     campaigns,
     inspections: inspectionWiring({ main: mainTable, audit: auditTable }).service,

@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app';
-import { functions, routes, schedules, stateMachines, tables } from '#infra/resources';
+import { bucket, functions, routes, schedules, stateMachines, tables } from '#infra/resources';
 
 /**
  * What an operator checks in the synthesized templates. Bundling is skipped
@@ -143,12 +143,12 @@ describe('stateless stack', () => {
   it('sends uploads to the objectCreated function and runs the sweeper on its schedule', () => {
     stateless.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
-        LambdaFunctionConfigurations: [
+        LambdaFunctionConfigurations: bucket.notificationPrefixes.map((prefix) =>
           Match.objectLike({
             Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } },
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: prefix }] } },
           }),
-        ],
+        ),
       },
     });
     stateless.hasResourceProperties('AWS::Events::Rule', {

@@ -2,7 +2,8 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from 
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#adapters/aws-clients';
 import { tables } from '#infra/resources';
-import { call } from './api.ts';
+import { importFile } from '#local/demo/seed';
+import { apiUrl, call, tokenFor } from './api.ts';
 import { waitFor } from './wait.ts';
 
 /** Helpers for tests that create and launch campaigns through the API. */
@@ -52,3 +53,45 @@ export const injectFault = (point: string, times: number) =>
       Item: { pk: `FAULT#${point}`, sk: 'FAULT', remaining: times },
     }),
   );
+
+/**
+ * A county with a few primary schools in one zone of one responsible
+ * inspector, and an active campaign over it (template start-of-term unless given).
+ */
+export const activeCountyCampaign = async (opts: {
+  county: string;
+  town: string;
+  schoolIds: string[];
+  inspectorId: string;
+  templateId?: string;
+}) => {
+  const office = await tokenFor('county_admin', opts.county, { subject: `office-${opts.county}` });
+  const api = { apiUrl: apiUrl(), token: office, timeoutMs: 60_000 };
+  const header =
+    'school_id,name,kind,region_code,town_code,ownership,students,teachers,principal_name,principal_term_start';
+  const rows = opts.schoolIds.map(
+    (id, i) => `${id},第${i + 1}小学,primary,${opts.county},${opts.town},public,800,50,刘一,2021-09-01`,
+  );
+  await importFile(api, 'schools', 's.csv', `${header}\r\n${rows.join('\r\n')}\r\n`);
+  await importFile(
+    api,
+    'inspectors',
+    'i.csv',
+    `inspector_id,name,kind,region_code,phone\r\n${opts.inspectorId},督学,responsible,${opts.county},13900000009\r\n`,
+  );
+  await importFile(
+    api,
+    'zones',
+    'z.csv',
+    `zone_id,region_code,inspector_id,school_id\r\n${opts.schoolIds.map((id) => `Z${opts.county},${opts.county},${opts.inspectorId},${id}`).join('\r\n')}\r\n`,
+  );
+  const campaign = await createCampaign(office, {
+    templateId: opts.templateId ?? 'start-of-term',
+    title: `${opts.county} 督导`,
+    scope: opts.county,
+    window: { start: '2026-10-01', end: '2026-12-31' },
+  });
+  const done = await launchAndWait(office, campaign.id);
+  if (done.status !== 'SUCCEEDED') throw new Error(`launch ${done.status}`);
+  return { office, campaignId: campaign.id };
+};

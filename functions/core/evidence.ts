@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * Evidence (佐证材料): what may be uploaded, and how an arrived object is judged.
+ * The type is decided by the file's magic bytes, never by its name.
+ */
+const mb = 1024 * 1024;
+export const evidenceTypes = {
+  'image/jpeg': { ext: 'jpg', maxBytes: 20 * mb },
+  'image/png': { ext: 'png', maxBytes: 20 * mb },
+  'image/heic': { ext: 'heic', maxBytes: 20 * mb },
+  'application/pdf': { ext: 'pdf', maxBytes: 20 * mb },
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': {
+    ext: 'docx',
+    maxBytes: 20 * mb,
+  },
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { ext: 'xlsx', maxBytes: 20 * mb },
+  'video/mp4': { ext: 'mp4', maxBytes: 200 * mb },
+} as const;
+export type EvidenceType = keyof typeof evidenceTypes;
+export const evidenceStatuses = ['pending', 'stored', 'quarantined'] as const;
+export type EvidenceStatus = (typeof evidenceStatuses)[number];
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the file');
+
+export const evidenceRequestSchema = z
+  .object({
+    fileName: z.string().min(1).max(255),
+    contentType: z.enum(Object.keys(evidenceTypes) as [EvidenceType, ...EvidenceType[]]),
+    size: z.number().int().positive(),
+    sha256: sha256Hex,
+    indicatorId: z.string().min(1).max(60).optional(),
+    capturedAt: z.iso.datetime().optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const limit = evidenceTypes[r.contentType]?.maxBytes;
+    if (limit && r.size > limit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['size'],
+        message: `${r.contentType} files are limited to ${limit / mb} MB`,
+      });
+    }
+  });
+export type EvidenceRequest = z.infer<typeof evidenceRequestSchema>;
+
+export interface Evidence {
+  id: string;
+  inspectionId: string;
+  campaignId: string;
+  /** School (or county) of the inspection, and its county: the auditor's filters. */
+  targetId: string;
+  regionCode: string;
+  indicatorId?: string;
+  key: string;
+  /** The uploader's file name, for display only. */
+  fileName: string;
+  contentType: EvidenceType;
+  size: number;
+  sha256: string;
+  capturedAt?: string;
+  uploader: string;
+  createdAt: string;
+  status: EvidenceStatus;
+  verifiedAt?: string;
+  reason?: string;
+  detected?: { mime: string; size: number; sha256: string };
+}
+
+/** Keys are generated from ids only, never from the file name. */
+export const evidenceKey = (e: Pick<Evidence, 'campaignId' | 'inspectionId' | 'id'>) =>
+  `evidence/${e.campaignId}/${e.inspectionId}/${e.id}`;
+
+/** Display-safe file name: no path, no control characters, at most 200 characters. */
+export const sanitizeFileName = (name: string): string =>
+  (name.split(/[\\/]/).pop() ?? '')
+    .split('')
+    .filter((c) => c >= ' ' && c !== '\u007f')
+    .join('')
+    .slice(0, 200) || 'file';
+
+/** The verdict on an arrived object: stored, or quarantined with every reason found. */
+export const judge = (
+  declared: Pick<Evidence, 'contentType' | 'size' | 'sha256'>,
+  actual: { size: number; sha256: string; mime: string | undefined },
+): { status: 'stored' } | { status: 'quarantined'; reason: string } => {
+  const reasons: string[] = [];
+  if (actual.size !== declared.size)
+    reasons.push(`size ${actual.size} differs from the declared ${declared.size}`);
+  if (actual.size > evidenceTypes[declared.contentType].maxBytes)
+    reasons.push(`larger than ${evidenceTypes[declared.contentType].maxBytes} bytes`);
+  if (actual.sha256 !== declared.sha256) reasons.push('SHA-256 differs from the declared one');
+  if (actual.mime !== declared.contentType)
+    reasons.push(`content is ${actual.mime ?? 'of no known type'}, not ${declared.contentType}`);
+  return reasons.length === 0 ? { status: 'stored' } : { status: 'quarantined', reason: reasons.join('; ') };
+};

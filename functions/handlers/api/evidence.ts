@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { Actor } from '#core/actor';
+import { evidenceRequestSchema } from '#core/evidence';
+import type { EvidenceService } from '#core/evidence-service';
+import { defineOperation, json } from '../http/operation.ts';
+
+const idPath = z.object({ id: z.string().min(1).max(80) });
+const actorOf = (actor: Actor | undefined): Actor => actor!;
+
+export const evidenceOperations = (deps: { evidence: EvidenceService }) => ({
+  'POST /inspections/{id}/evidence': defineOperation({
+    summary:
+      'Announce an evidence file (佐证材料): returns its id and a presigned PUT bound to its type, size and SHA-256',
+    tags: ['evidence'],
+    path: idPath,
+    body: evidenceRequestSchema,
+    responses: { 201: { description: 'Where to upload' } },
+    handle: async ({ actor, path, body }) => {
+      const created = await deps.evidence.requestUpload(actorOf(actor), path.id, body);
+      return json(201, created, { location: `/evidence/${created.id}` });
+    },
+  }),
+
+  'GET /inspections/{id}/evidence': defineOperation({
+    summary: 'The evidence of an inspection, with each file’s verification status',
+    tags: ['evidence'],
+    path: idPath,
+    responses: { 200: { description: 'Evidence records' } },
+    handle: async ({ actor, path }) => json(200, await deps.evidence.list(actorOf(actor), path.id)),
+  }),
+
+  'GET /evidence/{id}': defineOperation({
+    summary: 'One evidence record and a short-lived download link (every call is audited)',
+    tags: ['evidence'],
+    path: idPath,
+    responses: { 200: { description: 'The record and its link' } },
+    handle: async ({ actor, path, requestId }) =>
+      json(200, await deps.evidence.download(actorOf(actor), path.id, requestId)),
+  }),
+});
