@@ -90,8 +90,7 @@ export const createEvidenceService = (ports: EvidencePorts) => {
       actual: { size: number; sha256: string; mime: string | undefined },
     ) {
       const evidence = await ports.evidence.get(evidenceId);
-      if (!evidence || evidence.status !== 'pending')
-        return { evidenceId, changed: false, status: evidence?.status };
+      if (evidence?.status !== 'pending') return { evidenceId, changed: false, status: evidence?.status };
       const verdict = judge(evidence, actual);
       const now = ports.now();
       const changed = await ports.evidence.settle(
