@@ -52,6 +52,8 @@ export const tables = {
     indexes: [
       { name: 'byEntity', partitionKey: S('entityId'), sortKey: S('at') },
       { name: 'byActor', partitionKey: S('actor'), sortKey: S('at') },
+      // Sparse: events not yet linked into their campaign's hash chain.
+      { name: 'pendingLink', partitionKey: S('pendingLink'), sortKey: S('pendingSort') },
     ],
   },
 } as const satisfies Record<string, TableDeclaration>;
@@ -132,7 +134,7 @@ export const functions = {
   },
   sweeper: {
     entry: 'functions/handlers/sweeper.ts',
-    description: 'Scheduled sweeper: deadlines, and the next occurrence of recurring campaigns',
+    description: 'Scheduled sweeper: deadlines, recurring campaigns, audit hash chains',
     memoryMb: 512,
     timeoutSeconds: 300,
     tables: { main: 'readWrite', audit: 'readWrite' },
@@ -270,6 +272,9 @@ export const routes = [
   { method: 'POST', path: '/inspections/{id}/evidence', auth: 'jwt' },
   { method: 'GET', path: '/inspections/{id}/evidence', auth: 'jwt' },
   { method: 'GET', path: '/evidence/{id}', auth: 'jwt' },
+  { method: 'GET', path: '/audit/evidence', auth: 'jwt' },
+  { method: 'GET', path: '/audit/events', auth: 'jwt' },
+  { method: 'GET', path: '/audit/campaigns/{id}/verify', auth: 'jwt' },
 ] as const satisfies readonly RouteDeclaration[];
 
 type DeclaredRoute = (typeof routes)[number];

@@ -1,4 +1,5 @@
-import { paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor } from '#lib/cursor';
 import { documentClient } from './aws-clients.ts';
 
 /** Every item a query matches, page after page (for partitions known to be small or bounded). */
@@ -7,4 +8,70 @@ export const queryAll = async (input: QueryCommandInput): Promise<Record<string,
   for await (const page of paginateQuery({ client: documentClient }, input))
     items.push(...(page.Items ?? []));
   return items;
+};
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+/** A condition on one attribute, with its own placeholders (`#a`, `:a`, `:a_hi`). */
+export interface Condition {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+export const equals = (attr: string, value: unknown): Condition => ({
+  expression: `#${attr} = :${attr}`,
+  names: { [`#${attr}`]: attr },
+  values: { [`:${attr}`]: value },
+});
+export const beginsWith = (attr: string, prefix: string): Condition => ({
+  expression: `begins_with(#${attr}, :${attr})`,
+  names: { [`#${attr}`]: attr },
+  values: { [`:${attr}`]: prefix },
+});
+/** Inclusive range of timestamp-like values; `to` includes every value it prefixes (a date, its whole day). */
+export const within = (attr: string, from = '0', to = '9999'): Condition => ({
+  expression: `#${attr} BETWEEN :${attr} AND :${attr}_hi`,
+  names: { [`#${attr}`]: attr },
+  values: { [`:${attr}`]: from, [`:${attr}_hi`]: `${to}~` },
+});
+
+/** Key condition and filter of a query from conditions (falsy entries are skipped). */
+export const conditions = (key: Condition[], filter: (Condition | false | undefined)[] = []) => {
+  const given = filter.filter((c): c is Condition => Boolean(c));
+  const all = [...key, ...given];
+  return {
+    KeyConditionExpression: key.map((c) => c.expression).join(' AND '),
+    ...(given.length > 0 ? { FilterExpression: given.map((c) => c.expression).join(' AND ') } : {}),
+    ExpressionAttributeNames: Object.assign({}, ...all.map((c) => c.names)),
+    ExpressionAttributeValues: Object.assign({}, ...all.map((c) => c.values)),
+  };
+};
+
+const isKeyCursor = (v: unknown): v is { k: Record<string, unknown> } =>
+  typeof v === 'object' && v !== null && typeof (v as { k?: unknown }).k === 'object';
+
+/**
+ * One page of up to `limit` items for an opaque API cursor. A filter can leave
+ * a DynamoDB page short, so further pages are read (a bounded number of times)
+ * until the page is full; the cursor then resumes exactly where reading stopped.
+ */
+export const queryPage = async <T>(
+  input: QueryCommandInput,
+  { limit, cursor }: { limit: number; cursor?: string | undefined },
+  map: (item: Record<string, unknown>) => T,
+): Promise<Page<T>> => {
+  const items: T[] = [];
+  let key = decodeCursor(cursor, isKeyCursor)?.k;
+  for (let round = 0; round < 10; round++) {
+    const page = await documentClient.send(
+      new QueryCommand({ ...input, Limit: limit - items.length, ...(key ? { ExclusiveStartKey: key } : {}) }),
+    );
+    items.push(...(page.Items ?? []).map(map));
+    key = page.LastEvaluatedKey;
+    if (!key || items.length >= limit) break;
+  }
+  return key ? { items, cursor: encodeCursor({ k: key }) } : { items };
 };

@@ -1,9 +1,14 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvidenceQuery } from '#core/audit-service';
 import type { Evidence } from '#core/evidence';
 import type { AuditEvent } from '#core/inspection-service';
+import { auditEventItem } from './audit-items.ts';
 import { documentClient as db } from './aws-clients.ts';
-import { queryAll } from './dynamo-query.ts';
+import { batchGet } from './dynamo-batch.ts';
+import { beginsWith, conditions, equals, queryAll, queryPage, within } from './dynamo-query.ts';
+
+type ArchiveQuery = Omit<AuditEvidenceQuery, 'region'> & { regionPrefix: string };
 
 /**
  * Evidence records in `main`:
@@ -12,8 +17,11 @@ import { queryAll } from './dynamo-query.ts';
  * |-------|-----------------------------|--------------------|----------------------------------|
  * | table | EVIDENCE#<id>               | EVIDENCE           | one record                       |
  * | gsi1  | INSPEVID#<inspection>       | <created>#<id>     | an inspection's evidence         |
- * | gsi2  | CEVID#<campaign>#<county>   | <created>#<id>     | auditor queries by campaign/region |
- * | gsi3  | SEVID#<school>              | <created>#<id>     | auditor queries by school        |
+ * | gsi2  | CEVID#<campaign>            | <county>#<created>#<id> | auditor: campaign, region prefix |
+ * | gsi3  | SEVID#<school>              | <created>#<id>     | auditor: a school's evidence     |
+ *
+ * By uploader, the archive reads the uploader's `request_evidence_upload`
+ * events (audit table, byActor) and then the records they name.
  */
 const key = (id: string) => ({ pk: `EVIDENCE#${id}`, sk: 'EVIDENCE' });
 const item = (e: Evidence) => ({
@@ -22,8 +30,8 @@ const item = (e: Evidence) => ({
   ...e,
   gsi1pk: `INSPEVID#${e.inspectionId}`,
   gsi1sk: `${e.createdAt}#${e.id}`,
-  gsi2pk: `CEVID#${e.campaignId}#${e.regionCode}`,
-  gsi2sk: `${e.createdAt}#${e.id}`,
+  gsi2pk: `CEVID#${e.campaignId}`,
+  gsi2sk: `${e.regionCode}#${e.createdAt}#${e.id}`,
   gsi3pk: `SEVID#${e.targetId}`,
   gsi3sk: `${e.createdAt}#${e.id}`,
 });
@@ -39,12 +47,6 @@ const strip = ({
   gsi3sk: _h,
   ...rest
 }: Record<string, unknown>) => rest as unknown as Evidence;
-
-export const auditEventItem = (event: AuditEvent, n = 0) => ({
-  pk: `CAMPAIGN#${event.campaignId}`,
-  sk: `${event.at}#${event.entityId}#${n}`,
-  ...event,
-});
 
 export const createEvidenceStore = (tables: { main: string; audit: string }) => ({
   async create(evidence: Evidence, audit: AuditEvent) {
@@ -109,6 +111,77 @@ export const createEvidenceStore = (tables: { main: string; audit: string }) => 
       if (error instanceof TransactionCanceledException) return false;
       throw error;
     }
+  },
+
+  /** The auditor's archive query, through the campaign, school or uploader index. */
+  async archive(q: ArchiveQuery) {
+    const common = [
+      q.indicatorId !== undefined && equals('indicatorId', q.indicatorId),
+      q.status !== undefined && equals('status', q.status),
+    ];
+    if (q.campaignId) {
+      // A county code fixes the sort key's prefix, so the time range joins the key.
+      const county = q.regionPrefix.length === 6;
+      return queryPage(
+        {
+          TableName: tables.main,
+          IndexName: 'gsi2',
+          ...conditions(
+            [
+              equals('gsi2pk', `CEVID#${q.campaignId}`),
+              county
+                ? within('gsi2sk', `${q.regionPrefix}#${q.from ?? ''}`, `${q.regionPrefix}#${q.to ?? '9999'}`)
+                : beginsWith('gsi2sk', q.regionPrefix),
+            ],
+            [
+              ...common,
+              !county && (q.from !== undefined || q.to !== undefined) && within('createdAt', q.from, q.to),
+              q.schoolId !== undefined && equals('targetId', q.schoolId),
+              q.uploader !== undefined && equals('uploader', q.uploader),
+            ],
+          ),
+        },
+        q,
+        strip,
+      );
+    }
+    if (q.schoolId) {
+      return queryPage(
+        {
+          TableName: tables.main,
+          IndexName: 'gsi3',
+          ...conditions(
+            [equals('gsi3pk', `SEVID#${q.schoolId}`), within('gsi3sk', q.from, q.to)],
+            [
+              ...common,
+              beginsWith('regionCode', q.regionPrefix),
+              q.uploader !== undefined && equals('uploader', q.uploader),
+            ],
+          ),
+        },
+        q,
+        strip,
+      );
+    }
+    const announced = await queryPage(
+      {
+        TableName: tables.audit,
+        IndexName: 'byActor',
+        ...conditions(
+          [equals('actor', q.uploader), within('at', q.from, q.to)],
+          [equals('action', 'request_evidence_upload'), beginsWith('regionCode', q.regionPrefix)],
+        ),
+      },
+      q,
+      (event) => ({ pk: `EVIDENCE#${event.entityId as string}`, sk: 'EVIDENCE' }),
+    );
+    const records = (await batchGet(db, tables.main, announced.items)).map(strip);
+    const wanted = records.filter(
+      (e) =>
+        (q.indicatorId === undefined || e.indicatorId === q.indicatorId) &&
+        (q.status === undefined || e.status === q.status),
+    );
+    return { ...announced, items: wanted.sort((a, b) => a.createdAt.localeCompare(b.createdAt)) };
   },
 
   async logAccess(audit: AuditEvent) {

@@ -3,14 +3,9 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type QueryCommandInput, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#core/errors';
 import type { Inspection } from '#core/inspection';
-import type {
-  AuditEvent,
-  InspectionStore,
-  Proposal,
-  Rectification,
-  Transition,
-} from '#core/inspection-service';
+import type { InspectionStore, Proposal, Rectification, Transition } from '#core/inspection-service';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
+import { auditEventItem, toAuditEvent } from './audit-items.ts';
 import { documentClient as db } from './aws-clients.ts';
 import { progressKey } from './campaign-store.ts';
 import { batchGet } from './dynamo-batch.ts';
@@ -94,12 +89,6 @@ export const createInspectionStore = (tables: {
 } => {
   const query = (input: Omit<QueryCommandInput, 'TableName'>, table = tables.main) =>
     queryAll({ TableName: table, ...input });
-
-  const auditItem = (event: AuditEvent, n: number) => ({
-    pk: `CAMPAIGN#${event.campaignId}`,
-    sk: `${event.at}#${event.entityId}#${n}`,
-    ...event,
-  });
 
   /** A proposal and its counter, once: false if it already exists. */
   const propose = async (proposal: Proposal): Promise<boolean> => {
@@ -196,7 +185,7 @@ export const createInspectionStore = (tables: {
                       },
                     },
                   ]),
-              { Put: { TableName: tables.audit, Item: auditItem(t.audit, t.inspection.version) } },
+              { Put: { TableName: tables.audit, Item: auditEventItem(t.audit, t.inspection.version) } },
             ],
           }),
         );
@@ -219,7 +208,7 @@ export const createInspectionStore = (tables: {
         },
         tables.audit,
       );
-      return items.map(({ pk: _p, sk: _s, ...event }) => event as unknown as AuditEvent);
+      return items.map(toAuditEvent);
     },
 
     async byAssignee(inspectorId, q) {
@@ -298,10 +287,11 @@ export const createInspectionStore = (tables: {
             {
               Put: {
                 TableName: tables.audit,
-                Item: auditItem(
+                Item: auditEventItem(
                   {
                     campaignId,
                     entityId: inspectionId === '-' ? campaignId : inspectionId,
+                    regionCode,
                     action: `record_${input.type}`,
                     actor,
                     at,

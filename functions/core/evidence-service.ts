@@ -63,6 +63,7 @@ export const createEvidenceService = (ports: EvidencePorts) => {
       await ports.evidence.create(evidence, {
         campaignId: evidence.campaignId,
         entityId: evidence.id,
+        regionCode: evidence.regionCode,
         action: 'request_evidence_upload',
         actor: actor.subject,
         at: now,
@@ -103,6 +104,7 @@ export const createEvidenceService = (ports: EvidencePorts) => {
         {
           campaignId: evidence.campaignId,
           entityId: evidence.id,
+          regionCode: evidence.regionCode,
           action: verdict.status === 'stored' ? 'store_evidence' : 'quarantine_evidence',
           actor: 'system:verifier',
           at: now,
@@ -130,6 +132,7 @@ export const createEvidenceService = (ports: EvidencePorts) => {
       await ports.evidence.logAccess({
         campaignId: evidence.campaignId,
         entityId: evidence.id,
+        regionCode: evidence.regionCode,
         action: 'download_evidence',
         actor: actor.subject,
         at: ports.now(),

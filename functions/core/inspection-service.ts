@@ -150,6 +150,8 @@ export interface Rectification {
 export interface AuditEvent {
   campaignId: string;
   entityId: string;
+  /** County (or wider) the event concerns: what scopes an auditor's view of it. */
+  regionCode: string;
   action: string;
   actor: string;
   at: string;
@@ -277,6 +279,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
       audit: {
         campaignId: before.campaignId,
         entityId: before.id,
+        regionCode: before.regionCode,
         action,
         actor: actor.subject,
         at: now,

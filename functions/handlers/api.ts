@@ -11,11 +11,13 @@ import { createRegistryService } from '#core/registry-service';
 import { bucket, stateMachines, tables } from '#infra/resources';
 import { requireEnv } from '#lib/env';
 import { logger } from '#lib/logger';
+import { auditOperations } from './api/audit.ts';
 import { campaignOperations } from './api/campaigns.ts';
 import { evidenceOperations } from './api/evidence.ts';
 import { inspectionOperations } from './api/inspections.ts';
 import { registryOperations } from './api/registry.ts';
 import { systemOperations } from './api/system.ts';
+import { auditWiring } from './audit-wiring.ts';
 import { campaignService } from './campaign-wiring.ts';
 import { evidenceWiring } from './evidence-wiring.ts';
 import { dispatch } from './http/dispatch.ts';
@@ -66,6 +68,7 @@ const operations: OperationTable = {
     campaigns,
     inspections: inspectionWiring({ main: mainTable, audit: auditTable }).service,
   }),
+  ...auditOperations({ audit: auditWiring({ main: mainTable, audit: auditTable }).service }),
 };
 
 export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()

@@ -4,6 +4,7 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -44,12 +45,18 @@ export const createTableInput = (tableName: string, table: TableDeclaration): Cr
   };
 };
 
-/** Creates every declared table that is missing. Existing tables are left as they are. */
+/**
+ * Creates every declared table that is missing, and adds the indexes a newer
+ * declaration has to tables a data folder already holds. Nothing is dropped.
+ */
 export const provisionTables = async (client: DynamoDBClient, prefix: string): Promise<string[]> => {
   const created: string[] = [];
   for (const [key, table] of Object.entries(tables) as [TableName, TableDeclaration][]) {
     const name = localTableName(prefix, key);
-    if (await tableExists(client, name)) continue;
+    if (await tableExists(client, name)) {
+      await addMissingIndexes(client, name, table);
+      continue;
+    }
     await client.send(new CreateTableCommand(createTableInput(name, table)));
     await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 0.1, maxDelay: 1 }, { TableName: name });
     if (table.ttlAttribute) {
@@ -63,6 +70,23 @@ export const provisionTables = async (client: DynamoDBClient, prefix: string): P
     created.push(name);
   }
   return created;
+};
+
+const addMissingIndexes = async (client: DynamoDBClient, name: string, table: TableDeclaration) => {
+  const existing = (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+  const present = new Set((existing?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const wanted = createTableInput(name, table);
+  for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    // One index per UpdateTable, as DynamoDB requires.
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: wanted.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+  }
 };
 
 const tableExists = async (client: DynamoDBClient, name: string): Promise<boolean> => {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#adapters/aws-clients';
@@ -8,7 +7,7 @@ import { lambdaContext } from '#local/functions';
 import { encodeS3EventKey } from '#local/s3';
 import { call, tokenFor } from '#test/support/api';
 import { activeCountyCampaign } from '#test/support/campaigns';
-import { waitFor } from '#test/support/wait';
+import { type EvidenceView, exe, png, sha256, uploadEvidence } from '#test/support/evidence';
 
 /**
  * Evidence through the whole path: announce → presigned PUT → object-created
@@ -18,62 +17,6 @@ const county = '360103';
 const schools = ['3601030001', '3601030002'];
 let office: string;
 let inspectionIds: string[];
-
-// The smallest real PNG: signature + IHDR + IDAT + IEND of a 1×1 pixel.
-const png = Buffer.from(
-  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
-    '1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f2e9a40000000049454e44ae426082',
-  'hex',
-);
-const exe = Buffer.concat([
-  Buffer.from('MZ'),
-  Buffer.alloc(126, 0x90),
-  Buffer.from('PE\0\0'),
-  Buffer.alloc(200, 1),
-]);
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-interface EvidenceView {
-  id: string;
-  status: string;
-  reason?: string;
-  key: string;
-  download?: { url: string };
-}
-
-/** Announces a file, uploads `body` to the presigned URL, and waits for the verdict. */
-const upload = async (
-  token: string,
-  inspectionId: string,
-  declared: { fileName: string; contentType: string; size: number; sha256: string },
-  body: Buffer,
-) => {
-  const announced = await call<{ id: string; upload: { url: string; headers: Record<string, string> } }>(
-    'POST',
-    `/inspections/${inspectionId}/evidence`,
-    {
-      token,
-      body: declared,
-    },
-  );
-  expect(announced.status, announced.text).toBe(201);
-  const put = await fetch(announced.body.upload.url, {
-    method: 'PUT',
-    headers: announced.body.upload.headers,
-    body,
-  });
-  expect(put.status).toBe(200);
-  return waitFor(
-    async () => {
-      const list = await call<{ items: EvidenceView[] }>('GET', `/inspections/${inspectionId}/evidence`, {
-        token: office,
-      });
-      const found = list.body.items.find((e) => e.id === announced.body.id);
-      return found && found.status !== 'pending' ? found : undefined;
-    },
-    { timeoutMs: 20_000, intervalMs: 100, what: 'the upload to be verified' },
-  );
-};
 
 beforeAll(async () => {
   ({ office } = await activeCountyCampaign({
@@ -94,7 +37,8 @@ beforeAll(async () => {
 describe('evidence uploads', () => {
   it('stores a correct upload', async () => {
     const token = await tokenFor('school', schools[0]!);
-    const evidence = await upload(
+    const evidence = await uploadEvidence(
+      office,
       token,
       inspectionIds[0]!,
       { fileName: '../../etc/消防照片.png', contentType: 'image/png', size: png.length, sha256: sha256(png) },
@@ -107,7 +51,8 @@ describe('evidence uploads', () => {
   it('quarantines a body whose SHA-256 differs from the declared one', async () => {
     const token = await tokenFor('school', schools[0]!);
     const other = Buffer.concat([png, Buffer.from([0])]);
-    const evidence = await upload(
+    const evidence = await uploadEvidence(
+      office,
       token,
       inspectionIds[0]!,
       { fileName: 'a.png', contentType: 'image/png', size: other.length, sha256: sha256(png) },
@@ -121,7 +66,8 @@ describe('evidence uploads', () => {
 
   it('quarantines an .exe renamed .pdf, by its magic bytes', async () => {
     const token = await tokenFor('school', schools[0]!);
-    const evidence = await upload(
+    const evidence = await uploadEvidence(
+      office,
       token,
       inspectionIds[0]!,
       { fileName: '整改报告.pdf', contentType: 'application/pdf', size: exe.length, sha256: sha256(exe) },
@@ -146,7 +92,8 @@ describe('evidence uploads', () => {
     });
     expect(tooBig.status).toBe(400);
     const longer = Buffer.concat([png, Buffer.alloc(1000)]);
-    const evidence = await upload(
+    const evidence = await uploadEvidence(
+      office,
       token,
       inspectionIds[0]!,
       { fileName: 'b.png', contentType: 'image/png', size: png.length, sha256: sha256(longer) },
@@ -160,7 +107,8 @@ describe('evidence uploads', () => {
 
   it('changes nothing when the same event arrives again', async () => {
     const token = await tokenFor('school', schools[0]!);
-    const evidence = await upload(
+    const evidence = await uploadEvidence(
+      office,
       token,
       inspectionIds[0]!,
       { fileName: 'c.png', contentType: 'image/png', size: png.length, sha256: sha256(png) },
@@ -187,7 +135,8 @@ describe('evidence uploads', () => {
 describe('who reads evidence', () => {
   it('keeps a school out of another school’s evidence, serves an auditor and logs every read', async () => {
     const own = await tokenFor('school', schools[0]!);
-    const evidence = await upload(
+    const evidence = await uploadEvidence(
+      office,
       own,
       inspectionIds[0]!,
       { fileName: 'd.png', contentType: 'image/png', size: png.length, sha256: sha256(png) },
@@ -238,7 +187,8 @@ describe('who reads evidence', () => {
 
   it('serves quarantined files to offices only', async () => {
     const token = await tokenFor('school', schools[1]!);
-    const evidence = await upload(
+    const evidence = await uploadEvidence(
+      office,
       token,
       inspectionIds[1]!,
       { fileName: 'e.pdf', contentType: 'application/pdf', size: exe.length, sha256: sha256(exe) },

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import type { AuditEvent } from '#core/inspection-service';
+
+/**
+ * Audit events in the `audit` table: pk CAMPAIGN#<campaign>, sk <at>#<entity>#<n>.
+ * A new event also sits in the sparse `pendingLink` index (sharded by
+ * campaign) until the linker gives it its place in the campaign's hash chain.
+ */
+export const linkShards = 8;
+export const linkShardOf = (campaignId: string) =>
+  createHash('sha256').update(campaignId).digest()[0]! % linkShards;
+
+export const auditEventItem = (event: AuditEvent, n = 0) => {
+  const sk = `${event.at}#${event.entityId}#${n}`;
+  return {
+    pk: `CAMPAIGN#${event.campaignId}`,
+    sk,
+    ...event,
+    pendingLink: `PENDING#${linkShardOf(event.campaignId)}`,
+    pendingSort: `${event.campaignId}#${sk}`,
+  };
+};
+
+/** An audit item as the API shows it: keys and link bookkeeping removed, chain fields kept. */
+export const toAuditEvent = ({
+  pk: _pk,
+  pendingLink: _l,
+  pendingSort: _s,
+  ...event
+}: Record<string, unknown>) => event as unknown as AuditEvent & { sk: string; seq?: number; hash?: string };

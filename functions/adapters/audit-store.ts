@@ -1,0 +1,156 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { genesisHash, linkHash } from '#core/audit-chain';
+import type { AuditEventQuery } from '#core/audit-service';
+import { linkShards, toAuditEvent } from './audit-items.ts';
+import { documentClient as db } from './aws-clients.ts';
+import { beginsWith, conditions, equals, queryAll, queryPage, within } from './dynamo-query.ts';
+
+type Event = Record<string, unknown> & { pk: string; sk: string; campaignId: string };
+const headKey = (campaignId: string) => ({ pk: `CAMPAIGN#${campaignId}`, sk: '~CHAIN' });
+const perTransaction = 24;
+
+/**
+ * The `audit` table: pk CAMPAIGN#<campaign>, sk <at>#<entity>#<n>, plus one
+ * chain head per campaign (sk `~CHAIN`, sorting after every event).
+ *
+ * | index       | pk                  | sk                      | serves                    |
+ * |-------------|---------------------|-------------------------|---------------------------|
+ * | table       | CAMPAIGN#<campaign> | <at>#<entity>#<n>       | a campaign's events, chain |
+ * | byEntity    | entityId            | at                      | an entity's timeline      |
+ * | byActor     | actor               | at                      | what someone did          |
+ * | pendingLink | PENDING#<shard>     | <campaign>#<sk>         | events awaiting their link |
+ *
+ * The linker reads pending events and links them after the head with
+ * conditional writes, so two linkers never fork a chain.
+ */
+export const createAuditStore = (auditTable: string) => {
+  const store = {
+    /** A page of events by the most selective index the query allows, within a region. */
+    events: (q: AuditEventQuery & { regionPrefix: string }) => {
+      const [index, key] = q.entityId
+        ? (['byEntity', [equals('entityId', q.entityId), within('at', q.from, q.to)]] as const)
+        : q.actor
+          ? (['byActor', [equals('actor', q.actor), within('at', q.from, q.to)]] as const)
+          : ([undefined, [equals('pk', `CAMPAIGN#${q.campaignId}`), within('sk', q.from, q.to)]] as const);
+      return queryPage(
+        {
+          TableName: auditTable,
+          ...(index ? { IndexName: index } : {}),
+          ...conditions(
+            [...key],
+            [
+              beginsWith('regionCode', q.regionPrefix),
+              index && q.campaignId !== undefined && equals('campaignId', q.campaignId),
+              index === 'byEntity' && q.actor !== undefined && equals('actor', q.actor),
+            ],
+          ),
+        },
+        q,
+        toAuditEvent,
+      );
+    },
+
+    /** Events waiting for their link, grouped by campaign, each group in sk order. */
+    async pending(): Promise<Map<string, Event[]>> {
+      const shards = await Promise.all(
+        Array.from({ length: linkShards }, (_, shard) =>
+          queryAll({
+            TableName: auditTable,
+            IndexName: 'pendingLink',
+            KeyConditionExpression: 'pendingLink = :p',
+            ExpressionAttributeValues: { ':p': `PENDING#${shard}` },
+          }),
+        ),
+      );
+      const byCampaign = new Map<string, Event[]>();
+      for (const item of shards.flat() as Event[])
+        byCampaign.set(item.campaignId, [...(byCampaign.get(item.campaignId) ?? []), item]);
+      return byCampaign;
+    },
+
+    /** Links `events` (in order) after the campaign's current head. Returns how many were linked. */
+    async link(campaignId: string, events: readonly Event[]): Promise<number> {
+      const head = (
+        await db.send(
+          new GetCommand({ TableName: auditTable, Key: headKey(campaignId), ConsistentRead: true }),
+        )
+      ).Item;
+      let seq = Number(head?.seq ?? 0);
+      let hash = String(head?.hash ?? genesisHash(campaignId));
+      let linked = 0;
+      for (let i = 0; i < events.length; i += perTransaction) {
+        const part = events.slice(i, i + perTransaction);
+        const startSeq = seq;
+        const updates = part.map((event) => {
+          seq++;
+          const { pk: _pk, pendingLink: _l, pendingSort: _s, ...content } = event;
+          const eventHash = linkHash(hash, seq, content);
+          const update = {
+            Update: {
+              TableName: auditTable,
+              Key: { pk: event.pk, sk: event.sk },
+              UpdateExpression:
+                'SET seq = :seq, prevHash = :prev, #hash = :hash REMOVE pendingLink, pendingSort',
+              ConditionExpression: 'attribute_not_exists(#hash)',
+              ExpressionAttributeNames: { '#hash': 'hash' },
+              ExpressionAttributeValues: { ':seq': seq, ':prev': hash, ':hash': eventHash },
+            },
+          };
+          hash = eventHash;
+          return update;
+        });
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              ...updates,
+              {
+                Put: {
+                  TableName: auditTable,
+                  Item: { ...headKey(campaignId), seq, hash },
+                  ConditionExpression: startSeq === 0 ? 'attribute_not_exists(pk)' : 'seq = :expected',
+                  ...(startSeq === 0 ? {} : { ExpressionAttributeValues: { ':expected': startSeq } }),
+                },
+              },
+            ],
+          }),
+        );
+        linked += part.length;
+      }
+      return linked;
+    },
+
+    /** Every event of a campaign as stored (for verification), chain head excluded. */
+    chain: async (campaignId: string) =>
+      (
+        await queryAll({
+          TableName: auditTable,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `CAMPAIGN#${campaignId}` },
+          ConsistentRead: true,
+        })
+      ).filter((e) => e.sk !== '~CHAIN') as Event[],
+  };
+  return {
+    ...store,
+    /**
+     * Links every pending event of every campaign. A campaign whose head moved
+     * under us (another linker) is left for the next run: nothing forks.
+     */
+    async linkPending() {
+      const pending = await store.pending();
+      let linked = 0;
+      const contended: string[] = [];
+      for (const [campaignId, events] of pending) {
+        try {
+          linked += await store.link(campaignId, events);
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          contended.push(campaignId);
+        }
+      }
+      return { campaigns: pending.size, linked, contended };
+    },
+  };
+};
+export type AuditStore = ReturnType<typeof createAuditStore>;

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { Actor } from '#core/actor';
+import { type AuditService, auditEventQuerySchema, auditEvidenceQuerySchema } from '#core/audit-service';
+import { defineOperation, json } from '../http/operation.ts';
+
+const actorOf = (actor: Actor | undefined): Actor => actor!;
+
+export const auditOperations = (deps: { audit: AuditService }) => ({
+  'GET /audit/evidence': defineOperation({
+    summary:
+      'The evidence archive by campaign, school or uploader, narrowed by region prefix, indicator, time and status',
+    tags: ['audit'],
+    query: auditEvidenceQuerySchema,
+    responses: { 200: { description: 'A page of evidence records' } },
+    handle: async ({ actor, query }) => json(200, await deps.audit.evidence(actorOf(actor), query)),
+  }),
+
+  'GET /audit/events': defineOperation({
+    summary: 'Audit events by campaign, entity or actor, within a time range',
+    tags: ['audit'],
+    query: auditEventQuerySchema,
+    responses: { 200: { description: 'A page of audit events, oldest first' } },
+    handle: async ({ actor, query }) => json(200, await deps.audit.events(actorOf(actor), query)),
+  }),
+
+  'GET /audit/campaigns/{id}/verify': defineOperation({
+    summary: 'Recomputes the hash chain of a campaign’s audit events and names the first broken link',
+    tags: ['audit'],
+    path: z.object({ id: z.string().min(1).max(80) }),
+    responses: { 200: { description: 'Whether the chain is intact; if not, where it breaks' } },
+    handle: async ({ actor, path }) => json(200, await deps.audit.verify(actorOf(actor), path.id)),
+  }),
+});
