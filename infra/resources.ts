@@ -62,6 +62,8 @@ export type TableName = keyof typeof tables;
 /** The evidence bucket: uploads, import files, reports, manifests, exports. */
 export const bucket = {
   envVar: 'EVIDENCE_BUCKET',
+  /** Set to `on` for functions that place legal holds, where the bucket has Object Lock (AWS). */
+  objectLockEnvVar: 'EVIDENCE_OBJECT_LOCK',
   /** Object Lock default retention (compliance evidence must outlive audits). */
   objectLockRetentionDays: 365 * 6,
   /** Prefixes whose object-created events go to the `objectCreated` function. */
@@ -97,6 +99,23 @@ export const stateMachines = {
       LaunchFailedFunctionArn: 'launchFailed',
     },
   },
+  closeCampaign: {
+    file: 'statemachines/close-campaign.asl.json',
+    envVar: 'STATE_MACHINE_CLOSE_CAMPAIGN_ARN',
+    substitutions: {
+      CloseStatisticsFunctionArn: 'closeStatistics',
+      CloseSealFunctionArn: 'closeSeal',
+      CloseFailedFunctionArn: 'closeFailed',
+    },
+  },
+  exportEvidence: {
+    file: 'statemachines/export-evidence.asl.json',
+    envVar: 'STATE_MACHINE_EXPORT_EVIDENCE_ARN',
+    substitutions: {
+      ExportBundleFunctionArn: 'exportBundle',
+      ExportFailedFunctionArn: 'exportFailed',
+    },
+  },
 } as const satisfies Record<string, StateMachineDeclaration>;
 export type StateMachineName = keyof typeof stateMachines;
 
@@ -111,6 +130,8 @@ export interface FunctionDeclaration {
   readonly bucket?: Access;
   /** State machines this function may start (by declaration key). */
   readonly startsStateMachines?: readonly StateMachineName[];
+  /** May place Object Lock legal holds on evidence objects (AWS only; the local S3 has no Object Lock). */
+  readonly placesLegalHolds?: boolean;
 }
 
 export const functions = {
@@ -121,7 +142,7 @@ export const functions = {
     timeoutSeconds: 29,
     tables: { main: 'readWrite', audit: 'readWrite' },
     bucket: 'readWrite',
-    startsStateMachines: ['launchCampaign'],
+    startsStateMachines: ['launchCampaign', 'closeCampaign', 'exportEvidence'],
   },
   objectCreated: {
     entry: 'functions/handlers/object-created.ts',
@@ -202,6 +223,45 @@ export const functions = {
     timeoutSeconds: 30,
     tables: { main: 'readWrite' },
   },
+  closeStatistics: {
+    entry: 'functions/handlers/workflow/close-statistics.ts',
+    description: 'close-campaign: final statistics per region',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    tables: { main: 'readWrite' },
+    bucket: 'readWrite',
+  },
+  closeSeal: {
+    entry: 'functions/handlers/workflow/close-seal.ts',
+    description: 'close-campaign: legal holds, evidence manifest and its SHA-256, audit chain head, closed',
+    memoryMb: 2048,
+    timeoutSeconds: 900,
+    tables: { main: 'readWrite', audit: 'readWrite' },
+    bucket: 'readWrite',
+    placesLegalHolds: true,
+  },
+  closeFailed: {
+    entry: 'functions/handlers/workflow/close-failed.ts',
+    description: 'close-campaign: record why sealing failed; the campaign stays active',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    tables: { main: 'readWrite' },
+  },
+  exportBundle: {
+    entry: 'functions/handlers/workflow/export-bundle.ts',
+    description: 'export-evidence: the ZIP of files, manifest.json and audit events',
+    memoryMb: 2048,
+    timeoutSeconds: 900,
+    tables: { main: 'readWrite', audit: 'read' },
+    bucket: 'readWrite',
+  },
+  exportFailed: {
+    entry: 'functions/handlers/workflow/export-failed.ts',
+    description: 'export-evidence: record why an export failed',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    tables: { main: 'readWrite' },
+  },
   importFailed: {
     entry: 'functions/handlers/workflow/import-failed.ts',
     description: 'import-registry: record why an import failed',
@@ -275,6 +335,9 @@ export const routes = [
   { method: 'GET', path: '/audit/evidence', auth: 'jwt' },
   { method: 'GET', path: '/audit/events', auth: 'jwt' },
   { method: 'GET', path: '/audit/campaigns/{id}/verify', auth: 'jwt' },
+  { method: 'POST', path: '/campaigns/{id}/close', auth: 'jwt' },
+  { method: 'POST', path: '/audit/exports', auth: 'jwt' },
+  { method: 'GET', path: '/audit/exports/{id}', auth: 'jwt' },
 ] as const satisfies readonly RouteDeclaration[];
 
 type DeclaredRoute = (typeof routes)[number];

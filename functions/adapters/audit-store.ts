@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { genesisHash, linkHash } from '#core/audit-chain';
 import type { AuditEventQuery } from '#core/audit-service';
-import { linkShards, toAuditEvent } from './audit-items.ts';
+import { linkShardOf, linkShards, toAuditEvent } from './audit-items.ts';
 import { documentClient as db } from './aws-clients.ts';
 import { beginsWith, conditions, equals, queryAll, queryPage, within } from './dynamo-query.ts';
 
@@ -133,6 +133,27 @@ export const createAuditStore = (auditTable: string) => {
   };
   return {
     ...store,
+    /** Links the pending events of one campaign (sealing does, so the head it records covers them). */
+    async linkCampaign(campaignId: string) {
+      const events = (await queryAll({
+        TableName: auditTable,
+        IndexName: 'pendingLink',
+        KeyConditionExpression: 'pendingLink = :p AND begins_with(pendingSort, :c)',
+        ExpressionAttributeValues: { ':p': `PENDING#${linkShardOf(campaignId)}`, ':c': `${campaignId}#` },
+      })) as Event[];
+      return events.length > 0 ? store.link(campaignId, events) : 0;
+    },
+
+    /** The campaign's chain head: how many events are linked and the last hash. */
+    async head(campaignId: string) {
+      const head = (
+        await db.send(
+          new GetCommand({ TableName: auditTable, Key: headKey(campaignId), ConsistentRead: true }),
+        )
+      ).Item;
+      return { linked: Number(head?.seq ?? 0), head: String(head?.hash ?? genesisHash(campaignId)) };
+    },
+
     /**
      * Links every pending event of every campaign. A campaign whose head moved
      * under us (another linker) is left for the next run: nothing forks.

@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Campaign } from '#core/campaign';
+import type { Campaign, CampaignStatus } from '#core/campaign';
 import type { CampaignStore, CountyProgress } from '#core/campaign-service';
 import { ConflictError } from '#core/errors';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
@@ -99,85 +99,29 @@ interface ListCursor {
 const isListCursor = (v: unknown): v is ListCursor =>
   typeof v === 'object' && v !== null && typeof (v as ListCursor).k === 'object';
 
-export const createCampaignStore = (table: string): CampaignStore => ({
-  async create(campaign) {
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: campaignItem(campaign),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  },
-
-  async get(id) {
-    const item = (
-      await db.send(new GetCommand({ TableName: table, Key: campaignKey(id), ConsistentRead: true }))
-    ).Item;
-    return item ? toCampaign(item) : undefined;
-  },
-
-  async list({ scopePrefix, status, cursor, limit }) {
-    const start = decodeCursor(cursor, isListCursor);
-    const items: Campaign[] = [];
-    let startKey = start?.k;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :scope)',
-          ...(status
-            ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
-            : {}),
-          ExpressionAttributeValues: {
-            ':pk': `CAMPAIGNS#${scopePrefix.slice(0, 2)}`,
-            ':scope': scopePrefix,
-            ...(status ? { ':status': status } : {}),
-          },
-          ScanIndexForward: false,
-          Limit: limit - items.length,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []).map(toCampaign));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && items.length < limit);
-    return startKey ? { items, cursor: encodeCursor({ k: startKey }) } : { items };
-  },
-
-  async save(campaign, expectedVersion) {
-    try {
-      await db.send(
-        new PutCommand({
-          TableName: table,
-          Item: campaignItem(campaign),
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new ConflictError(
-          `Campaign ${campaign.id} was changed by someone else; reload it and try again.`,
-        );
-      }
-      throw error;
-    }
-  },
-
-  async updateLaunch(id, execution, launch, change = {}) {
-    const names: Record<string, string> = { '#launch': 'launch', '#execution': 'execution' };
+export const createCampaignStore = (table: string): CampaignStore => {
+  /**
+   * Updates fields of a campaign's launch or close `execution` (and optionally
+   * its status); false when a newer run has taken over the campaign.
+   */
+  const updateRun = async (
+    run: 'launch' | 'close',
+    id: string,
+    execution: string,
+    fields: Record<string, unknown>,
+    change: { status?: CampaignStatus; nextStart?: string },
+  ) => {
+    const names: Record<string, string> = { '#run': run, '#execution': 'execution' };
     const values: Record<string, unknown> = {
       ':execution': execution,
       ':one': 1,
       ':now': new Date().toISOString(),
     };
     const sets = ['version = version + :one', 'updatedAt = :now'];
-    Object.entries(launch).forEach(([field, value], i) => {
+    Object.entries(fields).forEach(([field, value], i) => {
       names[`#f${i}`] = field;
       values[`:f${i}`] = value;
-      sets.push(`#launch.#f${i} = :f${i}`);
+      sets.push(`#run.#f${i} = :f${i}`);
     });
     if (change.status) {
       names['#status'] = 'status';
@@ -199,7 +143,7 @@ export const createCampaignStore = (table: string): CampaignStore => ({
           TableName: table,
           Key: campaignKey(id),
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: '#launch.#execution = :execution',
+          ConditionExpression: '#run.#execution = :execution',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
@@ -209,51 +153,125 @@ export const createCampaignStore = (table: string): CampaignStore => ({
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-  },
+  };
 
-  dueRecurrences: (date) =>
-    queryIndex(table, 'gsi2pk = :pk AND gsi2sk <= :until', { ':pk': 'RECURRING', ':until': `${date}#~` }),
-
-  pendingOccurrences: () => queryIndex(table, 'gsi2pk = :pk', { ':pk': 'AUTOLAUNCH' }),
-
-  async spawn(parent, occurrence) {
-    try {
+  return {
+    async create(campaign) {
       await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: table,
-                Item: campaignItem(occurrence),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Update: {
-                TableName: table,
-                Key: campaignKey(parent.id),
-                UpdateExpression:
-                  'SET nextOccurrenceCreated = :yes, version = version + :one REMOVE gsi2pk, gsi2sk',
-                ConditionExpression: 'attribute_not_exists(nextOccurrenceCreated)',
-                ExpressionAttributeValues: { ':yes': true, ':one': 1 },
-              },
-            },
-          ],
+        new PutCommand({
+          TableName: table,
+          Item: campaignItem(campaign),
+          ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) return false;
-      throw error;
-    }
-  },
+    },
 
-  progress: async (campaignId, countyPrefix) =>
-    (
-      await queryAll({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `CAMPAIGN#${campaignId}`, ':prefix': `PROGRESS#${countyPrefix}` },
-      })
-    ).map(toProgress),
-});
+    async get(id) {
+      const item = (
+        await db.send(new GetCommand({ TableName: table, Key: campaignKey(id), ConsistentRead: true }))
+      ).Item;
+      return item ? toCampaign(item) : undefined;
+    },
+
+    async list({ scopePrefix, status, cursor, limit }) {
+      const start = decodeCursor(cursor, isListCursor);
+      const items: Campaign[] = [];
+      let startKey = start?.k;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :scope)',
+            ...(status
+              ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+              : {}),
+            ExpressionAttributeValues: {
+              ':pk': `CAMPAIGNS#${scopePrefix.slice(0, 2)}`,
+              ':scope': scopePrefix,
+              ...(status ? { ':status': status } : {}),
+            },
+            ScanIndexForward: false,
+            Limit: limit - items.length,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        items.push(...(page.Items ?? []).map(toCampaign));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && items.length < limit);
+      return startKey ? { items, cursor: encodeCursor({ k: startKey }) } : { items };
+    },
+
+    async save(campaign, expectedVersion) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: table,
+            Item: campaignItem(campaign),
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          throw new ConflictError(
+            `Campaign ${campaign.id} was changed by someone else; reload it and try again.`,
+          );
+        }
+        throw error;
+      }
+    },
+
+    updateLaunch: (id, execution, launch, change = {}) => updateRun('launch', id, execution, launch, change),
+    updateClose: (id, execution, close, change = {}) => updateRun('close', id, execution, close, change),
+
+    dueRecurrences: (date) =>
+      queryIndex(table, 'gsi2pk = :pk AND gsi2sk <= :until', { ':pk': 'RECURRING', ':until': `${date}#~` }),
+
+    pendingOccurrences: () => queryIndex(table, 'gsi2pk = :pk', { ':pk': 'AUTOLAUNCH' }),
+
+    async spawn(parent, occurrence) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table,
+                  Item: campaignItem(occurrence),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Update: {
+                  TableName: table,
+                  Key: campaignKey(parent.id),
+                  UpdateExpression:
+                    'SET nextOccurrenceCreated = :yes, version = version + :one REMOVE gsi2pk, gsi2sk',
+                  ConditionExpression: 'attribute_not_exists(nextOccurrenceCreated)',
+                  ExpressionAttributeValues: { ':yes': true, ':one': 1 },
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof TransactionCanceledException) return false;
+        throw error;
+      }
+    },
+
+    progress: async (campaignId, countyPrefix) =>
+      (
+        await queryAll({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': `CAMPAIGN#${campaignId}`,
+            ':prefix': `PROGRESS#${countyPrefix}`,
+          },
+        })
+      ).map(toProgress),
+  };
+};

@@ -1,10 +1,20 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  PutObjectLegalHoldCommand,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from './aws-clients.ts';
 
-/** The bucket as the application uses it: generated keys, presigned transfers. */
-export const createObjectStore = (bucket: string) => ({
+/**
+ * The bucket as the application uses it: generated keys, presigned transfers.
+ * `objectLock` says whether the bucket has Object Lock (AWS); the local S3 has none.
+ */
+export const createObjectStore = (bucket: string, opts: { objectLock?: boolean } = {}) => ({
   /** A PUT URL that only accepts the signed content type (and length, when given). */
   presignUpload: (key: string, opts: { contentType: string; contentLength?: number; expiresIn?: number }) =>
     getSignedUrl(
@@ -97,6 +107,28 @@ export const createObjectStore = (bucket: string) => ({
 
   writeJson(key: string, value: unknown): Promise<void> {
     return this.write(key, JSON.stringify(value), 'application/json');
+  },
+
+  /** The object's body as a stream (for copying large objects without holding them). */
+  async stream(key: string): Promise<Readable> {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (!object.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+    return object.Body as Readable;
+  },
+
+  /** Writes a stream of unknown length (multipart above 5 MB). */
+  async upload(key: string, body: Readable, contentType: string): Promise<void> {
+    await new Upload({
+      client: s3,
+      params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
+    }).done();
+  },
+
+  /** Places an Object Lock legal hold: the object cannot be deleted until the hold is lifted. */
+  async legalHold(key: string): Promise<'placed' | 'unsupported'> {
+    if (!opts.objectLock) return 'unsupported';
+    await s3.send(new PutObjectLegalHoldCommand({ Bucket: bucket, Key: key, LegalHold: { Status: 'ON' } }));
+    return 'placed';
   },
 });
 export type ObjectStore = ReturnType<typeof createObjectStore>;

@@ -1,6 +1,7 @@
 import { type Actor, isAdmin } from './actor.ts';
 import {
   type Campaign,
+  type CampaignClose,
   type CampaignInput,
   type CampaignLaunch,
   type CampaignPatch,
@@ -50,6 +51,13 @@ export interface CampaignStore {
     launch: Partial<CampaignLaunch>,
     change?: { status?: CampaignStatus; nextStart?: string },
   ): Promise<boolean>;
+  /** The same for the close `execution`. */
+  updateClose(
+    id: string,
+    execution: string,
+    close: Partial<CampaignClose>,
+    change?: { status?: CampaignStatus },
+  ): Promise<boolean>;
 }
 
 export interface TemplateStore {
@@ -60,7 +68,8 @@ export interface TemplateStore {
   put(template: Template, owner: { scope: string; subject: string }): Promise<void>;
 }
 
-export interface LaunchStarter {
+/** Starts (idempotently, by execution name) and describes a campaign workflow. */
+export interface WorkflowStarter {
   start(campaignId: string, execution: string): Promise<{ executionArn: string }>;
   describe(executionArn: string): Promise<{ status: string; error?: string } | undefined>;
 }
@@ -68,7 +77,8 @@ export interface LaunchStarter {
 export interface CampaignPorts {
   campaigns: CampaignStore;
   templates: TemplateStore;
-  launcher: LaunchStarter;
+  launcher: WorkflowStarter;
+  closer: WorkflowStarter;
   newId(): string;
   newSeed(): string;
   now(): string;
@@ -150,8 +160,36 @@ export const createCampaignService = (ports: CampaignPorts) => {
     return { campaignId: id, status: launching.status, executionArn, attempt };
   };
 
+  /**
+   * Seals an active campaign: `closing` (one close at a time), then the
+   * close-campaign workflow writes the final statistics and the evidence
+   * manifest and sets it `closed`. A failed close leaves it active to retry.
+   */
+  const close = async (actor: Actor, id: string) => {
+    const campaign = await manageable(actor, id);
+    if (campaign.status !== 'active') {
+      throw new ConflictError(`Campaign ${id} is ${campaign.status}: only an active campaign can be closed.`);
+    }
+    const attempt = (campaign.close?.attempt ?? 0) + 1;
+    const execution = `close-${id}-${attempt}`;
+    await campaigns.save(
+      {
+        ...campaign,
+        status: 'closing',
+        version: campaign.version + 1,
+        updatedAt: ports.now(),
+        close: { attempt, execution, by: actor.subject, startedAt: ports.now() },
+      },
+      campaign.version,
+    );
+    const { executionArn } = await ports.closer.start(id, execution);
+    await campaigns.updateClose(id, execution, { executionArn });
+    return { campaignId: id, status: 'closing' as const, executionArn, attempt };
+  };
+
   return {
     listTemplates: () => templates.list(),
+    close,
 
     async template(id: string) {
       const template = await templates.get(id);

@@ -7,7 +7,14 @@ import { phases } from './template.ts';
  * A campaign (督导活动): a template instantiated over a region for a window of
  * dates, fanned out into one inspection per target at launch.
  */
-export const campaignStatuses = ['draft', 'launching', 'launch_failed', 'active', 'closed'] as const;
+export const campaignStatuses = [
+  'draft',
+  'launching',
+  'launch_failed',
+  'active',
+  'closing',
+  'closed',
+] as const;
 export type CampaignStatus = (typeof campaignStatuses)[number];
 export const recurrences = ['monthly', 'semiannual'] as const;
 export type Recurrence = (typeof recurrences)[number];
@@ -67,6 +74,22 @@ export interface Campaign extends CampaignInput {
   nextStart?: string;
   nextOccurrenceCreated?: boolean;
   launch?: CampaignLaunch;
+  close?: CampaignClose;
+}
+
+/** The sealing of a campaign by close-campaign: where its final record lies and its fingerprints. */
+export interface CampaignClose {
+  attempt: number;
+  execution: string;
+  executionArn?: string;
+  by: string;
+  startedAt: string;
+  finishedAt?: string;
+  statisticsKey?: string;
+  manifest?: { key: string; sha256: string; sha256Key: string; files: number; bytes: number };
+  chain?: { linked: number; head: string };
+  legalHolds?: number;
+  error?: string;
 }
 
 export interface CampaignLaunch {

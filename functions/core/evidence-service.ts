@@ -18,6 +18,7 @@ export interface EvidencePorts {
     logAccess(audit: AuditEvent): Promise<void>;
   };
   inspection(id: string): Promise<Inspection | undefined>;
+  campaignStatus(id: string): Promise<string | undefined>;
   presignUpload(key: string, e: Pick<Evidence, 'contentType' | 'size' | 'sha256'>): Promise<string>;
   presignDownload(key: string, fileName: string): Promise<string>;
   newId(): string;
@@ -41,6 +42,11 @@ export const createEvidenceService = (ports: EvidencePorts) => {
       const inspection = await inspectionFor(actor, inspectionId);
       if (!performerOf(actor, inspection))
         throw new ForbiddenError('Only the school and its inspector upload evidence.');
+      const campaignStatus = await ports.campaignStatus(inspection.campaignId);
+      if (campaignStatus === 'closing' || campaignStatus === 'closed')
+        throw new ConflictError(
+          `Campaign ${inspection.campaignId} is ${campaignStatus}: its evidence is sealed.`,
+        );
       const now = ports.now();
       const evidence: Evidence = {
         id: ports.newId(),

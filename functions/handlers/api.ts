@@ -14,10 +14,11 @@ import { logger } from '#lib/logger';
 import { auditOperations } from './api/audit.ts';
 import { campaignOperations } from './api/campaigns.ts';
 import { evidenceOperations } from './api/evidence.ts';
+import { exportOperations } from './api/exports.ts';
 import { inspectionOperations } from './api/inspections.ts';
 import { registryOperations } from './api/registry.ts';
 import { systemOperations } from './api/system.ts';
-import { auditWiring } from './audit-wiring.ts';
+import { auditWiring, exportWiring } from './audit-wiring.ts';
 import { campaignService } from './campaign-wiring.ts';
 import { evidenceWiring } from './evidence-wiring.ts';
 import { dispatch } from './http/dispatch.ts';
@@ -35,7 +36,10 @@ const objects = createObjectStore(evidenceBucket);
 const importRecords = createImportRecords(mainTable);
 const launchCampaignArn = requireEnv(stateMachines.launchCampaign.envVar);
 const auditTable = requireEnv(tables.audit.envVar);
-const campaigns = campaignService(mainTable, launchCampaignArn);
+const campaigns = campaignService(mainTable, {
+  launch: launchCampaignArn,
+  close: requireEnv(stateMachines.closeCampaign.envVar),
+});
 
 let openapi: unknown;
 const operations: OperationTable = {
@@ -69,6 +73,14 @@ const operations: OperationTable = {
     inspections: inspectionWiring({ main: mainTable, audit: auditTable }).service,
   }),
   ...auditOperations({ audit: auditWiring({ main: mainTable, audit: auditTable }).service }),
+  ...exportOperations({
+    exports: exportWiring({
+      main: mainTable,
+      audit: auditTable,
+      bucket: evidenceBucket,
+      stateMachineArn: requireEnv(stateMachines.exportEvidence.envVar),
+    }),
+  }),
 };
 
 export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()

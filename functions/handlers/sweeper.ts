@@ -9,7 +9,7 @@ import { campaignService } from './campaign-wiring.ts';
 import { inspectionWiring } from './inspection-wiring.ts';
 
 const mainTable = requireEnv(tables.main.envVar);
-const campaigns = campaignService(mainTable, requireEnv(stateMachines.launchCampaign.envVar));
+const campaigns = campaignService(mainTable, { launch: requireEnv(stateMachines.launchCampaign.envVar) });
 const auditTable = requireEnv(tables.audit.envVar);
 const inspections = inspectionWiring({ main: mainTable, audit: auditTable });
 const audit = auditWiring({ main: mainTable, audit: auditTable });

@@ -118,6 +118,15 @@ export class DudaoFunction extends Construct {
     return this;
   }
 
+  /** Legal holds on evidence objects (问责); the bucket has Object Lock, so the handler may use it. */
+  allowLegalHolds(bucket: { arn: string }, envVar: string): this {
+    this.role.addToPolicy(
+      new PolicyStatement({ actions: ['s3:PutObjectLegalHold'], resources: [`${bucket.arn}/*`] }),
+    );
+    this.fn.addEnvironment(envVar, 'on');
+    return this;
+  }
+
   /** Start, describe (health) and follow the executions of a state machine. */
   bindStateMachine(stateMachine: StateMachine, envVar: string): this {
     stateMachine.grantStartExecution(this.fn);

@@ -70,6 +70,7 @@ export class StatelessStack extends Stack {
           fn.bindTable(props.stateful.tables[table], tables[table], access);
         }
         if (declaration.bucket) fn.bindBucket(props.stateful.bucket, declaration.bucket, bucket.envVar);
+        if (declaration.placesLegalHolds) fn.allowLegalHolds(props.stateful.bucket, bucket.objectLockEnvVar);
         return [name, fn];
       }),
     ) as Record<FunctionName, DudaoFunction>;

@@ -91,6 +91,20 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
     },
   }),
 
+  'POST /campaigns/{id}/close': defineOperation({
+    summary:
+      'Close and seal: final statistics, the evidence manifest with its SHA-256, the audit chain head (409 unless active)',
+    tags: ['campaigns'],
+    path: idPath,
+    responses: {
+      202: { description: 'Sealing started; the campaign shows `closing`, then `closed` with `close`' },
+    },
+    handle: async ({ actor, path }) => {
+      const closing = await deps.campaigns.close(actorOf(actor), path.id);
+      return json(202, closing, { location: `/campaigns/${path.id}` });
+    },
+  }),
+
   'GET /campaigns/{id}/launch': defineOperation({
     summary: 'The current launch: execution status, targets, inspections created so far',
     tags: ['campaigns'],

@@ -4,19 +4,28 @@ import {
   ExecutionDoesNotExist,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { LaunchStarter } from '#core/campaign-service';
+import type { WorkflowStarter } from '#core/campaign-service';
 import { sfn } from './aws-clients.ts';
 
-/** Starts launch-campaign executions; a name already used means this launch already started. */
-export const createLaunchStarter = (stateMachineArn: string): LaunchStarter => ({
-  async start(campaignId, execution) {
+/**
+ * Starts executions of a workflow, by default with input {campaignId,
+ * execution}; a name already used means it already started.
+ */
+export const createWorkflowStarter = (
+  stateMachineArn: string,
+  inputOf: (id: string, execution: string) => Record<string, string> = (campaignId, execution) => ({
+    campaignId,
+    execution,
+  }),
+): WorkflowStarter => ({
+  async start(id, execution) {
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${execution}`;
     try {
       const started = await sfn.send(
         new StartExecutionCommand({
           stateMachineArn,
           name: execution,
-          input: JSON.stringify({ campaignId, execution }),
+          input: JSON.stringify(inputOf(id, execution)),
         }),
       );
       return { executionArn: started.executionArn ?? executionArn };
