@@ -143,6 +143,7 @@ export const functions = {
     tables: { main: 'readWrite', audit: 'readWrite' },
     bucket: 'readWrite',
     startsStateMachines: ['launchCampaign', 'closeCampaign', 'exportEvidence'],
+    placesLegalHolds: true,
   },
   objectCreated: {
     entry: 'functions/handlers/object-created.ts',

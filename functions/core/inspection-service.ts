@@ -210,6 +210,11 @@ export interface InspectionPorts {
   store: InspectionStore;
   campaign(id: string): Promise<Campaign | undefined>;
   template(id: string, version: number): Promise<Template | undefined>;
+  /**
+   * Puts the stored evidence of an inspection under legal hold (问责). Never
+   * throws: a hold it could not place is placed again when the campaign is sealed.
+   */
+  holdEvidence?(inspectionId: string): Promise<{ files: number; placed: number } | { deferred: string }>;
   now(): string;
   newId(): string;
 }
@@ -607,7 +612,11 @@ export const createInspectionService = (ports: InspectionPorts) => {
       }
       const id = ports.newId();
       await store.recordAction({ campaignId, id, input, actor: actor.subject, at: ports.now(), regionCode });
-      return { id, campaignId, ...input };
+      const legalHolds =
+        input.type === 'accountability' && inspectionId
+          ? await ports.holdEvidence?.(inspectionId)
+          : undefined;
+      return { id, campaignId, ...input, ...(legalHolds ? { legalHolds } : {}) };
     },
 
     proposals: async (actor: Actor, campaignId: string) => {

@@ -70,7 +70,7 @@ const operations: OperationTable = {
   }),
   ...inspectionOperations({
     campaigns,
-    inspections: inspectionWiring({ main: mainTable, audit: auditTable }).service,
+    inspections: inspectionWiring({ main: mainTable, audit: auditTable }, evidenceBucket).service,
   }),
   ...auditOperations({ audit: auditWiring({ main: mainTable, audit: auditTable }).service }),
   ...exportOperations({

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createObjectStore } from '#adapters/object-store';
+import { seal } from '#handlers/workflow/close-seal';
 import { bucket } from '#infra/resources';
 import { verifyBundle } from '#scripts/verify-export';
 import { call, tokenFor } from '#test/support/api';
@@ -78,6 +79,8 @@ beforeAll(async () => {
     body: { type: 'accountability', decisionReference: '青山湖教督〔2026〕1号' },
   });
   expect(accountability.status, accountability.text).toBe(201);
+  // Its one stored file goes under legal hold at once (the local S3 has no Object Lock to place it in).
+  expect(accountability.body).toMatchObject({ legalHolds: { files: 1, placed: 0 } });
 }, 180_000);
 
 describe('POST /campaigns/{id}/close', () => {
@@ -134,6 +137,17 @@ describe('POST /campaigns/{id}/close', () => {
       body: { fileName: 'late.png', contentType: 'image/png', size: png.length, sha256: sha256(png) },
     });
     expect(late.status).toBe(409);
+  });
+
+  it('changes nothing when the seal step runs again', async () => {
+    const before = (
+      await call<CampaignView & { close: { execution: string } }>('GET', `/campaigns/${campaignId}`, {
+        token: office,
+      })
+    ).body;
+    const again = await seal({ campaignId, execution: before.close.execution });
+    expect(again.manifest.sha256).toBe(before.close!.manifest.sha256);
+    expect(again.chain).toEqual(before.close!.chain);
   });
 });
 
