@@ -5,6 +5,7 @@
 const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   import: () => import('./import.ts'),
   launch: () => import('./launch.ts'),
+  evidence: () => import('./evidence.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

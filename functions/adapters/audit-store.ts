@@ -64,8 +64,11 @@ export const createAuditStore = (auditTable: string) => {
         ),
       );
       const byCampaign = new Map<string, Event[]>();
-      for (const item of shards.flat() as Event[])
-        byCampaign.set(item.campaignId, [...(byCampaign.get(item.campaignId) ?? []), item]);
+      for (const item of shards.flat() as Event[]) {
+        const group = byCampaign.get(item.campaignId);
+        if (group) group.push(item);
+        else byCampaign.set(item.campaignId, [item]);
+      }
       return byCampaign;
     },
 
@@ -133,15 +136,26 @@ export const createAuditStore = (auditTable: string) => {
   };
   return {
     ...store,
-    /** Links the pending events of one campaign (sealing does, so the head it records covers them). */
+    /**
+     * Links the pending events of one campaign (sealing does, so the head it
+     * records covers them). The index lags behind a linker that just ran, or
+     * one may be running: then it reads again, a few times, before giving up.
+     */
     async linkCampaign(campaignId: string) {
-      const events = (await queryAll({
-        TableName: auditTable,
-        IndexName: 'pendingLink',
-        KeyConditionExpression: 'pendingLink = :p AND begins_with(pendingSort, :c)',
-        ExpressionAttributeValues: { ':p': `PENDING#${linkShardOf(campaignId)}`, ':c': `${campaignId}#` },
-      })) as Event[];
-      return events.length > 0 ? store.link(campaignId, events) : 0;
+      for (let attempt = 1; ; attempt++) {
+        const events = (await queryAll({
+          TableName: auditTable,
+          IndexName: 'pendingLink',
+          KeyConditionExpression: 'pendingLink = :p AND begins_with(pendingSort, :c)',
+          ExpressionAttributeValues: { ':p': `PENDING#${linkShardOf(campaignId)}`, ':c': `${campaignId}#` },
+        })) as Event[];
+        try {
+          return events.length > 0 ? await store.link(campaignId, events) : 0;
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException) || attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+        }
+      }
     },
 
     /** The campaign's chain head: how many events are linked and the last hash. */

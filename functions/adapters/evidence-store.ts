@@ -5,6 +5,7 @@ import type { Evidence } from '#core/evidence';
 import type { AuditEvent } from '#core/inspection-service';
 import { auditEventItem } from './audit-items.ts';
 import { documentClient as db } from './aws-clients.ts';
+import { campaignKey } from './campaign-store.ts';
 import { batchGet } from './dynamo-batch.ts';
 import { beginsWith, conditions, equals, queryAll, queryPage, within } from './dynamo-query.ts';
 
@@ -49,21 +50,41 @@ const strip = ({
 }: Record<string, unknown>) => rest as unknown as Evidence;
 
 export const createEvidenceStore = (tables: { main: string; audit: string }) => ({
+  /**
+   * The record and its audit event, in one transaction that also checks the
+   * campaign is not sealed (so no upload slips in after its manifest): false if it is.
+   */
   async create(evidence: Evidence, audit: AuditEvent) {
-    await db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tables.main,
-              Item: item(evidence),
-              ConditionExpression: 'attribute_not_exists(pk)',
+    try {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tables.main,
+                Item: item(evidence),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
-          },
-          { Put: { TableName: tables.audit, Item: auditEventItem(audit) } },
-        ],
-      }),
-    );
+            { Put: { TableName: tables.audit, Item: auditEventItem(audit) } },
+            {
+              ConditionCheck: {
+                TableName: tables.main,
+                Key: campaignKey(evidence.campaignId),
+                ConditionExpression: 'NOT #status IN (:closing, :closed)',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':closing': 'closing', ':closed': 'closed' },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
+      if (reasons?.[2]?.Code === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
   },
 
   async get(id: string): Promise<Evidence | undefined> {

@@ -76,14 +76,15 @@ export interface AuditPorts {
   campaign(id: string): Promise<Campaign | undefined>;
 }
 
-const reader = (actor: Actor) => {
+/** The archive (queries, verification, exports) is for auditors and supervision offices. */
+export const archiveReader = (actor: Actor) => {
   if (!isAdmin(actor) && actor.role !== 'auditor')
     throw new ForbiddenError('The archive is read by auditors and supervision offices.');
   return actor;
 };
 
 /** The narrower of the caller's region and the asked one; refused when they do not overlap. */
-const regionPrefix = (actor: Actor, asked: string | undefined) => {
+export const narrowRegion = (actor: Actor, asked: string | undefined) => {
   if (!asked || asked.startsWith(actor.scope)) return asked ?? actor.scope;
   if (actor.scope.startsWith(asked)) return actor.scope;
   throw new ForbiddenError(`Region ${asked} is outside your scope (${actor.scope}).`);
@@ -92,16 +93,16 @@ const regionPrefix = (actor: Actor, asked: string | undefined) => {
 export const createAuditService = (ports: AuditPorts) => ({
   async evidence(actor: Actor, query: AuditEvidenceQuery): Promise<Page<Evidence>> {
     const { region, ...rest } = query;
-    return ports.evidence({ ...rest, regionPrefix: regionPrefix(reader(actor), region) });
+    return ports.evidence({ ...rest, regionPrefix: narrowRegion(archiveReader(actor), region) });
   },
 
   async events(actor: Actor, query: AuditEventQuery): Promise<Page<AuditEventView>> {
-    return ports.events({ ...query, regionPrefix: regionPrefix(reader(actor), undefined) });
+    return ports.events({ ...query, regionPrefix: narrowRegion(archiveReader(actor), undefined) });
   },
 
   /** Recomputes the campaign's hash chain and names the first broken link, if any. */
   async verify(actor: Actor, campaignId: string): Promise<Verification & { campaignId: string }> {
-    reader(actor);
+    archiveReader(actor);
     const campaign = await ports.campaign(campaignId);
     if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
       throw new NotFoundError(`Campaign ${campaignId} not found.`);

@@ -7,7 +7,8 @@ import { canRead, performerOf } from './lifecycle.ts';
 
 export interface EvidencePorts {
   evidence: {
-    create(e: Evidence, audit: AuditEvent): Promise<void>;
+    /** Creates the record and its audit event, unless the campaign is sealed: then false. */
+    create(e: Evidence, audit: AuditEvent): Promise<boolean>;
     get(id: string): Promise<Evidence | undefined>;
     byInspection(inspectionId: string): Promise<Evidence[]>;
     settle(
@@ -18,7 +19,6 @@ export interface EvidencePorts {
     logAccess(audit: AuditEvent): Promise<void>;
   };
   inspection(id: string): Promise<Inspection | undefined>;
-  campaignStatus(id: string): Promise<string | undefined>;
   presignUpload(key: string, e: Pick<Evidence, 'contentType' | 'size' | 'sha256'>): Promise<string>;
   presignDownload(key: string, fileName: string): Promise<string>;
   newId(): string;
@@ -42,11 +42,6 @@ export const createEvidenceService = (ports: EvidencePorts) => {
       const inspection = await inspectionFor(actor, inspectionId);
       if (!performerOf(actor, inspection))
         throw new ForbiddenError('Only the school and its inspector upload evidence.');
-      const campaignStatus = await ports.campaignStatus(inspection.campaignId);
-      if (campaignStatus === 'closing' || campaignStatus === 'closed')
-        throw new ConflictError(
-          `Campaign ${inspection.campaignId} is ${campaignStatus}: its evidence is sealed.`,
-        );
       const now = ports.now();
       const evidence: Evidence = {
         id: ports.newId(),
@@ -66,7 +61,7 @@ export const createEvidenceService = (ports: EvidencePorts) => {
         status: 'pending',
       };
       evidence.key = evidenceKey(evidence);
-      await ports.evidence.create(evidence, {
+      const created = await ports.evidence.create(evidence, {
         campaignId: evidence.campaignId,
         entityId: evidence.id,
         regionCode: evidence.regionCode,
@@ -75,6 +70,10 @@ export const createEvidenceService = (ports: EvidencePorts) => {
         at: now,
         details: { inspectionId, sha256: evidence.sha256, size: evidence.size },
       });
+      if (!created)
+        throw new ConflictError(
+          `Campaign ${evidence.campaignId} is closing or closed: its evidence is sealed.`,
+        );
       const url = await ports.presignUpload(evidence.key, evidence);
       return {
         id: evidence.id,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { type Actor, isAdmin } from './actor.ts';
+import type { Actor } from './actor.ts';
+import { archiveReader, narrowRegion } from './audit-service.ts';
 import type { Campaign } from './campaign.ts';
-import { ForbiddenError, NotFoundError } from './errors.ts';
+import { NotFoundError } from './errors.ts';
 import type { AuditEvent } from './inspection-service.ts';
 
 /** An evidence export: a slice of a campaign's archive bundled as a ZIP by export-evidence. */
@@ -50,26 +51,13 @@ export interface ExportPorts {
   now(): string;
 }
 
-const reader = (actor: Actor) => {
-  if (!isAdmin(actor) && actor.role !== 'auditor')
-    throw new ForbiddenError('Exports are made for auditors and supervision offices.');
-  return actor;
-};
-
 export const createExportService = (ports: ExportPorts) => ({
   async request(actor: Actor, input: ExportRequest) {
-    reader(actor);
+    archiveReader(actor);
     const campaign = await ports.campaign(input.campaignId);
     if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
       throw new NotFoundError(`Campaign ${input.campaignId} not found.`);
-    const asked = input.region ?? actor.scope;
-    const region = asked.startsWith(actor.scope)
-      ? asked
-      : actor.scope.startsWith(asked)
-        ? actor.scope
-        : undefined;
-    if (region === undefined)
-      throw new ForbiddenError(`Region ${asked} is outside your scope (${actor.scope}).`);
+    const region = narrowRegion(actor, input.region);
     const record: EvidenceExport = {
       id: ports.newId(),
       campaignId: campaign.id,
@@ -86,7 +74,7 @@ export const createExportService = (ports: ExportPorts) => ({
 
   /** The export's status; once ready, a short-lived link (every link handed out is audited). */
   async get(actor: Actor, id: string, requestId: string) {
-    reader(actor);
+    archiveReader(actor);
     const record = await ports.exports.get(id);
     if (!record?.region.startsWith(actor.scope)) throw new NotFoundError(`Export ${id} not found.`);
     if (record.status !== 'ready' || !record.key) return record;

@@ -1,5 +1,4 @@
 import { ulid } from 'ulid';
-import { createCampaignStore } from '#adapters/campaign-store';
 import { createEvidenceStore } from '#adapters/evidence-store';
 import { createInspectionStore } from '#adapters/inspection-store';
 import { createObjectStore } from '#adapters/object-store';
@@ -9,11 +8,9 @@ import { createEvidenceService } from '#core/evidence-service';
 export const evidenceWiring = (names: { main: string; audit: string; bucket: string }) => {
   const objects = createObjectStore(names.bucket);
   const inspections = createInspectionStore(names);
-  const campaigns = createCampaignStore(names.main);
   const service = createEvidenceService({
     evidence: createEvidenceStore(names),
     inspection: async (id) => (await inspections.get(id))?.inspection,
-    campaignStatus: async (id) => (await campaigns.get(id))?.status,
     presignUpload: (key, e) =>
       objects.presignEvidenceUpload(key, { contentType: e.contentType, size: e.size, sha256Hex: e.sha256 }),
     presignDownload: (key, fileName) => objects.presignDownload(key, { fileName }),

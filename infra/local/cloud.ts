@@ -74,6 +74,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     const s3 = await startS3Local({
       dataDir: opts.dataDir,
       buckets: [localBucketName],
+      notificationPrefixes: bucket.notificationPrefixes,
       onObjectCreated: (event) => onObjectCreated(event),
     });
     stops.push(s3.stop);

@@ -28,6 +28,8 @@ export const startS3Local = async (opts: {
   dataDir: string;
   buckets: readonly string[];
   port?: number;
+  /** Key prefixes whose object-created events are delivered, as the bucket's notification filters in AWS. */
+  notificationPrefixes: readonly string[];
   onObjectCreated: (event: S3Event) => void;
 }): Promise<LocalS3> => {
   const directory = join(opts.dataDir, 's3');
@@ -41,7 +43,11 @@ export const startS3Local = async (opts: {
     configureBuckets: opts.buckets.map((name) => ({ name, configs: [corsAllowAll] })),
   });
   server.on('event', (event: S3Event) => {
-    const records = event.Records.filter((r) => r.eventName.startsWith('ObjectCreated:')).map((r) => ({
+    const records = event.Records.filter(
+      (r) =>
+        r.eventName.startsWith('ObjectCreated:') &&
+        opts.notificationPrefixes.some((prefix) => r.s3.object.key.startsWith(prefix)),
+    ).map((r) => ({
       ...r,
       awsRegion: process.env.AWS_REGION ?? r.awsRegion,
       s3: { ...r.s3, object: { ...r.s3.object, key: encodeS3EventKey(r.s3.object.key) } },
