@@ -69,6 +69,25 @@ export interface Evidence {
 }
 
 /** Keys are generated from ids only, never from the file name. */
+/**
+ * What the archive states about a file, as manifests list it: size and
+ * SHA-256 as measured on arrival (the declared ones while it is pending).
+ */
+export const archiveEntry = (e: Evidence) => ({
+  evidenceId: e.id,
+  key: e.key,
+  size: e.detected?.size ?? e.size,
+  sha256: e.detected?.sha256 ?? e.sha256,
+  status: e.status,
+  inspectionId: e.inspectionId,
+  schoolId: e.targetId,
+  regionCode: e.regionCode,
+  indicatorId: e.indicatorId ?? null,
+  uploader: e.uploader,
+  uploadedAt: e.createdAt,
+  verifiedAt: e.verifiedAt ?? null,
+});
+
 export const evidenceKey = (e: Pick<Evidence, 'campaignId' | 'inspectionId' | 'id'>) =>
   `evidence/${e.campaignId}/${e.inspectionId}/${e.id}`;
 

@@ -182,6 +182,9 @@ describe('POST /audit/exports', () => {
     expect(ready).toMatchObject({ status: 'ready', files: 3, mismatches: 0 });
     const school = await tokenFor('school', schools[0]!);
     expect((await call('GET', `/audit/exports/${started.body.id}`, { token: school })).status).toBe(403);
+    expect((await call('GET', `/audit/exports/${started.body.id}`)).status).toBe(401);
+    const otherCounty = await tokenFor('auditor', '360112');
+    expect((await call('GET', `/audit/exports/${started.body.id}`, { token: otherCounty })).status).toBe(404);
 
     const zip = Buffer.from(await (await fetch(ready.download!.url)).arrayBuffer());
     const dir = mkdtempSync(join(tmpdir(), 'dudao-export-'));

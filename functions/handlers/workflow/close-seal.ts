@@ -6,7 +6,7 @@ import { createAuditStore } from '#adapters/audit-store';
 import { documentClient as db } from '#adapters/aws-clients';
 import { createEvidenceStore } from '#adapters/evidence-store';
 import { createInspectionStore } from '#adapters/inspection-store';
-import type { Evidence } from '#core/evidence';
+import { archiveEntry, type Evidence } from '#core/evidence';
 import type { AuditEvent } from '#core/inspection-service';
 import { tables } from '#infra/resources';
 import { mapLimited } from '#lib/concurrency';
@@ -21,22 +21,7 @@ const evidenceStore = createEvidenceStore({ main: mainTable, audit: auditTable }
 const inspections = createInspectionStore({ main: mainTable, audit: auditTable });
 
 /** One line of the evidence manifest (JSON Lines, in the archive's index order). */
-const manifestLine = (e: Evidence, held: boolean) =>
-  JSON.stringify({
-    evidenceId: e.id,
-    key: e.key,
-    size: e.detected?.size ?? e.size,
-    sha256: e.detected?.sha256 ?? e.sha256,
-    status: e.status,
-    inspectionId: e.inspectionId,
-    schoolId: e.targetId,
-    regionCode: e.regionCode,
-    indicatorId: e.indicatorId ?? null,
-    uploader: e.uploader,
-    uploadedAt: e.createdAt,
-    verifiedAt: e.verifiedAt ?? null,
-    legalHold: held,
-  });
+const manifestLine = (e: Evidence, held: boolean) => JSON.stringify({ ...archiveEntry(e), legalHold: held });
 
 /** Appends an audit event once (its key is fixed by the close), however often the step runs. */
 const recordOnce = async (event: AuditEvent) => {

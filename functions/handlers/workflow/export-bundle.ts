@@ -7,7 +7,7 @@ import { createEvidenceStore } from '#adapters/evidence-store';
 import { createExportRecords } from '#adapters/export-records';
 import { createInspectionStore } from '#adapters/inspection-store';
 import { createObjectStore } from '#adapters/object-store';
-import { type Evidence, evidenceTypes } from '#core/evidence';
+import { archiveEntry, evidenceTypes } from '#core/evidence';
 import { auditEventsCsv, auditEventsName, type ExportManifest, manifestName } from '#core/export-bundle';
 import { bucket, tables } from '#infra/resources';
 import { requireEnv } from '#lib/env';
@@ -79,7 +79,7 @@ export const bundle = async ({ exportId }: { exportId: string }) => {
   const mismatches: ExportManifest['mismatches'] = [];
   for (const file of files) {
     const path = `files/${file.id}.${evidenceTypes[file.contentType].ext}`;
-    const expected = archivedSha256(file);
+    const expected = archiveEntry(file).sha256;
     const hash = createHash('sha256');
     const body = await objects.stream(file.key);
     body.on('data', (chunk: Buffer) => hash.update(chunk));
@@ -87,19 +87,7 @@ export const bundle = async ({ exportId }: { exportId: string }) => {
     await Promise.race([once(zip, 'entry'), failed]);
     const actual = hash.digest('hex');
     if (actual !== expected) mismatches.push({ evidenceId: file.id, expected, actual });
-    listed.push({
-      path,
-      evidenceId: file.id,
-      sha256: expected,
-      size: file.detected?.size ?? file.size,
-      fileName: file.fileName,
-      contentType: file.contentType,
-      inspectionId: file.inspectionId,
-      schoolId: file.targetId,
-      indicatorId: file.indicatorId ?? null,
-      uploader: file.uploader,
-      uploadedAt: file.createdAt,
-    });
+    listed.push({ path, fileName: file.fileName, contentType: file.contentType, ...archiveEntry(file) });
   }
   const csv = auditEventsCsv(events as unknown as Record<string, unknown>[]);
   zip.append(csv, { name: auditEventsName });
@@ -135,8 +123,5 @@ export const bundle = async ({ exportId }: { exportId: string }) => {
   await records.update(exportId, done);
   return { exportId, ...done };
 };
-
-/** The SHA-256 the archive recorded for a stored file (recomputed on arrival). */
-const archivedSha256 = (e: Evidence) => e.detected?.sha256 ?? e.sha256;
 
 export const handler = stepHandler(bundle);
