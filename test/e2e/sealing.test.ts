@@ -10,7 +10,13 @@ import { seal } from '#handlers/workflow/close-seal';
 import { bucket } from '#infra/resources';
 import { verifyBundle } from '#scripts/verify-export';
 import { call, tokenFor } from '#test/support/api';
-import { activeCountyCampaign, waitForExecution } from '#test/support/campaigns';
+import {
+  activeCountyCampaign,
+  createCampaign,
+  injectFault,
+  launchAndWait,
+  waitForExecution,
+} from '#test/support/campaigns';
 import { png, sha256, uploadEvidence } from '#test/support/evidence';
 import { waitFor } from '#test/support/wait';
 
@@ -148,6 +154,47 @@ describe('POST /campaigns/{id}/close', () => {
     const again = await seal({ campaignId, execution: before.close.execution });
     expect(again.manifest.sha256).toBe(before.close!.manifest.sha256);
     expect(again.chain).toEqual(before.close!.chain);
+  });
+
+  it('leaves a campaign whose seal failed active, with the reason; closing again seals it', async () => {
+    const second = await createCampaign(office, {
+      templateId: 'start-of-term',
+      title: '第二次督导',
+      scope: county,
+      window: { start: '2026-10-01', end: '2026-12-31' },
+    });
+    expect((await launchAndWait(office, second.id)).status).toBe('SUCCEEDED');
+    await injectFault(`close-seal:${second.id}`, 10); // more than the step's retries
+    const first = await call<{ executionArn: string }>('POST', `/campaigns/${second.id}/close`, {
+      token: office,
+    });
+    expect((await waitForExecution(first.body.executionArn)).status).toBe('FAILED');
+    const failed = (
+      await call<CampaignView & { close: { error: string } }>('GET', `/campaigns/${second.id}`, {
+        token: office,
+      })
+    ).body;
+    expect(failed).toMatchObject({
+      status: 'active',
+      close: { error: expect.stringContaining('injected fault') },
+    });
+
+    await injectFault(`close-seal:${second.id}`, 0);
+    const again = await call<{ executionArn: string }>('POST', `/campaigns/${second.id}/close`, {
+      token: office,
+    });
+    expect(again.status).toBe(202);
+    expect((await waitForExecution(again.body.executionArn)).status).toBe('SUCCEEDED');
+    const sealed = (await call<CampaignView>('GET', `/campaigns/${second.id}`, { token: office })).body;
+    expect(sealed.status).toBe('closed');
+    const verified = await call<{ intact: boolean; linked: number }>(
+      'GET',
+      `/audit/campaigns/${second.id}/verify`,
+      {
+        token: office,
+      },
+    );
+    expect(verified.body).toMatchObject({ intact: true, linked: sealed.close!.chain.linked });
   });
 });
 

@@ -4,6 +4,7 @@ import type { Actor } from '#core/actor';
 import type { Campaign } from '#core/campaign';
 import { bucket, tables } from '#infra/resources';
 import { requireEnv } from '#lib/env';
+import { currentRun } from './campaign-runs.ts';
 
 /** Adapters shared by the close-campaign workflow's steps, built once per cold start. */
 export const mainTable = requireEnv(tables.main.envVar);
@@ -20,20 +21,8 @@ export interface CloseInput {
 /** Where a sealed campaign's final record lives. */
 export const sealedKey = (campaignId: string, file: string) => `campaigns/${campaignId}/sealed/${file}`;
 
-export class SupersededCloseError extends Error {
-  constructor(campaignId: string, execution: string) {
-    super(`Close ${execution} of campaign ${campaignId} is no longer the current close.`);
-    this.name = 'SupersededCloseError';
-  }
-}
-
 /** The campaign, if `execution` is still its current close. */
-export const currentClose = async ({ campaignId, execution }: CloseInput): Promise<Campaign> => {
-  const campaign = await campaigns.get(campaignId);
-  if (!campaign || campaign.close?.execution !== execution)
-    throw new SupersededCloseError(campaignId, execution);
-  return campaign;
-};
+export const currentClose = (input: CloseInput) => currentRun(campaigns, 'close', input);
 
 /** The office that runs the campaign, as whom the final report is computed. */
 export const officeOf = (campaign: Campaign): Actor => ({

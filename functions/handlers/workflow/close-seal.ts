@@ -11,6 +11,7 @@ import type { AuditEvent } from '#core/inspection-service';
 import { tables } from '#infra/resources';
 import { mapLimited } from '#lib/concurrency';
 import { requireEnv } from '#lib/env';
+import { maybeFail } from '#lib/faults';
 import { allPages } from '#lib/pages';
 import { type CloseInput, campaigns, currentClose, mainTable, objects, sealedKey } from './close-context.ts';
 import { stepHandler } from './step-handler.ts';
@@ -75,7 +76,13 @@ export const seal = async (input: CloseInput) => {
     action: 'seal_campaign',
     actor: close.by,
     at: close.startedAt,
-    details: { manifestKey: key, manifestSha256: sha256, files: all.length, legalHolds: held.length },
+    details: {
+      execution: input.execution,
+      manifestKey: key,
+      manifestSha256: sha256,
+      files: all.length,
+      legalHolds: held.length,
+    },
   });
   await audit.linkCampaign(campaign.id);
   const chain = await audit.head(campaign.id);
@@ -86,6 +93,8 @@ export const seal = async (input: CloseInput) => {
     chain,
     legalHolds: holds.filter((h) => h === 'placed').length,
   };
+  // Failure drills: dying here leaves everything written but the campaign not yet closed.
+  await maybeFail(mainTable, `close-seal:${campaign.id}`);
   await campaigns.updateClose(campaign.id, input.execution, sealed, { status: 'closed' });
   return { campaignId: campaign.id, ...sealed };
 };

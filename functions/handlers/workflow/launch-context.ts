@@ -1,9 +1,9 @@
 import { createCampaignStore } from '#adapters/campaign-store';
 import { createObjectStore } from '#adapters/object-store';
 import { createTemplateStore } from '#adapters/template-store';
-import type { Campaign } from '#core/campaign';
 import { bucket, tables } from '#infra/resources';
 import { requireEnv } from '#lib/env';
+import { currentRun } from './campaign-runs.ts';
 
 /** Adapters shared by the launch-campaign workflow's steps, built once per cold start. */
 export const mainTable = requireEnv(tables.main.envVar);
@@ -25,17 +25,5 @@ export const launchKey = (campaignId: string, execution: string, file: string) =
 /** Where the audit-relevant files of a campaign live. */
 export const campaignFileKey = (campaignId: string, file: string) => `campaigns/${campaignId}/${file}`;
 
-export class SupersededLaunchError extends Error {
-  constructor(campaignId: string, execution: string) {
-    super(`Launch ${execution} of campaign ${campaignId} is no longer the current launch.`);
-    this.name = 'SupersededLaunchError';
-  }
-}
-
 /** The campaign, if `execution` is still its current launch. */
-export const currentLaunch = async ({ campaignId, execution }: LaunchInput): Promise<Campaign> => {
-  const campaign = await campaigns.get(campaignId);
-  if (!campaign || campaign.launch?.execution !== execution)
-    throw new SupersededLaunchError(campaignId, execution);
-  return campaign;
-};
+export const currentLaunch = (input: LaunchInput) => currentRun(campaigns, 'launch', input);
