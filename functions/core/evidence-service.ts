@@ -90,13 +90,17 @@ export const createEvidenceService = (ports: EvidencePorts) => {
       };
     },
 
-    /** The object-created verdict. A second or late event changes nothing. */
+    /**
+     * The object-created verdict. A second or late event changes nothing, and
+     * does not read the object again: `measure` runs only for a pending record.
+     */
     async verifyArrival(
       evidenceId: string,
-      actual: { size: number; sha256: string; mime: string | undefined },
+      measure: () => Promise<{ size: number; sha256: string; mime: string | undefined }>,
     ) {
       const evidence = await ports.evidence.get(evidenceId);
       if (evidence?.status !== 'pending') return { evidenceId, changed: false, status: evidence?.status };
+      const actual = await measure();
       const verdict = judge(evidence, actual);
       const now = ports.now();
       const changed = await ports.evidence.settle(

@@ -29,15 +29,12 @@ const importUpload = /^uploads\/imports\/([0-9A-Z]{26})\/source$/;
 const evidenceUpload = /^evidence\/[^/]+\/[^/]+\/([0-9A-Z]{26})$/;
 
 /** Recomputes size, SHA-256 and type from the stored bytes and records the verdict. */
-const verifyEvidence = async (object: CreatedObject, evidenceId: string) => {
-  const digest = await evidence.objects.digest(object.key);
-  const detected = await fileTypeFromBuffer(digest.head);
-  return evidence.service.verifyArrival(evidenceId, {
-    size: digest.size,
-    sha256: digest.sha256,
-    mime: detected?.mime,
+const verifyEvidence = (object: CreatedObject, evidenceId: string) =>
+  evidence.service.verifyArrival(evidenceId, async () => {
+    const digest = await evidence.objects.digest(object.key);
+    const detected = await fileTypeFromBuffer(digest.head);
+    return { size: digest.size, sha256: digest.sha256, mime: detected?.mime };
   });
-};
 
 const startImport = async (object: CreatedObject, importId: string): Promise<'started' | 'duplicate'> => {
   const tag = (object.eTag ?? object.sequencer ?? 'upload').replace(/[^0-9A-Za-z-_]/g, '').slice(0, 40);
