@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +65,11 @@ beforeAll(async () => {
     inspectionIds.push(list.body.items[0]!.id);
   }
   for (const [i, school] of [0, 0, 1].entries()) {
-    const body = markedPng(`<<sealing-file-${i}>>`);
+    // The last one spans many stream chunks (3 MB), as real photos do.
+    const body = Buffer.concat([
+      markedPng(`<<sealing-file-${i}>>`),
+      randomBytes(i === 2 ? 3 * 1024 * 1024 : 0),
+    ]);
     await uploadEvidence(
       office,
       await tokenFor('school', schools[school]!),

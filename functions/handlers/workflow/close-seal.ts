@@ -61,7 +61,7 @@ export const seal = async (input: CloseInput) => {
   const holds = await mapLimited(held, 8, (e) => objects.legalHold(e.key));
   const heldIds = new Set(held.map((e) => e.id));
 
-  const manifest = `${all.map((e) => manifestLine(e, heldIds.has(e.id))).join('\n')}\n`;
+  const manifest = all.map((e) => `${manifestLine(e, heldIds.has(e.id))}\n`).join('');
   const sha256 = createHash('sha256').update(manifest).digest('hex');
   const key = sealedKey(campaign.id, 'evidence-manifest.jsonl');
   const sha256Key = `${key}.sha256`;

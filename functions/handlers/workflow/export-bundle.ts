@@ -80,12 +80,14 @@ export const bundle = async ({ exportId }: { exportId: string }) => {
   for (const file of files) {
     const path = `files/${file.id}.${evidenceTypes[file.contentType].ext}`;
     const expected = archiveEntry(file).sha256;
-    const hash = createHash('sha256');
-    const body = await objects.stream(file.key);
-    body.on('data', (chunk: Buffer) => hash.update(chunk));
-    zip.append(body, { name: path, date: new Date(file.createdAt) });
+    // Hashed on the way into the ZIP: a transform buffers until the archiver reads, so no chunk is missed.
+    const hashed = measuring();
+    zip.append((await objects.stream(file.key)).pipe(hashed.stream), {
+      name: path,
+      date: new Date(file.createdAt),
+    });
     await Promise.race([once(zip, 'entry'), failed]);
-    const actual = hash.digest('hex');
+    const actual = hashed.result().sha256;
     if (actual !== expected) mismatches.push({ evidenceId: file.id, expected, actual });
     listed.push({ path, fileName: file.fileName, contentType: file.contentType, ...archiveEntry(file) });
   }
