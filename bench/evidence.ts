@@ -58,6 +58,9 @@ export const run = async (argv: string[]) => {
   const files = Number(values.files);
   const size = parseSize(values.size);
   const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(files) || files < 1 || !Number.isInteger(concurrency) || concurrency < 1)
+    throw new Error('--files and --concurrency take positive whole numbers');
+  if (size > 20 * 1024 * 1024) throw new Error('--size: PDF evidence is limited to 20 MB');
   const dataDir = mkdtempSync(join(tmpdir(), 'dudao-bench-'));
   process.env.LOG_LEVEL ??= 'ERROR';
   console.log(

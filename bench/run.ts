@@ -14,5 +14,11 @@ if (!load) {
   console.error(`usage: npm run bench -- <${Object.keys(benchmarks).join('|')}> [options]`);
   process.exit(2);
 }
-await (await load()).run(args);
-process.exit(0);
+try {
+  await (await load()).run(args);
+  process.exit(0);
+} catch (error) {
+  // Bad options and failed runs end with one line, not a stack trace.
+  console.error(`bench ${name}: ${(error as Error).message}`);
+  process.exit(1);
+}
