@@ -30,7 +30,6 @@ export interface EvidenceExport {
   status: 'running' | 'ready' | 'failed';
   requestedBy: string;
   requestedAt: string;
-  executionArn?: string;
   finishedAt?: string;
   key?: string;
   bytes?: number;
