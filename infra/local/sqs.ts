@@ -1167,3 +1167,73 @@ const replyError = (res: ServerResponse, error: SqsError): void => {
     { 'x-amzn-query-error': `${code};${status >= 500 ? 'Receiver' : 'Sender'}` },
   );
 };
+
+// ---- Lambda's on-failure record --------------------------------------------------------------
+
+export interface LambdaFailure {
+  /** The function's ARN; unqualified means `$LATEST`, as the record then names it. */
+  functionArn: string;
+  requestId: string;
+  /** The event of the asynchronous invocation (JSON). */
+  event: unknown;
+  /** What the last attempt threw. */
+  error: unknown;
+  /** Attempts made, 1 + retries (3 with the default two retries). */
+  attempts: number;
+  timestamp?: Date;
+}
+
+/**
+ * The record Lambda sends to an on-failure destination (an SQS queue gets it as
+ * the message body) when an asynchronous invocation has exhausted its retries,
+ * per "Capturing records of Lambda asynchronous invocations" in the Lambda
+ * Developer Guide. Less certain fields:
+ * - `requestContext.functionArn` carries the version that ran: the documented
+ *   examples show `...:function:name:$LATEST` for an unqualified invocation.
+ * - `responseContext.functionError`: the 2019 examples (and aws-cdk-lib's
+ *   README) show "Handled"; today's Node.js runtimes report a thrown error
+ *   through the Runtime API's error endpoint, which Lambda labels "Unhandled"
+ *   (what `aws lambda invoke` prints as FunctionError for a throwing handler).
+ * - `responsePayload` is the runtime's error document. The Node.js runtime
+ *   interface client builds it as `{errorType: name, errorMessage: message,
+ *   trace: stack lines}` for an Error and `{errorType: typeof value,
+ *   errorMessage: String(value), trace: []}` otherwise; older runtimes wrote
+ *   `stackTrace`. A timeout would instead read `Sandbox.Timedout` with "Task
+ *   timed out after N seconds": not built here, local functions are not timed out.
+ * - `timestamp` is when the record was made, ISO 8601 with milliseconds.
+ * - When the record exceeds the destination's size limit, AWS fails the delivery
+ *   (DestinationDeliveryFailures metric); `send` refuses it with InvalidParameterValue.
+ */
+export const lambdaFailureRecord = ({
+  functionArn,
+  requestId,
+  event,
+  error,
+  attempts,
+  timestamp = new Date(),
+}: LambdaFailure) => ({
+  version: '1.0' as const,
+  timestamp: timestamp.toISOString(),
+  requestContext: {
+    requestId,
+    functionArn: functionArn.split(':').length === 7 ? `${functionArn}:$LATEST` : functionArn,
+    condition: 'RetriesExhausted' as const,
+    approximateInvokeCount: attempts,
+  },
+  requestPayload: event,
+  responseContext: {
+    statusCode: 200,
+    executedVersion: '$LATEST',
+    functionError: 'Unhandled' as const,
+  },
+  responsePayload: runtimeErrorDocument(error),
+});
+
+const runtimeErrorDocument = (
+  error: unknown,
+): { errorType: string; errorMessage: string; trace: string[] } => {
+  if (error instanceof Error) {
+    return { errorType: error.name, errorMessage: error.message, trace: (error.stack ?? '').split('\n') };
+  }
+  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+};
