@@ -31,7 +31,7 @@ import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
  * Signatures are not checked. Queues are standard queues declared at start.
  *
  * Each queue is a JSON Lines log, `<dataDir>/sqs/<queue>.jsonl`: a header line
- * `{"queue", "createdAt", "version": 1}`, then one line per change:
+ * `{"queue", "createdAt", "lastPurgeAt", "version": 1}`, then one line per change:
  *   {"op": "send", "message": StoredMessage}   a new message, with its whole state
  *   {"op": "state", "id", "visibleAt", "receiveCount", ...}   after a receive or a visibility change
  *   {"op": "delete", "id"}
