@@ -129,7 +129,11 @@ export class ExecutionHistory {
     const terminal = terminalTypes.has(event.type);
     // The last slot is kept for the event that ends the execution.
     if (!terminal && this.events.length >= maxHistory - 1) {
-      if (!this.capped) this.log(`${this.file}: ${maxHistory} events; later events are not recorded`);
+      if (!this.capped) {
+        this.log(
+          `${this.file}: ${maxHistory} events, the most AWS records (it fails the execution there); later events are not recorded`,
+        );
+      }
       this.capped = true;
       return undefined;
     }
