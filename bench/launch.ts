@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { type HistoryEvent, paginateGetExecutionHistory, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchPut } from '#adapters/dynamo-batch';
 import { countiesUnder } from '#core/regions';
@@ -13,6 +13,32 @@ import { seedDemo } from '#local/demo/seed';
 import { devIssuer } from '#local/dev-issuer';
 import { invocationStats } from '#local/functions';
 import { createTableInput } from '#local/provision';
+
+/** Every event of an execution's history, page by page. */
+const executionHistory = async (executionArn: string): Promise<HistoryEvent[]> => {
+  const events: HistoryEvent[] = [];
+  const client = new SFNClient({});
+  const pages = paginateGetExecutionHistory(
+    { client, pageSize: 1000 },
+    { executionArn, includeExecutionData: false },
+  );
+  for await (const page of pages) events.push(...(page.events ?? []));
+  client.destroy();
+  return events;
+};
+
+/**
+ * What AWS bills as state transitions: every state entered (Map iterations
+ * included), and every retry of a Task, i.e. a Lambda scheduled again right
+ * after it failed or timed out.
+ */
+const stateTransitions = (events: HistoryEvent[]): number => {
+  const types = new Map(events.map((e) => [e.id, e.type]));
+  const retried = (e: HistoryEvent) =>
+    e.type === 'LambdaFunctionScheduled' &&
+    ['LambdaFunctionFailed', 'LambdaFunctionTimedOut'].includes(types.get(e.previousEventId) ?? '');
+  return events.filter((e) => e.type?.endsWith('StateEntered') || retried(e)).length;
+};
 
 /**
  * Launch benchmark: a province-wide start-of-term launch over N demo schools,
@@ -96,8 +122,7 @@ export const run = async (argv: string[]) => {
     await batchPut(db, 'bench-raw', items, 16);
     const rawSeconds = (performance.now() - rawStart) / 1000;
 
-    const history = await new SFNClient({}).send(new GetExecutionHistoryCommand({ executionArn }));
-    const transitions = history.events?.length ?? 0;
+    const transitions = stateTransitions(await executionHistory(executionArn));
     let invocations = 0;
     let gbSeconds = 0;
     // Only the workflow's steps: the API calls polling the launch status are not part of it.

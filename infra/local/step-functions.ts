@@ -12,6 +12,15 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import {
+  describeStates,
+  ExecutionHistory,
+  HistoryRecorder,
+  type StateInfo,
+  TaskCalls,
+  type Terminal,
+  withoutExecutionData,
+} from './step-functions-history.ts';
 
 /**
  * A Step Functions-compatible endpoint for the embedded local cloud. It speaks
@@ -27,6 +36,12 @@ import {
  * A record is rewritten (temp file + rename) on every status change. Records
  * still RUNNING when a process stopped are re-run from the start by the next
  * `start()`: workflows are written to be idempotent.
+ *
+ * Each record has its GetExecutionHistory events next to it, in
+ * `<machine>+<execution>.history.jsonl`: one HistoryEvent (as the API returns
+ * it) per line, appended in batches while the execution runs and flushed
+ * before the record changes status (see step-functions-history.ts). A re-run
+ * from the start begins a new history.
  */
 
 export interface LocalStateMachine {
@@ -73,12 +88,7 @@ interface ExecutionRecord {
   cause?: string;
   startDate: number;
   stopDate?: number;
-  /** States entered, in order (what AWS bills as state transitions); capped like AWS's history. */
-  statesEntered?: { name: string; timestamp: number }[];
 }
-
-/** AWS ends a Standard execution's history at 25,000 events. */
-const maxHistory = 25_000;
 
 type Outcome = Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'>;
 
@@ -88,6 +98,8 @@ interface Machine {
   /** The substituted ASL text (what DescribeStateMachine returns). */
   definition: string;
   runner: StateMachine;
+  /** Every state by name, as the history describes it. */
+  states: Map<string, StateInfo>;
   /** Task state name → function serving it. */
   tasks: Map<string, LocalInvoke>;
   retryStates: string[];
@@ -101,6 +113,7 @@ interface InFlight {
   cancelled: boolean;
   /** Set by stop(): the outcome is not recorded, the record stays RUNNING. */
   detached: boolean;
+  recorder: HistoryRecorder;
 }
 
 /** Step Functions' payload limit for execution input and state results. */
@@ -112,6 +125,12 @@ const maxRequestBytes = 2 * 1024 * 1024;
  * in AWS only the function's own timeout applies, at most Lambda's 900 s.
  */
 const lambdaMaxTimeoutSeconds = 900;
+/** GetExecutionHistory's page size when maxResults is 0 or absent, as in AWS. */
+const defaultPageSize = 100;
+/** Closed executions whose history stays in memory (others are read from disk on request). */
+const cachedHistories = 16;
+/** How long an outcome waits for the event log to drain before it is recorded anyway. */
+const historyDrainMs = 5_000;
 /** Names of executions and state machines, as AWS restricts them. */
 const validName = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
 const arnPattern = /^arn:aws[a-z-]*:states:/;
@@ -144,6 +163,8 @@ export class LocalStepFunctions {
   private readonly machines = new Map<string, Machine>();
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly inFlight = new Map<string, InFlight>();
+  /** Histories by execution ARN: those of running executions, and the last few closed ones read. */
+  private readonly histories = new Map<string, ExecutionHistory>();
   private readonly operations: Record<string, (body: Json) => Json>;
   private server: Server | undefined;
 
@@ -197,9 +218,12 @@ export class LocalStepFunctions {
     for (const flight of this.inFlight.values()) {
       flight.detached = true;
       flight.cancelled = true;
+      flight.recorder.detach();
       flight.abort();
     }
     this.inFlight.clear();
+    for (const history of this.histories.values()) history.flush();
+    this.histories.clear();
     const server = this.server;
     this.server = undefined;
     if (!server) return;
@@ -219,6 +243,7 @@ export class LocalStepFunctions {
     }
     const text = substitute(machine.definition, machine.substitutions, where);
     const definition = parseDefinition(text, where);
+    const states = describeStates(definition.States);
     const tasks = new Map<string, LocalInvoke>();
     const retryStates: string[] = [];
     for (const [stateName, state] of allStates(definition.States)) {
@@ -245,6 +270,7 @@ export class LocalStepFunctions {
       definition: text,
       // Validates the definition now (asl-validator), so a bad file fails at construction.
       runner: new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } }),
+      states,
       tasks,
       retryStates,
       creationDate: Date.now(),
@@ -256,10 +282,15 @@ export class LocalStepFunctions {
   private launch(record: ExecutionRecord): void {
     const machine = this.machines.get(record.stateMachineArn);
     if (!machine) throw new Error(`no state machine ${record.stateMachineArn}`);
-    const flight: InFlight = { abort: () => undefined, cancelled: false, detached: false };
+    const history = ExecutionHistory.create(this.historyFile(record), (message) => this.log(message));
+    this.histories.set(record.executionArn, history);
+    const calls = new TaskCalls();
+    const recorder = new HistoryRecorder(history, machine.states, calls);
+    recorder.start(record.input, this.roleArn(), record.startDate);
+    const flight: InFlight = { abort: () => undefined, cancelled: false, detached: false, recorder };
     const execution = machine.runner.run(JSON.parse(record.input) as JsonValue, {
       overrides: {
-        taskResourceLocalHandlers: this.taskHandlers(machine, flight),
+        taskResourceLocalHandlers: this.taskHandlers(machine, flight, calls),
         ...(this.opts.retryIntervalMs === undefined
           ? {}
           : { retryIntervalOverrides: this.retryOverrides(machine, this.opts.retryIntervalMs) }),
@@ -268,28 +299,39 @@ export class LocalStepFunctions {
     });
     flight.abort = execution.abort;
     this.inFlight.set(record.executionArn, flight);
-    void this.recordStates(record, execution.eventLogs);
+    const drained = this.recordHistory(record, recorder, execution.eventLogs);
     execution.result
       .then(
         (output) => ({ status: 'SUCCEEDED', output: JSON.stringify(output) }) satisfies Outcome,
         (error: unknown) => failureOutcome(error),
       )
-      .then((outcome) => {
+      .then(async (outcome) => {
+        // The history is complete before DescribeExecution reports the outcome.
+        await drained;
         if (this.inFlight.get(record.executionArn) === flight) this.inFlight.delete(record.executionArn);
-        if (outcome && !flight.detached && record.status === 'RUNNING') this.close(record, outcome);
+        if (outcome && !flight.detached && record.status === 'RUNNING') this.close(record, outcome, recorder);
       })
       .catch((error: unknown) =>
         this.log(`could not record the outcome of ${record.name}: ${String(error)}`),
       );
   }
 
-  private taskHandlers(machine: Machine, flight: InFlight): TaskHandlers {
+  private taskHandlers(machine: Machine, flight: InFlight, calls: TaskCalls): TaskHandlers {
     const handlers: TaskHandlers = {};
     for (const [stateName, invoke] of machine.tasks) {
       handlers[stateName] = async (input) => {
-        // A stopped execution still starts the Map iterations it had queued: invoke nothing.
-        if (flight.cancelled) throw new TerminalError('States.Runtime', 'The execution was stopped');
-        return invokeLikeLambda(invoke, input);
+        const call = calls.record(stateName, input);
+        try {
+          // A stopped execution still starts the Map iterations it had queued: invoke nothing.
+          if (flight.cancelled) throw new TerminalError('States.Runtime', 'The execution was stopped');
+          const result = await invokeLikeLambda(invoke, input);
+          call.status = 'succeeded';
+          call.result = JSON.stringify(result);
+          return result;
+        } catch (error) {
+          call.status = 'failed';
+          throw error;
+        }
       };
     }
     return handlers;
@@ -317,32 +359,106 @@ export class LocalStepFunctions {
     };
   }
 
-  /** Keeps the StateEntered events (Map iterations included); persisted with the outcome. */
-  private async recordStates(record: ExecutionRecord, events: AsyncGenerator<unknown>): Promise<void> {
-    record.statesEntered = [];
-    for await (const event of events) {
-      const e = event as { type?: string; timestamp?: number; state?: { name?: string } };
-      if (e.type === 'StateEntered' && record.statesEntered.length < maxHistory) {
-        record.statesEntered.push({ name: e.state?.name ?? '', timestamp: e.timestamp ?? Date.now() });
+  /**
+   * Feeds the run's event log to its history. Resolves when the log ends (the
+   * library closes it with the run), or after `historyDrainMs` at the latest.
+   */
+  private recordHistory(
+    record: ExecutionRecord,
+    recorder: HistoryRecorder,
+    events: ReturnType<StateMachine['run']>['eventLogs'],
+  ): Promise<void> {
+    const read = (async () => {
+      for await (const event of events) {
+        try {
+          recorder.accept(event);
+        } catch (error) {
+          this.log(`could not record a history event of ${record.name}: ${String(error)}`);
+        }
       }
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.log(`the event log of ${record.name} did not end; recording its outcome anyway`);
+        resolve();
+      }, historyDrainMs);
+      timer.unref();
+    });
+    return Promise.race([read, late]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * GetExecutionHistory: one page of events, oldest first (or newest first with
+   * reverseOrder), 100 by default, and a token that continues after the page.
+   */
+  private history(body: Json): Json {
+    const record = this.execution(body);
+    const size = pageSize(body);
+    const reverse = optionalBoolean(body, 'reverseOrder') ?? false;
+    const includeData = optionalBoolean(body, 'includeExecutionData') ?? true;
+    const events = this.historyOf(record).events;
+    const token = optionalString(body, 'nextToken');
+    // Ids are positions (1…n) and histories only grow, so a token is the id to go on from.
+    let from = reverse ? events.length : 1;
+    if (token !== undefined) from = decodeHistoryToken(token, record.executionArn, reverse, events.length);
+    const page = reverse
+      ? events.slice(Math.max(0, from - size), from).reverse()
+      : events.slice(from - 1, from - 1 + size);
+    const next = reverse ? from - size : from + size;
+    const more = reverse ? next >= 1 : next <= events.length;
+    return {
+      events: includeData ? page : page.map(withoutExecutionData),
+      ...(more && page.length > 0 ? { nextToken: historyToken(record.executionArn, reverse, next) } : {}),
+    };
+  }
+
+  /** The history of a record: in memory while it runs or was read lately, else from its file. */
+  private historyOf(record: ExecutionRecord): ExecutionHistory {
+    const cached = this.histories.get(record.executionArn);
+    if (cached) return cached;
+    const history = ExecutionHistory.read(this.historyFile(record), (message) => this.log(message));
+    if (history.events.length === 0) this.synthesizeHistory(record, history);
+    this.cacheHistory(record.executionArn, history);
+    return history;
+  }
+
+  /** For a record without a history file (written before histories were kept): its start and end. */
+  private synthesizeHistory(record: ExecutionRecord, history: ExecutionHistory): void {
+    const recorder = new HistoryRecorder(history, new Map(), new TaskCalls());
+    recorder.start(record.input, this.roleArn(), record.startDate);
+    const terminal = terminalOf(record);
+    if (terminal) recorder.finish(terminal, record.stopDate ?? record.startDate);
+  }
+
+  /** Keeps a closed history in memory, dropping the oldest closed ones beyond `cachedHistories`. */
+  private cacheHistory(executionArn: string, history: ExecutionHistory): void {
+    this.histories.delete(executionArn);
+    this.histories.set(executionArn, history);
+    const closed = [...this.histories].filter(([arn]) => !this.inFlight.has(arn));
+    for (const [arn] of closed.slice(0, Math.max(0, closed.length - cachedHistories))) {
+      this.histories.delete(arn);
     }
   }
 
-  /** GetExecutionHistory, reduced to StateEntered events (enough for tests and cost estimates). */
-  private history(body: Record<string, unknown>) {
-    const record = this.execution(body);
-    const entered = record.statesEntered ?? [];
-    const events = entered.map((e, i) => ({
-      id: i + 1,
-      timestamp: e.timestamp / 1000,
-      type: 'TaskStateEntered',
-      stateEnteredEventDetails: { name: e.name },
-    }));
-    return { events: body.reverseOrder === true ? events.reverse() : events };
-  }
-
-  private close(record: ExecutionRecord, outcome: Outcome): void {
-    Object.assign(record, outcome, { stopDate: Date.now() });
+  /** Records an outcome: the history's last event first, then the record (so both agree on disk). */
+  private close(record: ExecutionRecord, outcome: Outcome, recorder?: HistoryRecorder): void {
+    const stopDate = Date.now();
+    Object.assign(record, outcome, { stopDate });
+    const terminal = terminalOf(record);
+    if (terminal) {
+      const ending =
+        recorder ??
+        this.inFlight.get(record.executionArn)?.recorder ??
+        // Not running here (it could not be resumed): the history left on disk gets the end.
+        new HistoryRecorder(this.historyOf(record), new Map(), new TaskCalls());
+      ending.finish(terminal, stopDate);
+    }
+    const history = this.histories.get(record.executionArn);
+    if (history) {
+      history.flush();
+      this.cacheHistory(record.executionArn, history);
+    }
     this.persist(record);
     this.log(`execution ${record.name} ${record.status}${record.error ? ` (${record.error})` : ''}`, {
       executionArn: record.executionArn,
@@ -351,10 +467,19 @@ export class LocalStepFunctions {
 
   // ---- persistence -------------------------------------------------------
 
+  /** `<dataDir>/executions/<machine>+<execution>` (both URI-encoded), without extension. */
+  private recordBase(record: ExecutionRecord): string {
+    const [machineName = '', name = ''] = record.executionArn.split(':').slice(-2);
+    return join(this.dir, `${encodeURIComponent(machineName)}+${encodeURIComponent(name)}`);
+  }
+
+  private historyFile(record: ExecutionRecord): string {
+    return `${this.recordBase(record)}.history.jsonl`;
+  }
+
   /** Synchronous on purpose: writes of one record can never land out of order. */
   private persist(record: ExecutionRecord): void {
-    const [machineName = '', name = ''] = record.executionArn.split(':').slice(-2);
-    const file = join(this.dir, `${encodeURIComponent(machineName)}+${encodeURIComponent(name)}.json`);
+    const file = `${this.recordBase(record)}.json`;
     const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
     writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`);
     renameSync(temp, file);
@@ -446,11 +571,11 @@ export class LocalStepFunctions {
     const record = this.execution(body);
     if (record.status === 'RUNNING') {
       const flight = this.inFlight.get(record.executionArn);
-      this.close(record, {
-        status: 'ABORTED',
-        error: optionalString(body, 'error'),
-        cause: optionalString(body, 'cause'),
-      });
+      this.close(
+        record,
+        { status: 'ABORTED', error: optionalString(body, 'error'), cause: optionalString(body, 'cause') },
+        flight?.recorder,
+      );
       if (flight) {
         flight.cancelled = true;
         flight.abort();
@@ -649,6 +774,17 @@ const describeExecution = (r: ExecutionRecord): Json => ({
   redriveCount: 0,
 });
 
+/** The event that ends a closed execution's history, from its record. */
+const terminalOf = (r: ExecutionRecord): Terminal | undefined => {
+  if (r.status === 'RUNNING') return undefined;
+  if (r.status === 'SUCCEEDED') return { status: 'SUCCEEDED', output: r.output ?? 'null' };
+  return {
+    status: r.status,
+    ...(r.error === undefined ? {} : { error: r.error }),
+    ...(r.cause === undefined ? {} : { cause: r.cause }),
+  };
+};
+
 const executionListItem = (r: ExecutionRecord): Json => ({
   executionArn: r.executionArn,
   stateMachineArn: r.stateMachineArn,
@@ -664,6 +800,14 @@ const optionalString = (body: Json, field: string): string | undefined => {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new ApiError('SerializationException', `'${field}' must be a string`);
+  return value;
+};
+
+const optionalBoolean = (body: Json, field: string): boolean | undefined => {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean')
+    throw new ApiError('SerializationException', `'${field}' must be a boolean`);
   return value;
 };
 
@@ -701,6 +845,23 @@ const validateInput = (input: string): void => {
  * last key returned, so a page never repeats or skips items when others are added.
  */
 const paginate = <T>(items: T[], key: (item: T) => string, body: Json): { page: T[]; nextToken?: string } => {
+  const size = pageSize(body);
+  const token = optionalString(body, 'nextToken');
+  const after = token === undefined ? undefined : decodeToken(token);
+  const sorted = items
+    .map((item) => ({ item, key: key(item) }))
+    .filter((entry) => after === undefined || entry.key > after)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const page = sorted.slice(0, size);
+  const last = page.at(-1);
+  return {
+    page: page.map((entry) => entry.item),
+    ...(sorted.length > size && last ? { nextToken: Buffer.from(last.key).toString('base64url') } : {}),
+  };
+};
+
+/** `maxResults` as AWS reads it: 0 to 1000, where 0 (or none) means the default of 100. */
+const pageSize = (body: Json): number => {
   const maxResults = body.maxResults ?? 0;
   if (
     typeof maxResults !== 'number' ||
@@ -710,19 +871,34 @@ const paginate = <T>(items: T[], key: (item: T) => string, body: Json): { page: 
   ) {
     throw new ApiError('ValidationException', `Invalid maxResults: ${String(maxResults)} (0 to 1000)`);
   }
-  const token = optionalString(body, 'nextToken');
-  const after = token === undefined ? undefined : decodeToken(token);
-  const sorted = items
-    .map((item) => ({ item, key: key(item) }))
-    .filter((entry) => after === undefined || entry.key > after)
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const size = maxResults || 100;
-  const page = sorted.slice(0, size);
-  const last = page.at(-1);
-  return {
-    page: page.map((entry) => entry.item),
-    ...(sorted.length > size && last ? { nextToken: Buffer.from(last.key).toString('base64url') } : {}),
-  };
+  return maxResults || defaultPageSize;
+};
+
+/**
+ * A history page token: the event id to go on from, bound to the execution and
+ * the order (AWS asks to keep the other arguments unchanged between pages).
+ */
+const historyToken = (executionArn: string, reverse: boolean, next: number): string =>
+  Buffer.from(JSON.stringify({ e: executionArn, r: reverse, n: next })).toString('base64url');
+
+const decodeHistoryToken = (
+  token: string,
+  executionArn: string,
+  reverse: boolean,
+  length: number,
+): number => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw new ApiError('InvalidToken', 'Invalid Token');
+  }
+  const { e, r, n } = (parsed ?? {}) as { e?: unknown; r?: unknown; n?: unknown };
+  const position = typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= length;
+  if (e !== executionArn || r !== reverse || !position) {
+    throw new ApiError('InvalidToken', `Invalid Token: '${token}'`);
+  }
+  return n;
 };
 
 const decodeToken = (token: string): string => {

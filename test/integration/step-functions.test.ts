@@ -9,7 +9,11 @@ import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   type ExecutionListItem,
+  GetExecutionHistoryCommand,
+  type GetExecutionHistoryCommandInput,
+  type HistoryEvent,
   InvalidExecutionInput,
+  InvalidToken,
   ListExecutionsCommand,
   ListStateMachinesCommand,
   SFNClient,
@@ -84,6 +88,29 @@ const finished = (client: SFNClient, executionArn: string): Promise<DescribeExec
     },
     { timeoutMs: 10_000, intervalMs: 50, what: `execution ${executionArn} to finish` },
   );
+
+/** Every event of an execution's history, following nextToken as a CLI user's pager does. */
+const historyOf = async (
+  client: SFNClient,
+  executionArn: string,
+  params: Omit<GetExecutionHistoryCommandInput, 'executionArn' | 'nextToken'> = {},
+): Promise<{ events: HistoryEvent[]; pages: number[] }> => {
+  const events: HistoryEvent[] = [];
+  const pages: number[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...params, nextToken }),
+    );
+    events.push(...(page.events ?? []));
+    pages.push(page.events?.length ?? 0);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return { events, pages };
+};
+
+const types = (events: HistoryEvent[]) => events.map((e) => e.type);
+const byId = (events: HistoryEvent[], id: number | undefined) => events.find((e) => e.id === id);
 
 const errorOf = (promise: Promise<unknown>): Promise<unknown> =>
   promise.then(
@@ -220,6 +247,15 @@ describe('LocalStepFunctions through @aws-sdk/client-sfn', () => {
     expect(after.status).toBe('ABORTED');
     expect(held(key)).toBe(2);
     expect(attempts(key)).toBe(0);
+
+    // The history ends at the stop, with its error and cause; the released batches add nothing.
+    const { events } = await historyOf(local.client, executionArn!);
+    expect(events.at(-1)).toMatchObject({
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { error: 'Operator', cause: 'stopped by the test' },
+    });
+    expect(events.filter((e) => e.type === 'ExecutionAborted')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'MapIterationStarted')).toHaveLength(2);
   });
 
   it('is idempotent on the same name and input while RUNNING, and refuses anything else', async () => {
@@ -287,6 +323,256 @@ describe('LocalStepFunctions through @aws-sdk/client-sfn', () => {
     expect(stateMachines).toHaveLength(2);
   });
 
+  describe('GetExecutionHistory', () => {
+    it('records Task → Map → Task with a retried Task as AWS does for Lambda function ARNs', async () => {
+      const key = randomUUID();
+      const name = `history-${key}`;
+      const body = input({ key, batches: 1, failTimes: 1 });
+      const { executionArn } = await start(name, body);
+      const done = await finished(local.client, executionArn!);
+      expect(done.status).toBe('SUCCEEDED');
+
+      const { events } = await historyOf(local.client, executionArn!);
+      expect(types(events)).toEqual([
+        'ExecutionStarted',
+        'TaskStateEntered',
+        'LambdaFunctionScheduled',
+        'LambdaFunctionStarted',
+        'LambdaFunctionSucceeded',
+        'TaskStateExited',
+        'MapStateEntered',
+        'MapStateStarted',
+        'MapIterationStarted',
+        'TaskStateEntered',
+        'LambdaFunctionScheduled',
+        'LambdaFunctionStarted',
+        'LambdaFunctionSucceeded',
+        'TaskStateExited',
+        'MapIterationSucceeded',
+        'MapStateSucceeded',
+        'MapStateExited',
+        'TaskStateEntered',
+        'LambdaFunctionScheduled',
+        'LambdaFunctionStarted',
+        'LambdaFunctionFailed',
+        'LambdaFunctionScheduled',
+        'LambdaFunctionStarted',
+        'LambdaFunctionSucceeded',
+        'TaskStateExited',
+        'ExecutionSucceeded',
+      ]);
+      expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+      // Each event follows an earlier one; the first state follows nothing, as in AWS.
+      expect(events.every((e) => e.previousEventId !== undefined && e.previousEventId < e.id!)).toBe(true);
+      expect(events[1]).toMatchObject({ previousEventId: 0, stateEnteredEventDetails: { name: 'Plan' } });
+      const times = events.map((e) => e.timestamp!.getTime());
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      expect(times[0]).toBe(done.startDate!.getTime());
+      expect(times.at(-1)).toBe(done.stopDate!.getTime());
+
+      expect(events[0]?.executionStartedEventDetails).toEqual({
+        input: body,
+        inputDetails: { truncated: false },
+        roleArn: expect.stringMatching(/^arn:aws:iam::000000000000:role\//),
+      });
+      // The payload the function got (after Parameters) and its raw result.
+      const planScheduled = events[2]?.lambdaFunctionScheduledEventDetails;
+      expect(planScheduled?.resource).toBe(echoArn);
+      expect(JSON.parse(planScheduled!.input!)).toEqual({
+        action: 'plan',
+        input: JSON.parse(body),
+        execution: name,
+        stateMachine: 'echo',
+      });
+      expect(JSON.parse(events[4]!.lambdaFunctionSucceededEventDetails!.output!)).toMatchObject({
+        execution: name,
+        batches: [{ batch: 0 }],
+      });
+      expect(JSON.parse(events[5]!.stateExitedEventDetails!.output!).plan.execution).toBe(name);
+
+      expect(events[7]?.mapStateStartedEventDetails).toEqual({ length: 1 });
+      expect(events[8]?.mapIterationStartedEventDetails).toEqual({ name: 'Process batches', index: 0 });
+      expect(events[9]?.stateEnteredEventDetails).toMatchObject({
+        name: 'Process batch',
+        input: '{"batch":0}',
+      });
+      expect(events[16]?.stateExitedEventDetails?.name).toBe('Process batches');
+
+      const failed = events[20]!;
+      expect(failed.lambdaFunctionFailedEventDetails?.error).toBe('TransientError');
+      expect(JSON.parse(failed.lambdaFunctionFailedEventDetails!.cause!)).toMatchObject({
+        errorType: 'TransientError',
+        errorMessage: `attempt 1 of ${key} failed`,
+      });
+      const retry = events[21]!;
+      expect(retry.previousEventId).toBe(failed.id);
+      expect(retry.lambdaFunctionScheduledEventDetails).toEqual(
+        events[18]!.lambdaFunctionScheduledEventDetails,
+      );
+      expect(JSON.parse(retry.lambdaFunctionScheduledEventDetails!.input!)).toEqual({ key, failTimes: 1 });
+      expect(JSON.parse(events[23]!.lambdaFunctionSucceededEventDetails!.output!)).toEqual({
+        key,
+        attempts: 2,
+      });
+      expect(events.at(-1)?.executionSucceededEventDetails).toEqual({
+        output: done.output,
+        outputDetails: { truncated: false },
+      });
+    });
+
+    it('links concurrent Map iterations to their own iteration', async () => {
+      const { executionArn } = await start(undefined, input({ batches: 3 }));
+      await finished(local.client, executionArn!);
+      const { events } = await historyOf(local.client, executionArn!);
+
+      expect(events.find((e) => e.type === 'MapStateStarted')?.mapStateStartedEventDetails).toEqual({
+        length: 3,
+      });
+      const iterations = events.filter((e) => e.type === 'MapIterationStarted');
+      expect(iterations.map((e) => e.mapIterationStartedEventDetails?.index).sort()).toEqual([0, 1, 2]);
+      for (const batch of [0, 1, 2]) {
+        const entered = events.find(
+          (e) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.input === `{"batch":${batch}}`,
+        );
+        expect(byId(events, entered?.previousEventId)?.mapIterationStartedEventDetails?.index).toBe(batch);
+        const succeeded = events.find(
+          (e) => e.type === 'MapIterationSucceeded' && e.mapIterationSucceededEventDetails?.index === batch,
+        );
+        // The iteration ends after its Task exited, with that Task's own output.
+        const exited = byId(events, succeeded?.previousEventId);
+        expect(exited?.type).toBe('TaskStateExited');
+        expect(JSON.parse(exited!.stateExitedEventDetails!.output!)).toEqual({ batch, processed: true });
+      }
+    });
+
+    it('ends a failed execution with ExecutionFailed and the error and cause of DescribeExecution', async () => {
+      const caught = await start(undefined, input({ failTimes: 10 }));
+      const uncaught = await start(undefined, input({ batches: 2, failBatch: 1 }));
+      const caughtDone = await finished(local.client, caught.executionArn!);
+      const uncaughtDone = await finished(local.client, uncaught.executionArn!);
+
+      // Retries ran out, Catch led to the Fail state.
+      const viaCatch = (await historyOf(local.client, caught.executionArn!)).events;
+      expect(types(viaCatch).slice(-4)).toEqual([
+        'LambdaFunctionFailed',
+        'TaskStateExited',
+        'FailStateEntered',
+        'ExecutionFailed',
+      ]);
+      // The first attempt and MaxAttempts (2) retries of the flaky function.
+      const flakyAttempts = viaCatch.filter(
+        (e) => e.lambdaFunctionScheduledEventDetails?.resource === flakyArn,
+      );
+      expect(flakyAttempts).toHaveLength(3);
+      expect(viaCatch.at(-2)?.stateEnteredEventDetails?.name).toBe('Give up');
+      expect(viaCatch.at(-1)?.executionFailedEventDetails).toEqual({
+        error: caughtDone.error,
+        cause: caughtDone.cause,
+      });
+      expect(viaCatch.at(-1)?.executionFailedEventDetails?.error).toBe('EchoFailed');
+
+      // A Map iteration's Lambda failed and nothing caught it.
+      const viaMap = (await historyOf(local.client, uncaught.executionArn!)).events;
+      expect(types(viaMap).slice(-3)).toEqual(['MapIterationFailed', 'MapStateFailed', 'ExecutionFailed']);
+      expect(viaMap.at(-3)?.mapIterationFailedEventDetails).toEqual({ name: 'Process batches', index: 1 });
+      const lambdaFailed = viaMap.find((e) => e.type === 'LambdaFunctionFailed');
+      expect(lambdaFailed?.lambdaFunctionFailedEventDetails).toEqual({
+        error: 'BatchError',
+        cause: uncaughtDone.cause,
+      });
+      expect(viaMap.at(-1)?.executionFailedEventDetails).toEqual({
+        error: 'BatchError',
+        cause: uncaughtDone.cause,
+      });
+      expect(viaMap.some((e) => e.stateEnteredEventDetails?.name === 'Flaky')).toBe(false);
+    });
+
+    it('pages with maxResults and nextToken, every event exactly once, 100 by default', async () => {
+      const { executionArn } = await start(undefined, input({ batches: 15 }));
+      await finished(local.client, executionArn!);
+      const all = (await historyOf(local.client, executionArn!)).events;
+      expect(all.length).toBeGreaterThan(100);
+
+      const paged = await historyOf(local.client, executionArn!, { maxResults: 7 });
+      expect(paged.events).toEqual(all);
+      expect(paged.pages.slice(0, -1).every((size) => size === 7)).toBe(true);
+      expect(paged.pages).toHaveLength(Math.ceil(all.length / 7));
+
+      const first = await local.client.send(new GetExecutionHistoryCommand({ executionArn }));
+      expect(first.events).toEqual(all.slice(0, 100));
+      expect(first.nextToken).toEqual(expect.any(String));
+      const rest = await local.client.send(
+        new GetExecutionHistoryCommand({ executionArn, nextToken: first.nextToken }),
+      );
+      expect(rest.events).toEqual(all.slice(100));
+      expect(rest.nextToken).toBeUndefined();
+
+      const invalid = await errorOf(
+        local.client.send(new GetExecutionHistoryCommand({ executionArn, nextToken: 'not-a-token' })),
+      );
+      expect(invalid).toBeInstanceOf(InvalidToken);
+      // A token belongs to its execution and its order.
+      const other = (await start(undefined, input({ batches: 1 }))).executionArn!;
+      await finished(local.client, other);
+      for (const request of [
+        { executionArn: other, nextToken: first.nextToken },
+        { executionArn, nextToken: first.nextToken, reverseOrder: true },
+      ]) {
+        expect(await errorOf(local.client.send(new GetExecutionHistoryCommand(request)))).toBeInstanceOf(
+          InvalidToken,
+        );
+      }
+      const tooMany = await errorOf(
+        local.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1001 })),
+      );
+      expect((tooMany as Error).name).toBe('ValidationException');
+      const unknown = await errorOf(
+        local.client.send(
+          new GetExecutionHistoryCommand({
+            executionArn: `${echoArnOf.replace('stateMachine', 'execution')}:x`,
+          }),
+        ),
+      );
+      expect(unknown).toBeInstanceOf(ExecutionDoesNotExist);
+    });
+
+    it('lists the newest events first with reverseOrder, page by page', async () => {
+      const { executionArn } = await start(undefined, input({ batches: 2 }));
+      await finished(local.client, executionArn!);
+      const all = (await historyOf(local.client, executionArn!)).events;
+      const reversed = await historyOf(local.client, executionArn!, { reverseOrder: true, maxResults: 5 });
+      expect(reversed.events).toEqual([...all].reverse());
+      expect(reversed.events[0]?.type).toBe('ExecutionSucceeded');
+      expect(reversed.events.at(-1)?.type).toBe('ExecutionStarted');
+      expect(reversed.pages.slice(0, -1).every((size) => size === 5)).toBe(true);
+    });
+
+    it('leaves inputs and outputs out with includeExecutionData=false', async () => {
+      const { executionArn } = await start(undefined, input({ batches: 2, failTimes: 1 }));
+      await finished(local.client, executionArn!);
+      const full = (await historyOf(local.client, executionArn!)).events;
+      const bare = (await historyOf(local.client, executionArn!, { includeExecutionData: false })).events;
+
+      expect(types(bare)).toEqual(types(full));
+      const data = /"(input|output)(Details)?":/;
+      expect(full.some((e) => data.test(JSON.stringify(e)))).toBe(true);
+      expect(bare.filter((e) => data.test(JSON.stringify(e)))).toEqual([]);
+      // What is not execution data stays: state names, functions, errors, Map indexes.
+      expect(bare.find((e) => e.type === 'TaskStateEntered')?.stateEnteredEventDetails).toEqual({
+        name: 'Plan',
+      });
+      expect(
+        bare.find((e) => e.type === 'LambdaFunctionScheduled')?.lambdaFunctionScheduledEventDetails,
+      ).toEqual({
+        resource: echoArn,
+      });
+      expect(
+        bare.find((e) => e.type === 'LambdaFunctionFailed')?.lambdaFunctionFailedEventDetails?.error,
+      ).toBe('TransientError');
+      expect(bare[0]?.executionStartedEventDetails).toEqual({ roleArn: expect.any(String) });
+    });
+  });
+
   it('refuses a definition whose placeholders or functions are missing, at construction', () => {
     const create = (subs: Record<string, string>) =>
       new LocalStepFunctions({
@@ -304,11 +590,12 @@ describe('LocalStepFunctions through @aws-sdk/client-sfn', () => {
 });
 
 describe('LocalStepFunctions across a restart', () => {
-  it('re-runs an execution left RUNNING by a stopped process, to SUCCEEDED', async () => {
+  it('re-runs an execution left RUNNING by a stopped process, to SUCCEEDED, and keeps its history', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'dudao-sfn-restart-'));
     const key = randomUUID();
     const first = await startLocal(dataDir);
     let second: Local | undefined;
+    let third: Local | undefined;
     try {
       const { executionArn } = await first.client.send(
         new StartExecutionCommand({
@@ -330,9 +617,26 @@ describe('LocalStepFunctions across a restart', () => {
       const done = await finished(second.client, executionArn!);
       expect(done.status).toBe('SUCCEEDED');
       expect(JSON.parse(done.output!).flaky).toEqual({ key, attempts: 1 });
+
+      // The history is the re-run's, from its start: one ExecutionStarted, Plan entered once.
+      const { events } = await historyOf(second.client, executionArn!);
+      expect(events.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
+      expect(events.filter((e) => e.stateEnteredEventDetails?.name === 'Plan')).toHaveLength(1);
+      expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
+      expect(events[0]?.timestamp?.getTime()).toBe(done.startDate!.getTime());
+
+      // And it is still there, whole, for the next process.
+      await stopLocal(second);
+      third = await startLocal(dataDir);
+      expect(await historyOf(third.client, executionArn!)).toEqual({ events, pages: [events.length] });
+      const page = await third.client.send(
+        new GetExecutionHistoryCommand({ executionArn, maxResults: 3, reverseOrder: true }),
+      );
+      expect(page.events).toEqual(events.slice(-3).reverse());
     } finally {
       await stopLocal(first);
       if (second) await stopLocal(second);
+      if (third) await stopLocal(third);
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

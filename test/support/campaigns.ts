@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, paginateGetExecutionHistory, SFNClient } from '@aws-sdk/client-sfn';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#adapters/aws-clients';
 import { tables } from '#infra/resources';
@@ -39,11 +39,20 @@ export const waitForExecution = (executionArn: string) =>
     { timeoutMs: 120_000, intervalMs: 200, what: `execution ${executionArn} to end` },
   );
 
-/** Names of the states an execution entered, in order. */
-export const statesEntered = async (executionArn: string) =>
-  ((await sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events ?? []).map(
-    (e) => e.stateEnteredEventDetails?.name,
+/** Names of the states an execution entered (Map iterations included), in history order. */
+export const statesEntered = async (executionArn: string): Promise<string[]> => {
+  const names: string[] = [];
+  const pages = paginateGetExecutionHistory(
+    { client: sfn, pageSize: 1000 },
+    { executionArn, includeExecutionData: false },
   );
+  for await (const page of pages) {
+    for (const event of page.events ?? []) {
+      if (event.type?.endsWith('StateEntered')) names.push(event.stateEnteredEventDetails?.name ?? '');
+    }
+  }
+  return names;
+};
 
 /** Makes the next `times` runs of a workflow step fail with a TransientError (functions/lib/faults.ts). */
 export const injectFault = (point: string, times: number) =>
