@@ -50,8 +50,9 @@ require_tools() {
 # Whether pid is alive and is one of ours: its command line names <dir>/
 # (every daemon gets --conf <dir>/ceph.conf), so a reused pid is never killed.
 ours() {
-  local pid=$1
-  [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$DIR/"
+  local cmdline
+  cmdline=$({ tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null) || return 1
+  [[ $cmdline == *"$DIR/"* ]]
 }
 
 stop_cluster() {
@@ -212,6 +213,9 @@ start_cluster() {
   # Unix sockets (admin sockets) have a 107-byte path limit.
   ((${#DIR} <= 80)) || die "<dir> is too long for Ceph's admin sockets (${#DIR} > 80 characters): $DIR"
   trap on_exit EXIT
+  # Interrupted (Ctrl-C, a caller's timeout): exit, so on_exit cleans up.
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
 
   step 'stopping what an earlier start left'
   stop_cluster
