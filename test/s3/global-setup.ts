@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -50,7 +50,8 @@ export default async function setup(project: TestProject) {
     });
     endpoint = stdout.trim();
   } catch (error) {
-    // The script has stopped what it started; its logs stay in the folder.
+    // The script has stopped what it started; keep its logs, if it got that far.
+    if (!existsSync(join(dir, 'log'))) rmSync(dir, { recursive: true, force: true });
     throw new Error(`scripts/radosgw.sh start failed:\n${scriptOutput(error)}`);
   }
   console.info(`radosgw at ${endpoint}, started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
