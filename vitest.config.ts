@@ -1,10 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two kinds of tests:
+ * Three kinds of tests:
  * - unit: pure code, no I/O, milliseconds each;
  * - integration: everything that needs the local cloud (started once per run
- *   by test/support/global-setup.ts) or synthesizes the CDK app.
+ *   by test/support/global-setup.ts) or synthesizes the CDK app;
+ * - s3-conformance: the object store against a real S3 implementation (Ceph
+ *   radosgw, started by scripts/radosgw.sh). It needs Debian's radosgw
+ *   packages, so `npm test` leaves it out (`--project unit --project
+ *   integration`); `npm run test:s3` runs it.
  */
 export default defineConfig({
   test: {
@@ -33,6 +37,20 @@ export default defineConfig({
           // Two cores: the local cloud runs in the main process, tests in one or two workers.
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 's3-conformance',
+          include: ['test/s3/**/*.test.ts'],
+          globalSetup: ['test/s3/global-setup.ts'],
+          env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+          testTimeout: 30_000,
+          // Ceph starts in seconds here, but give a slow machine its minute.
+          hookTimeout: 180_000,
+          // One file, one worker: radosgw shares the machine's two cores.
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

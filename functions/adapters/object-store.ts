@@ -3,54 +3,70 @@ import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
   HeadObjectCommand,
+  NotFound,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { s3 } from './aws-clients.ts';
+
+const base64Sha256 = (body: string | Uint8Array) => createHash('sha256').update(body).digest('base64');
+const hexToBase64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
+
+/** The headers a client must send with a presigned upload (they are signed). */
+export const uploadHeaders = (upload: { contentType: string; sha256Hex: string }) => ({
+  'content-type': upload.contentType,
+  'x-amz-checksum-sha256': hexToBase64(upload.sha256Hex),
+});
 
 /**
- * The bucket as the application uses it: generated keys, presigned transfers.
- * `objectLock` says whether the bucket has Object Lock (AWS); the local S3 has none.
+ * One bucket as the application uses it: generated keys, presigned transfers.
+ *
+ * Every PUT carries the SHA-256 of its body (`x-amz-checksum-sha256`): S3
+ * refuses a body that does not match it, and a bucket with an Object Lock
+ * default retention refuses any PUT without a checksum. Presigned uploads
+ * sign content type, length and the SHA-256 the client declared, so S3
+ * accepts no other body. `objectLock` says whether the bucket has Object Lock
+ * (AWS); the local S3 has none.
  */
-export const createObjectStore = (bucket: string, opts: { objectLock?: boolean } = {}) => ({
-  /** A PUT URL that only accepts the signed content type (and length, when given). */
-  presignUpload: (key: string, opts: { contentType: string; contentLength?: number; expiresIn?: number }) =>
-    getSignedUrl(
-      s3,
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        ContentType: opts.contentType,
-        ...(opts.contentLength !== undefined ? { ContentLength: opts.contentLength } : {}),
-      }),
-      { expiresIn: opts.expiresIn ?? 900, signableHeaders: new Set(['content-type']) },
-    ),
+export const createObjectStore = (s3: S3Client, bucket: string, opts: { objectLock?: boolean } = {}) => ({
+  bucket,
 
-  /**
-   * A PUT URL that signs content type, length and the SHA-256 the client
-   * declared: S3 rejects any other body (s3rver does not check; the
-   * object-created verification does, everywhere).
-   */
-  presignEvidenceUpload: (
+  /** A PUT URL for exactly this content type, size and SHA-256; send `uploadHeaders` with it. */
+  presignUpload: (
     key: string,
-    opts: { contentType: string; size: number; sha256Hex: string; expiresIn?: number },
+    upload: { contentType: string; size: number; sha256Hex: string; expiresIn?: number },
   ) =>
     getSignedUrl(
       s3,
       new PutObjectCommand({
         Bucket: bucket,
         Key: key,
-        ContentType: opts.contentType,
-        ContentLength: opts.size,
-        ChecksumSHA256: Buffer.from(opts.sha256Hex, 'hex').toString('base64'),
+        ContentType: upload.contentType,
+        ContentLength: upload.size,
+        ChecksumSHA256: hexToBase64(upload.sha256Hex),
       }),
       {
-        expiresIn: opts.expiresIn ?? 900,
+        expiresIn: upload.expiresIn ?? 900,
         signableHeaders: new Set(['content-type', 'content-length', 'x-amz-checksum-sha256']),
         unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
       },
+    ),
+
+  presignDownload: (key: string, download: { fileName?: string; expiresIn?: number } = {}) =>
+    getSignedUrl(
+      s3,
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ...(download.fileName
+          ? {
+              ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(download.fileName)}`,
+            }
+          : {}),
+      }),
+      { expiresIn: download.expiresIn ?? 300 },
     ),
 
   /** Size, SHA-256 and the first bytes (for type detection) of a stored object, streamed. */
@@ -71,24 +87,20 @@ export const createObjectStore = (bucket: string, opts: { objectLock?: boolean }
     return { size, sha256: hash.digest('hex'), head: Buffer.concat(head) };
   },
 
-  presignDownload: (key: string, opts: { fileName?: string; expiresIn?: number } = {}) =>
-    getSignedUrl(
-      s3,
-      new GetObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        ...(opts.fileName
-          ? {
-              ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(opts.fileName)}`,
-            }
-          : {}),
-      }),
-      { expiresIn: opts.expiresIn ?? 300 },
-    ),
-
   async size(key: string): Promise<number> {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return head.ContentLength ?? 0;
+  },
+
+  /** Whether an object exists (HEAD; a 404 is `false`). */
+  async exists(key: string): Promise<boolean> {
+    try {
+      await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return false;
+      throw error;
+    }
   },
 
   async read(key: string): Promise<Uint8Array> {
@@ -102,7 +114,15 @@ export const createObjectStore = (bucket: string, opts: { objectLock?: boolean }
   },
 
   async write(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ChecksumSHA256: base64Sha256(body),
+      }),
+    );
   },
 
   writeJson(key: string, value: unknown): Promise<void> {
@@ -116,18 +136,29 @@ export const createObjectStore = (bucket: string, opts: { objectLock?: boolean }
     return object.Body as Readable;
   },
 
-  /** Writes a stream of unknown length (multipart above 5 MB). */
+  /**
+   * Writes a stream of unknown length: one PUT below 5 MB, multipart above.
+   * lib-storage reads the stream into part buffers, so each PUT or part
+   * carries the SHA-256 of its buffer in a header (no streaming trailer).
+   */
   async upload(key: string, body: Readable, contentType: string): Promise<void> {
     await new Upload({
       client: s3,
-      params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
+      params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType, ChecksumAlgorithm: 'SHA256' },
     }).done();
   },
 
   /** Places an Object Lock legal hold: the object cannot be deleted until the hold is lifted. */
   async legalHold(key: string): Promise<'placed' | 'unsupported'> {
     if (!opts.objectLock) return 'unsupported';
-    await s3.send(new PutObjectLegalHoldCommand({ Bucket: bucket, Key: key, LegalHold: { Status: 'ON' } }));
+    await s3.send(
+      new PutObjectLegalHoldCommand({
+        Bucket: bucket,
+        Key: key,
+        LegalHold: { Status: 'ON' },
+        ChecksumAlgorithm: 'SHA256',
+      }),
+    );
     return 'placed';
   },
 });
