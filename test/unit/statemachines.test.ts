@@ -44,3 +44,48 @@ describe('state machine files', () => {
     }
   });
 });
+
+type State = {
+  Type: string;
+  Retry?: { ErrorEquals: string[] }[];
+  Catch?: { ErrorEquals: string[] }[];
+  ItemProcessor?: { States: Record<string, State> };
+};
+const allStates = (states: Record<string, State>): [string, State][] =>
+  Object.entries(states).flatMap(([name, state]) => [
+    [name, state] as [string, State],
+    ...(state.ItemProcessor ? allStates(state.ItemProcessor.States) : []),
+  ]);
+
+describe('failure handling in the state machines', () => {
+  /** What Lambda itself answers when it cannot run a function for a while (AWS's recommended Retry list). */
+  const lambdaErrors = [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+  ];
+
+  it.each(files)('%s retries every Task on Lambda service errors and transient step errors', (file) => {
+    const { States } = JSON.parse(readFileSync(`statemachines/${file}`, 'utf8')) as {
+      States: Record<string, State>;
+    };
+    for (const [name, state] of allStates(States).filter(([, s]) => s.Type === 'Task')) {
+      const retried = (state.Retry ?? []).flatMap((r) => r.ErrorEquals);
+      expect(retried, `${file}: ${name}`).toEqual(
+        expect.arrayContaining(['TransientError', ...lambdaErrors]),
+      );
+    }
+  });
+
+  it.each(files)('%s catches a failure of the step that records failures', (file) => {
+    const { States } = JSON.parse(readFileSync(`statemachines/${file}`, 'utf8')) as {
+      States: Record<string, State>;
+    };
+    const marker = States['Mark failed'];
+    expect(
+      marker?.Catch?.flatMap((c) => c.ErrorEquals),
+      file,
+    ).toContain('States.ALL');
+  });
+});
