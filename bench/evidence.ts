@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { bucket } from '#infra/resources';
+import { buckets } from '#infra/resources';
 import { mapLimited } from '#lib/concurrency';
 import { startLocalCloud } from '#local/cloud';
 import { importFile } from '#local/demo/seed';
@@ -168,7 +168,7 @@ export const run = async (argv: string[]) => {
     await mapLimited(bodies, concurrency, async (body, i) => {
       await s3.send(
         new PutObjectCommand({
-          Bucket: cloud.env[bucket.envVar],
+          Bucket: cloud.env[buckets.evidence.envVar],
           Key: `bench-raw/${i}`,
           Body: body,
           ContentType: 'application/pdf',

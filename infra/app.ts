@@ -5,20 +5,36 @@ import { StatelessStack } from './stacks/stateless-stack.ts';
 
 /**
  * The dudao CDK app: stateful and stateless stacks, checked by cdk-nag's AWS
- * Solutions rules on every synth. Stacks are environment-agnostic, so
+ * Solutions rules on every synth (`nag: false` skips them, for callers that
+ * only read the templates). Stacks are environment-agnostic, so
  * `cdk synth` needs no credentials; `cdk deploy` takes the account and region
  * of the caller's AWS profile.
+ *
+ * Context: `corsOrigins` (comma-separated) are the origins allowed to use
+ * presigned upload and download URLs from a browser (the portal's).
  */
-export const buildApp = (props: AppProps = {}) => {
+/** A list from CDK context: `-c name=a,b` on the command line, or a JSON array in cdk.json. */
+const contextList = (app: App, name: string): string[] => {
+  const value: unknown = app.node.tryGetContext(name);
+  if (value === undefined || value === '') return [];
+  return Array.isArray(value)
+    ? value.map(String)
+    : String(value)
+        .split(',')
+        .map((v) => v.trim());
+};
+
+export const buildApp = (props: AppProps = {}, opts: { nag?: boolean } = {}) => {
   const app = new App(props);
   const stateful = new StatefulStack(app, 'DudaoStateful', {
-    description: 'dudao: tables and evidence bucket',
+    description: 'dudao: tables, evidence and work buckets',
+    corsOrigins: contextList(app, 'corsOrigins'),
   });
   const stateless = new StatelessStack(app, 'DudaoStateless', {
     description: 'dudao: API, functions, workflows',
     stateful: stateful.exported,
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (opts.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stateful, stateless };
 };
 

@@ -42,6 +42,8 @@ export const tables = {
       { name: 'gsi1', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') },
       { name: 'gsi2', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk') },
       { name: 'gsi3', partitionKey: S('gsi3pk'), sortKey: S('gsi3sk') },
+      // Sparse work lists the sweeper walks: evidence still pending, imports awaiting their upload.
+      { name: 'gsi4', partitionKey: S('gsi4pk'), sortKey: S('gsi4sk') },
     ],
     ttlAttribute: 'expiresAt',
   },
@@ -54,21 +56,56 @@ export const tables = {
       { name: 'byActor', partitionKey: S('actor'), sortKey: S('at') },
       // Sparse: events not yet linked into their campaign's hash chain.
       { name: 'pendingLink', partitionKey: S('pendingLink'), sortKey: S('pendingSort') },
+      // Linked events of a campaign in chain order, for verification page by page.
+      { name: 'bySeq', partitionKey: S('chainId'), sortKey: { name: 'seq', type: 'N' } },
     ],
   },
 } as const satisfies Record<string, TableDeclaration>;
 export type TableName = keyof typeof tables;
 
-/** The evidence bucket: uploads, import files, reports, manifests, exports. */
-export const bucket = {
-  envVar: 'EVIDENCE_BUCKET',
-  /** Set to `on` for functions that place legal holds, where the bucket has Object Lock (AWS). */
-  objectLockEnvVar: 'EVIDENCE_OBJECT_LOCK',
-  /** Object Lock default retention (compliance evidence must outlive audits). */
-  objectLockRetentionDays: 365 * 6,
+export interface BucketDeclaration {
+  /** Environment variable through which functions learn the bucket's physical name. */
+  readonly envVar: string;
   /** Prefixes whose object-created events go to the `objectCreated` function. */
-  notificationPrefixes: ['uploads/', 'evidence/'],
-} as const;
+  readonly notificationPrefixes: readonly string[];
+  /** Object Lock default retention; a bucket without it has no Object Lock. */
+  readonly retention?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly days: number };
+  /** Prefix → days after which its objects expire (a bucket without retention only). */
+  readonly expiry?: Readonly<Record<string, number>>;
+}
+
+/**
+ * Two buckets, split by how long their objects must live.
+ *
+ * - `evidence`: what an auditor may come back for years later, under an Object
+ *   Lock default retention (versioned, 6 years). `evidence/` holds uploaded
+ *   evidence files, `campaigns/` each campaign's population, sample and sealed
+ *   record (statistics, evidence manifest). GOVERNANCE, not COMPLIANCE: no
+ *   role of the application may bypass the lock, and legal holds protect the
+ *   cases escalated to accountability, while an operator holding
+ *   s3:BypassGovernanceRetention (granted to nobody by this app, logged by
+ *   CloudTrail) can still remove a file that must not be kept, e.g. personal
+ *   data uploaded by mistake, which PIPL obliges us to delete.
+ * - `work`: scratch and deliverables that expire: import uploads, workflow
+ *   batch files, import error reports and evidence exports (an export can be
+ *   requested again; its sources stay in `evidence`).
+ */
+export const buckets = {
+  evidence: {
+    envVar: 'EVIDENCE_BUCKET',
+    notificationPrefixes: ['evidence/'],
+    retention: { mode: 'GOVERNANCE', days: 365 * 6 },
+  },
+  work: {
+    envVar: 'WORK_BUCKET',
+    notificationPrefixes: ['uploads/'],
+    expiry: { 'uploads/': 30, 'work/': 7, 'exports/': 30, 'reports/': 365 },
+  },
+} as const satisfies Record<string, BucketDeclaration>;
+export type BucketName = keyof typeof buckets;
+
+/** Set to `on` for functions that place legal holds, where the evidence bucket has Object Lock (AWS). */
+export const objectLockEnvVar = 'EVIDENCE_OBJECT_LOCK';
 
 export interface StateMachineDeclaration {
   /** ASL file under the repository root. */
@@ -120,6 +157,11 @@ export const stateMachines = {
 export type StateMachineName = keyof typeof stateMachines;
 
 export type Access = 'read' | 'readWrite';
+/** Object access a function has in one bucket, by key prefix (each ends with `/`). */
+export interface BucketGrant {
+  readonly read?: readonly string[];
+  readonly write?: readonly string[];
+}
 export interface FunctionDeclaration {
   /** Module under the repository root exporting `handler`. */
   readonly entry: string;
@@ -127,13 +169,23 @@ export interface FunctionDeclaration {
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly tables: Partial<Record<TableName, Access>>;
-  readonly bucket?: Access;
+  readonly buckets?: Partial<Record<BucketName, BucketGrant>>;
   /** State machines this function may start (by declaration key). */
   readonly startsStateMachines?: readonly StateMachineName[];
   /** May place Object Lock legal holds on evidence objects (AWS only; the local S3 has no Object Lock). */
   readonly placesLegalHolds?: boolean;
+  /** Verifies bearer tokens itself (the API): told the issuer, its keys and the accepted clients. */
+  readonly verifiesTokens?: boolean;
+  /**
+   * Invoked asynchronously (by S3 or a schedule): Lambda retries a failed event
+   * this often, then hands it to the function's failure queue.
+   */
+  readonly async?: { readonly retries: 0 | 1 | 2; readonly maxEventAgeSeconds: number };
+  /** At most this many instances at once (1: the function never overlaps itself). */
+  readonly reservedConcurrency?: number;
 }
 
+const evidenceRead = { read: ['evidence/'] } as const;
 export const functions = {
   api: {
     entry: 'functions/handlers/api.ts',
@@ -141,9 +193,15 @@ export const functions = {
     memoryMb: 1024,
     timeoutSeconds: 29,
     tables: { main: 'readWrite', audit: 'readWrite' },
-    bucket: 'readWrite',
+    buckets: {
+      // Presigned uploads of evidence; audited links to evidence and campaign files.
+      evidence: { read: ['evidence/', 'campaigns/'], write: ['evidence/'] },
+      // Presigned import uploads; links to import error reports and exports.
+      work: { read: ['reports/', 'exports/'], write: ['uploads/imports/'] },
+    },
     startsStateMachines: ['launchCampaign', 'closeCampaign', 'exportEvidence'],
     placesLegalHolds: true,
+    verifiesTokens: true,
   },
   objectCreated: {
     entry: 'functions/handlers/object-created.ts',
@@ -151,16 +209,23 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 60,
     tables: { main: 'readWrite', audit: 'readWrite' },
-    bucket: 'readWrite',
+    buckets: { evidence: evidenceRead },
     startsStateMachines: ['importRegistry'],
+    async: { retries: 2, maxEventAgeSeconds: 3600 },
   },
   sweeper: {
     entry: 'functions/handlers/sweeper.ts',
-    description: 'Scheduled sweeper: deadlines, recurring campaigns, audit hash chains',
+    description:
+      'Scheduled sweeper: deadlines, recurring campaigns, stalled uploads, audit hash chains; one at a time',
     memoryMb: 512,
-    timeoutSeconds: 300,
+    // Shorter than the schedule's interval, and one instance at most: runs never overlap.
+    timeoutSeconds: 240,
     tables: { main: 'readWrite', audit: 'readWrite' },
-    startsStateMachines: ['launchCampaign'],
+    buckets: { evidence: evidenceRead, work: { read: ['uploads/imports/'] } },
+    startsStateMachines: ['launchCampaign', 'importRegistry'],
+    // The next run comes with the schedule: a failed one is not retried, only recorded.
+    async: { retries: 0, maxEventAgeSeconds: 300 },
+    reservedConcurrency: 1,
   },
   preTokenGeneration: {
     entry: 'functions/handlers/pre-token-generation.ts',
@@ -175,7 +240,7 @@ export const functions = {
     memoryMb: 2048,
     timeoutSeconds: 300,
     tables: { main: 'readWrite' },
-    bucket: 'readWrite',
+    buckets: { work: { read: ['uploads/imports/'], write: ['work/imports/'] } },
   },
   importBatch: {
     entry: 'functions/handlers/workflow/import-batch.ts',
@@ -183,7 +248,7 @@ export const functions = {
     memoryMb: 1024,
     timeoutSeconds: 300,
     tables: { main: 'readWrite' },
-    bucket: 'readWrite',
+    buckets: { work: { read: ['work/imports/'], write: ['work/imports/'] } },
   },
   importFinalize: {
     entry: 'functions/handlers/workflow/import-finalize.ts',
@@ -191,7 +256,14 @@ export const functions = {
     memoryMb: 1024,
     timeoutSeconds: 300,
     tables: { main: 'readWrite' },
-    bucket: 'readWrite',
+    buckets: { work: { read: ['work/imports/'], write: ['reports/imports/'] } },
+  },
+  importFailed: {
+    entry: 'functions/handlers/workflow/import-failed.ts',
+    description: 'import-registry: record why an import failed',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    tables: { main: 'readWrite' },
   },
   launchPlan: {
     entry: 'functions/handlers/workflow/launch-plan.ts',
@@ -199,7 +271,7 @@ export const functions = {
     memoryMb: 2048,
     timeoutSeconds: 300,
     tables: { main: 'readWrite' },
-    bucket: 'readWrite',
+    buckets: { evidence: { write: ['campaigns/'] }, work: { write: ['work/launch/'] } },
   },
   launchBatch: {
     entry: 'functions/handlers/workflow/launch-batch.ts',
@@ -207,15 +279,15 @@ export const functions = {
     memoryMb: 1024,
     timeoutSeconds: 300,
     tables: { main: 'readWrite' },
-    bucket: 'readWrite',
+    buckets: { work: { read: ['work/launch/'], write: ['work/launch/'] } },
   },
   launchFinalize: {
     entry: 'functions/handlers/workflow/launch-finalize.ts',
-    description: 'launch-campaign: recount progress and activate the campaign',
+    description: 'launch-campaign: exact counts per county and inspector, then activate the campaign',
     memoryMb: 1024,
     timeoutSeconds: 300,
     tables: { main: 'readWrite' },
-    bucket: 'readWrite',
+    buckets: { work: { read: ['work/launch/'] } },
   },
   launchFailed: {
     entry: 'functions/handlers/workflow/launch-failed.ts',
@@ -230,7 +302,7 @@ export const functions = {
     memoryMb: 1024,
     timeoutSeconds: 300,
     tables: { main: 'readWrite' },
-    bucket: 'readWrite',
+    buckets: { evidence: { write: ['campaigns/'] } },
   },
   closeSeal: {
     entry: 'functions/handlers/workflow/close-seal.ts',
@@ -238,7 +310,7 @@ export const functions = {
     memoryMb: 2048,
     timeoutSeconds: 900,
     tables: { main: 'readWrite', audit: 'readWrite' },
-    bucket: 'readWrite',
+    buckets: { evidence: { write: ['campaigns/'] } },
     placesLegalHolds: true,
   },
   closeFailed: {
@@ -254,18 +326,11 @@ export const functions = {
     memoryMb: 2048,
     timeoutSeconds: 900,
     tables: { main: 'readWrite', audit: 'read' },
-    bucket: 'readWrite',
+    buckets: { evidence: evidenceRead, work: { write: ['exports/'] } },
   },
   exportFailed: {
     entry: 'functions/handlers/workflow/export-failed.ts',
     description: 'export-evidence: record why an export failed',
-    memoryMb: 256,
-    timeoutSeconds: 30,
-    tables: { main: 'readWrite' },
-  },
-  importFailed: {
-    entry: 'functions/handlers/workflow/import-failed.ts',
-    description: 'import-registry: record why an import failed',
     memoryMb: 256,
     timeoutSeconds: 30,
     tables: { main: 'readWrite' },
@@ -280,7 +345,7 @@ type SubstitutedFunction = {
 const _substitutionsNameFunctions: Record<SubstitutedFunction, FunctionDeclaration> = functions;
 void _substitutionsNameFunctions;
 
-/** The sweeper runs on this schedule in AWS and on this interval locally. */
+/** The sweeper runs on this schedule in AWS and on this interval locally (unless told otherwise). */
 export const schedules = {
   sweeper: { function: 'sweeper', everyMinutes: 5 },
 } as const satisfies Record<string, { function: FunctionName; everyMinutes: number }>;
@@ -290,7 +355,7 @@ export interface RouteDeclaration {
   readonly method: HttpMethod;
   /** API Gateway path syntax: `/schools/{id}`. */
   readonly path: string;
-  /** `public` routes skip the JWT authorizer. */
+  /** `jwt` routes need a valid bearer token, which the API function verifies; `public` ones do not. */
   readonly auth: 'jwt' | 'public';
 }
 
@@ -353,8 +418,21 @@ export const routeKey = (r: RouteDeclaration): string => `${r.method} ${r.path}`
 /** Largest request body the API accepts (API Gateway's own limit is 10 MB). */
 export const maxRequestBodyBytes = 1024 * 1024;
 
-/** Claims the API reads from a verified JWT (Cognito access token or the local dev issuer). */
+/**
+ * Bearer tokens: Cognito access tokens in AWS, the dev issuer's locally, both
+ * verified by the API function itself (so that every refusal is problem+json).
+ * Role and scope travel in claims of dudao's own: `scope` is OAuth's list of
+ * scopes, which Cognito fills and API Gateway reads.
+ */
 export const auth = {
-  audience: 'dudao-api',
+  roleClaim: 'dudao:role',
+  scopeClaim: 'dudao:scope',
+  nameClaim: 'dudao:name',
+  /** Environment of a function that verifies tokens. */
+  issuerEnvVar: 'JWT_ISSUER',
+  jwksUrlEnvVar: 'JWT_JWKS_URL',
+  clientIdsEnvVar: 'JWT_CLIENT_IDS',
+  /** The local dev issuer's `iss` and app client, fixed so tokens survive restarts. */
   localIssuer: 'https://dev-issuer.dudao.local',
+  localClientId: 'dudao-local',
 } as const;

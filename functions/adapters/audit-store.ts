@@ -1,9 +1,15 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { genesisHash, linkHash } from '#core/audit-chain';
 import type { AuditEventQuery } from '#core/audit-service';
-import { linkShardOf, linkShards, toAuditEvent } from './audit-items.ts';
-import { documentClient as db } from './aws-clients.ts';
+import type { AuditEvent } from '#core/inspection-service';
+import { auditEventItem, linkShardOf, linkShards, toAuditEvent } from './audit-items.ts';
 import { beginsWith, conditions, equals, queryAll, queryPage, within } from './dynamo-query.ts';
 
 type Event = Record<string, unknown> & { pk: string; sk: string; campaignId: string };
@@ -20,11 +26,12 @@ const perTransaction = 24;
  * | byEntity    | entityId            | at                      | an entity's timeline      |
  * | byActor     | actor               | at                      | what someone did          |
  * | pendingLink | PENDING#<shard>     | <campaign>#<sk>         | events awaiting their link |
+ * | bySeq       | chainId (campaign)  | seq (number)            | linked events in chain order |
  *
  * The linker reads pending events and links them after the head with
  * conditional writes, so two linkers never fork a chain.
  */
-export const createAuditStore = (auditTable: string) => {
+export const createAuditStore = (db: DynamoDBDocumentClient, auditTable: string) => {
   const store = {
     /** A page of events by the most selective index the query allows, within a region. */
     events: (q: AuditEventQuery & { regionPrefix: string }) => {
@@ -34,6 +41,7 @@ export const createAuditStore = (auditTable: string) => {
           ? (['byActor', [equals('actor', q.actor), within('at', q.from, q.to)]] as const)
           : ([undefined, [equals('pk', `CAMPAIGN#${q.campaignId}`), within('sk', q.from, q.to)]] as const);
       return queryPage(
+        db,
         {
           TableName: auditTable,
           ...(index ? { IndexName: index } : {}),
@@ -55,7 +63,7 @@ export const createAuditStore = (auditTable: string) => {
     async pending(): Promise<Map<string, Event[]>> {
       const shards = await Promise.all(
         Array.from({ length: linkShards }, (_, shard) =>
-          queryAll({
+          queryAll(db, {
             TableName: auditTable,
             IndexName: 'pendingLink',
             KeyConditionExpression: 'pendingLink = :p',
@@ -94,10 +102,15 @@ export const createAuditStore = (auditTable: string) => {
               TableName: auditTable,
               Key: { pk: event.pk, sk: event.sk },
               UpdateExpression:
-                'SET seq = :seq, prevHash = :prev, #hash = :hash REMOVE pendingLink, pendingSort',
+                'SET seq = :seq, prevHash = :prev, #hash = :hash, chainId = :chain REMOVE pendingLink, pendingSort',
               ConditionExpression: 'attribute_not_exists(#hash)',
               ExpressionAttributeNames: { '#hash': 'hash' },
-              ExpressionAttributeValues: { ':seq': seq, ':prev': hash, ':hash': eventHash },
+              ExpressionAttributeValues: {
+                ':seq': seq,
+                ':prev': hash,
+                ':hash': eventHash,
+                ':chain': campaignId,
+              },
             },
           };
           hash = eventHash;
@@ -123,16 +136,62 @@ export const createAuditStore = (auditTable: string) => {
       return linked;
     },
 
-    /** Every event of a campaign as stored (for verification), chain head excluded. */
-    chain: async (campaignId: string) =>
-      (
-        await queryAll({
-          TableName: auditTable,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `CAMPAIGN#${campaignId}` },
-          ConsistentRead: true,
-        })
-      ).filter((e) => e.sk !== '~CHAIN') as Event[],
+    /** Appends an event whose key its content fixes, once however often it is recorded. */
+    async recordOnce(event: AuditEvent): Promise<void> {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: auditTable,
+            Item: auditEventItem(event),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+
+    /** Up to `limit` linked events after place `afterSeq`, in chain order, as stored (bySeq). */
+    chainAfter: async (campaignId: string, afterSeq: number, limit: number) => {
+      const events: Event[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: auditTable,
+            IndexName: 'bySeq',
+            KeyConditionExpression: 'chainId = :c AND seq > :after',
+            ExpressionAttributeValues: { ':c': campaignId, ':after': afterSeq },
+            Limit: limit - events.length,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        events.push(...((page.Items ?? []) as Event[]));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && events.length < limit);
+      return events;
+    },
+
+    /** How many of a campaign's events wait in the pending index for their link. */
+    async unlinked(campaignId: string): Promise<number> {
+      let count = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: auditTable,
+            IndexName: 'pendingLink',
+            KeyConditionExpression: 'pendingLink = :p AND begins_with(pendingSort, :c)',
+            ExpressionAttributeValues: { ':p': `PENDING#${linkShardOf(campaignId)}`, ':c': `${campaignId}#` },
+            Select: 'COUNT',
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        count += page.Count ?? 0;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return count;
+    },
   };
   return {
     ...store,
@@ -143,7 +202,7 @@ export const createAuditStore = (auditTable: string) => {
      */
     async linkCampaign(campaignId: string) {
       for (let attempt = 1; ; attempt++) {
-        const events = (await queryAll({
+        const events = (await queryAll(db, {
           TableName: auditTable,
           IndexName: 'pendingLink',
           KeyConditionExpression: 'pendingLink = :p AND begins_with(pendingSort, :c)',

@@ -1,16 +1,16 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Campaign, CampaignStatus } from '#core/campaign';
-import type { CampaignStore, CountyProgress } from '#core/campaign-service';
+import type { Campaign } from '#core/campaign';
+import type { CampaignStore, CountyProgress, RunChange } from '#core/campaign-service';
 import { ConflictError } from '#core/errors';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
-import { documentClient as db } from './aws-clients.ts';
 import { queryAll } from './dynamo-query.ts';
 
 /**
@@ -80,12 +80,13 @@ export const toProgress = (item: Record<string, unknown>): CountyProgress => {
 };
 
 const queryIndex = async (
+  db: DynamoDBDocumentClient,
   table: string,
   condition: string,
   values: Record<string, unknown>,
 ): Promise<Campaign[]> =>
   (
-    await queryAll({
+    await queryAll(db, {
       TableName: table,
       IndexName: 'gsi2',
       KeyConditionExpression: condition,
@@ -99,7 +100,7 @@ interface ListCursor {
 const isListCursor = (v: unknown): v is ListCursor =>
   typeof v === 'object' && v !== null && typeof (v as ListCursor).k === 'object';
 
-export const createCampaignStore = (table: string): CampaignStore => {
+export const createCampaignStore = (db: DynamoDBDocumentClient, table: string): CampaignStore => {
   /**
    * Updates fields of a campaign's launch or close `execution` (and optionally
    * its status); false when a newer run has taken over the campaign.
@@ -109,7 +110,7 @@ export const createCampaignStore = (table: string): CampaignStore => {
     id: string,
     execution: string,
     fields: Record<string, unknown>,
-    change: { status?: CampaignStatus; nextStart?: string },
+    change: RunChange,
   ) => {
     const names: Record<string, string> = { '#run': run, '#execution': 'execution' };
     const values: Record<string, unknown> = {
@@ -128,6 +129,10 @@ export const createCampaignStore = (table: string): CampaignStore => {
       values[':status'] = change.status;
       sets.push('#status = :status');
     }
+    if (change.onlyFrom) {
+      names['#status'] = 'status';
+      values[':from'] = change.onlyFrom;
+    }
     if (change.nextStart) {
       // Indexed for the scheduler: see recurrenceIndex.
       Object.assign(values, {
@@ -143,7 +148,9 @@ export const createCampaignStore = (table: string): CampaignStore => {
           TableName: table,
           Key: campaignKey(id),
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: '#run.#execution = :execution',
+          ConditionExpression: change.onlyFrom
+            ? '#run.#execution = :execution AND #status = :from'
+            : '#run.#execution = :execution',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
@@ -226,9 +233,12 @@ export const createCampaignStore = (table: string): CampaignStore => {
     updateClose: (id, execution, close, change = {}) => updateRun('close', id, execution, close, change),
 
     dueRecurrences: (date) =>
-      queryIndex(table, 'gsi2pk = :pk AND gsi2sk <= :until', { ':pk': 'RECURRING', ':until': `${date}#~` }),
+      queryIndex(db, table, 'gsi2pk = :pk AND gsi2sk <= :until', {
+        ':pk': 'RECURRING',
+        ':until': `${date}#~`,
+      }),
 
-    pendingOccurrences: () => queryIndex(table, 'gsi2pk = :pk', { ':pk': 'AUTOLAUNCH' }),
+    pendingOccurrences: () => queryIndex(db, table, 'gsi2pk = :pk', { ':pk': 'AUTOLAUNCH' }),
 
     async spawn(parent, occurrence) {
       try {
@@ -264,7 +274,7 @@ export const createCampaignStore = (table: string): CampaignStore => {
 
     progress: async (campaignId, countyPrefix) =>
       (
-        await queryAll({
+        await queryAll(db, {
           TableName: table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
           ExpressionAttributeValues: {

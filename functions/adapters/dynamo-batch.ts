@@ -31,12 +31,23 @@ export const batchPut = async (
   });
 };
 
-/** BatchGetItem in chunks of 100, resubmitting unprocessed keys. Order is not kept. */
+/**
+ * BatchGetItem in chunks of 100, resubmitting unprocessed keys. Order is not
+ * kept. `consistent` reads strongly consistently; `projection` names the
+ * attributes to read.
+ */
 export const batchGet = async (
   client: DynamoDBDocumentClient,
   table: string,
   keys: readonly Key[],
+  opts: { consistent?: boolean; projection?: readonly string[] } = {},
 ): Promise<Item[]> => {
+  const projection = opts.projection
+    ? {
+        ProjectionExpression: opts.projection.map((_, i) => `#p${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(opts.projection.map((name, i) => [`#p${i}`, name])),
+      }
+    : {};
   const found: Item[] = [];
   await Promise.all(
     chunk(keys, 100).map(async (part) => {
@@ -46,7 +57,11 @@ export const batchGet = async (
           throw new Error(`BatchGet from ${table}: keys still unprocessed after retries`);
         if (attempt > 0) await pause(attempt);
         const result = await client.send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
+          new BatchGetCommand({
+            RequestItems: {
+              [table]: { Keys: pending, ...(opts.consistent ? { ConsistentRead: true } : {}), ...projection },
+            },
+          }),
         );
         found.push(...((result.Responses?.[table] ?? []) as Item[]));
         pending = (result.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];

@@ -1,12 +1,18 @@
-import { paginateQuery, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  paginateQuery,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
-import { documentClient } from './aws-clients.ts';
 
 /** Every item a query matches, page after page (for partitions known to be small or bounded). */
-export const queryAll = async (input: QueryCommandInput): Promise<Record<string, unknown>[]> => {
+export const queryAll = async (
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, unknown>[]> => {
   const items: Record<string, unknown>[] = [];
-  for await (const page of paginateQuery({ client: documentClient }, input))
-    items.push(...(page.Items ?? []));
+  for await (const page of paginateQuery({ client: db }, input)) items.push(...(page.Items ?? []));
   return items;
 };
 
@@ -59,6 +65,7 @@ const isKeyCursor = (v: unknown): v is { k: Record<string, unknown> } =>
  * until the page is full; the cursor then resumes exactly where reading stopped.
  */
 export const queryPage = async <T>(
+  db: DynamoDBDocumentClient,
   input: QueryCommandInput,
   { limit, cursor }: { limit: number; cursor?: string | undefined },
   map: (item: Record<string, unknown>) => T,
@@ -66,7 +73,7 @@ export const queryPage = async <T>(
   const items: T[] = [];
   let key = decodeCursor(cursor, isKeyCursor)?.k;
   for (let round = 0; round < 10; round++) {
-    const page = await documentClient.send(
+    const page = await db.send(
       new QueryCommand({ ...input, Limit: limit - items.length, ...(key ? { ExclusiveStartKey: key } : {}) }),
     );
     items.push(...(page.Items ?? []).map(map));

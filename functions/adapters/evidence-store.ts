@@ -1,10 +1,15 @@
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { AuditEvidenceQuery } from '#core/audit-service';
 import type { Evidence } from '#core/evidence';
 import type { AuditEvent } from '#core/inspection-service';
 import { auditEventItem } from './audit-items.ts';
-import { documentClient as db } from './aws-clients.ts';
 import { campaignKey } from './campaign-store.ts';
 import { batchGet } from './dynamo-batch.ts';
 import { beginsWith, conditions, equals, queryAll, queryPage, within } from './dynamo-query.ts';
@@ -20,11 +25,15 @@ type ArchiveQuery = Omit<AuditEvidenceQuery, 'region'> & { regionPrefix: string 
  * | gsi1  | INSPEVID#<inspection>       | <created>#<id>     | an inspection's evidence         |
  * | gsi2  | CEVID#<campaign>            | <county>#<created>#<id> | auditor: campaign, region prefix |
  * | gsi3  | SEVID#<school>              | <created>#<id>     | auditor: a school's evidence     |
+ * | gsi4  | PENDINGEVID#<shard>         | <created>#<id>     | sweeper: still pending (sparse)  |
  *
  * By uploader, the archive reads the uploader's `request_evidence_upload`
  * events (audit table, byActor) and then the records they name.
  */
 const key = (id: string) => ({ pk: `EVIDENCE#${id}`, sk: 'EVIDENCE' });
+/** Pending announcements spread over this many partitions of gsi4 (uploads come in bursts). */
+const pendingShards = 8;
+const pendingShard = (id: string) => createHash('sha256').update(id).digest()[0]! % pendingShards;
 const item = (e: Evidence) => ({
   ...key(e.id),
   type: 'evidence',
@@ -35,6 +44,9 @@ const item = (e: Evidence) => ({
   gsi2sk: `${e.regionCode}#${e.createdAt}#${e.id}`,
   gsi3pk: `SEVID#${e.targetId}`,
   gsi3sk: `${e.createdAt}#${e.id}`,
+  ...(e.status === 'pending'
+    ? { gsi4pk: `PENDINGEVID#${pendingShard(e.id)}`, gsi4sk: `${e.createdAt}#${e.id}` }
+    : {}),
 });
 const strip = ({
   pk: _a,
@@ -46,10 +58,12 @@ const strip = ({
   gsi2sk: _f,
   gsi3pk: _g,
   gsi3sk: _h,
+  gsi4pk: _i,
+  gsi4sk: _j,
   ...rest
 }: Record<string, unknown>) => rest as unknown as Evidence;
 
-export const createEvidenceStore = (tables: { main: string; audit: string }) => ({
+export const createEvidenceStore = (db: DynamoDBDocumentClient, tables: { main: string; audit: string }) => ({
   /**
    * The record and its audit event, in one transaction that also checks the
    * campaign is not sealed (so no upload slips in after its manifest): false if it is.
@@ -96,13 +110,31 @@ export const createEvidenceStore = (tables: { main: string; audit: string }) => 
 
   byInspection: async (inspectionId: string) =>
     (
-      await queryAll({
+      await queryAll(db, {
         TableName: tables.main,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :pk',
         ExpressionAttributeValues: { ':pk': `INSPEVID#${inspectionId}` },
       })
     ).map(strip),
+
+  /** Announcements made before `before` that are still pending, oldest first (gsi4, every shard). */
+  async pendingBefore(before: string): Promise<Evidence[]> {
+    const shards = await Promise.all(
+      Array.from({ length: pendingShards }, (_, shard) =>
+        queryAll(db, {
+          TableName: tables.main,
+          IndexName: 'gsi4',
+          KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk < :before',
+          ExpressionAttributeValues: { ':pk': `PENDINGEVID#${shard}`, ':before': before },
+        }),
+      ),
+    );
+    return shards
+      .flat()
+      .map(strip)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  },
 
   /** Records the verdict once: false when the record was already settled (a duplicate or late event). */
   async settle(
@@ -144,6 +176,7 @@ export const createEvidenceStore = (tables: { main: string; audit: string }) => 
       // A county code fixes the sort key's prefix, so the time range joins the key.
       const county = q.regionPrefix.length === 6;
       return queryPage(
+        db,
         {
           TableName: tables.main,
           IndexName: 'gsi2',
@@ -168,6 +201,7 @@ export const createEvidenceStore = (tables: { main: string; audit: string }) => 
     }
     if (q.schoolId) {
       return queryPage(
+        db,
         {
           TableName: tables.main,
           IndexName: 'gsi3',
@@ -185,6 +219,7 @@ export const createEvidenceStore = (tables: { main: string; audit: string }) => 
       );
     }
     const announced = await queryPage(
+      db,
       {
         TableName: tables.audit,
         IndexName: 'byActor',

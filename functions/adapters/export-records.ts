@@ -1,11 +1,10 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EvidenceExport } from '#core/export-service';
-import { documentClient as db } from './aws-clients.ts';
 
 /** Evidence exports in `main`: pk EXPORT#<id>, sk EXPORT. */
 const key = (id: string) => ({ pk: `EXPORT#${id}`, sk: 'EXPORT' });
 
-export const createExportRecords = (table: string) => ({
+export const createExportRecords = (db: DynamoDBDocumentClient, table: string) => ({
   async create(record: EvidenceExport) {
     await db.send(
       new PutCommand({

@@ -1,8 +1,8 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DescribeStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { HealthProbe, ServiceHealth } from '#core/health';
-import { dynamoDb, endpoints, s3, sfn } from './aws-clients.ts';
+import { endpointOf } from './aws-clients.ts';
 
 const timed = async (endpoint: string, probe: () => Promise<unknown>): Promise<ServiceHealth> => {
   const started = performance.now();
@@ -15,16 +15,17 @@ const timed = async (endpoint: string, probe: () => Promise<unknown>): Promise<S
 };
 
 /** Checks each backing service with the cheapest call the function is allowed to make. */
-export const awsHealthProbe = (names: {
-  mainTable: string;
-  bucket: string;
-  stateMachineArn: string;
-}): HealthProbe => ({
+export const awsHealthProbe = (
+  clients: { dynamodb: DynamoDBClient; s3: S3Client; sfn: SFNClient },
+  names: { mainTable: string; bucket: string; stateMachineArn: string },
+): HealthProbe => ({
   dynamodb: () =>
-    timed(endpoints.dynamodb, () => dynamoDb.send(new DescribeTableCommand({ TableName: names.mainTable }))),
-  s3: () => timed(endpoints.s3, () => s3.send(new HeadBucketCommand({ Bucket: names.bucket }))),
+    timed(endpointOf('dynamodb'), () =>
+      clients.dynamodb.send(new DescribeTableCommand({ TableName: names.mainTable })),
+    ),
+  s3: () => timed(endpointOf('s3'), () => clients.s3.send(new HeadBucketCommand({ Bucket: names.bucket }))),
   stepfunctions: () =>
-    timed(endpoints.stepfunctions, () =>
-      sfn.send(new DescribeStateMachineCommand({ stateMachineArn: names.stateMachineArn })),
+    timed(endpointOf('sfn'), () =>
+      clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: names.stateMachineArn })),
     ),
 });

@@ -1,9 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ImportCounts, ImportKind, ImportStatus } from '#core/imports';
-import { documentClient as db } from './aws-clients.ts';
+import { queryAll } from './dynamo-query.ts';
 
-/** One import: pk IMPORT#<id>, sk IMPORT. Only the newest execution of an import may finish it. */
+/**
+ * One import: pk IMPORT#<id>, sk IMPORT; while it awaits its upload also in
+ * gsi4 (AWAITUPLOAD / <created>#<id>), where the sweeper finds uploads whose
+ * object-created event was lost. Only the newest execution of an import may finish it.
+ */
 export interface ImportRecord {
   id: string;
   kind: ImportKind;
@@ -24,14 +28,21 @@ export interface ImportRecord {
 }
 
 const key = (id: string) => ({ pk: `IMPORT#${id}`, sk: 'IMPORT' });
-const strip = ({ pk: _pk, sk: _sk, ...rest }: Record<string, unknown>) => rest as unknown as ImportRecord;
+const strip = ({ pk: _pk, sk: _sk, gsi4pk: _a, gsi4sk: _b, ...rest }: Record<string, unknown>) =>
+  rest as unknown as ImportRecord;
 
-export const createImportRecords = (table: string) => ({
+export const createImportRecords = (db: DynamoDBDocumentClient, table: string) => ({
   async create(record: ImportRecord): Promise<void> {
     await db.send(
       new PutCommand({
         TableName: table,
-        Item: { ...key(record.id), type: 'import', ...record },
+        Item: {
+          ...key(record.id),
+          type: 'import',
+          ...record,
+          gsi4pk: 'AWAITUPLOAD',
+          gsi4sk: `${record.createdAt}#${record.id}`,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -48,7 +59,8 @@ export const createImportRecords = (table: string) => ({
       new UpdateCommand({
         TableName: table,
         Key: key(id),
-        UpdateExpression: 'SET #status = :processing, execution = :execution, updatedAt = :now REMOVE #error',
+        UpdateExpression:
+          'SET #status = :processing, execution = :execution, updatedAt = :now REMOVE #error, gsi4pk, gsi4sk',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
         ExpressionAttributeValues: {
@@ -60,6 +72,42 @@ export const createImportRecords = (table: string) => ({
       }),
     );
     return strip(result.Attributes!);
+  },
+
+  /** Imports created before `before` still awaiting their upload, oldest first. */
+  async awaitingBefore(before: string): Promise<ImportRecord[]> {
+    const items = await queryAll(db, {
+      TableName: table,
+      IndexName: 'gsi4',
+      KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk < :before',
+      ExpressionAttributeValues: { ':pk': 'AWAITUPLOAD', ':before': before },
+    });
+    return items.map(strip);
+  },
+
+  /** Gives up an import whose file never came: `expired`, once (false if it had started). */
+  async expire(id: string, at: string): Promise<boolean> {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: key(id),
+          UpdateExpression: 'SET #status = :expired, updatedAt = :at, #error = :why REMOVE gsi4pk, gsi4sk',
+          ConditionExpression: '#status = :awaiting',
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':expired': 'expired',
+            ':awaiting': 'awaiting_upload',
+            ':at': at,
+            ':why': 'No file was uploaded within a day; start a new import to upload it.',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   },
 
   /** Records the outcome; ignored (false) when a newer execution has taken the import over. */

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, type QueryCommandInput, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#core/errors';
 import type { Inspection } from '#core/inspection';
 import type { InspectionStore, Proposal, Rectification, Transition } from '#core/inspection-service';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
 import { auditEventItem, toAuditEvent } from './audit-items.ts';
-import { documentClient as db } from './aws-clients.ts';
 import { progressKey } from './campaign-store.ts';
 import { batchGet } from './dynamo-batch.ts';
 import { queryAll } from './dynamo-query.ts';
@@ -79,16 +83,19 @@ const isConditionFailure = (error: unknown) =>
   error instanceof TransactionCanceledException &&
   (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
 
-export const createInspectionStore = (tables: {
-  main: string;
-  audit: string;
-}): InspectionStore & {
+export const createInspectionStore = (
+  db: DynamoDBDocumentClient,
+  tables: {
+    main: string;
+    audit: string;
+  },
+): InspectionStore & {
   dueRectifications(until: string): Promise<Rectification[]>;
   markOverdue(r: Rectification, at: string): Promise<boolean>;
   propose(proposal: Proposal): Promise<boolean>;
 } => {
   const query = (input: Omit<QueryCommandInput, 'TableName'>, table = tables.main) =>
-    queryAll({ TableName: table, ...input });
+    queryAll(db, { TableName: table, ...input });
 
   /** A proposal and its counter, once: false if it already exists. */
   const propose = async (proposal: Proposal): Promise<boolean> => {

@@ -92,13 +92,13 @@ export const createObjectStore = (s3: S3Client, bucket: string, opts: { objectLo
     return head.ContentLength ?? 0;
   },
 
-  /** Whether an object exists (HEAD; a 404 is `false`). */
-  async exists(key: string): Promise<boolean> {
+  /** Size and ETag of an object, or undefined when there is none (HEAD). */
+  async head(key: string): Promise<{ size: number; eTag: string } | undefined> {
     try {
-      await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return true;
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return { size: head.ContentLength ?? 0, eTag: head.ETag ?? '' };
     } catch (error) {
-      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return false;
+      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
       throw error;
     }
   },

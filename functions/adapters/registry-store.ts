@@ -1,10 +1,15 @@
-import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { ImportTarget } from '#core/import-service';
 import type { ImportKind } from '#core/imports';
 import type { Inspector, School, SchoolKind, Zone, ZoneMembership } from '#core/registry';
 import type { CountyStats, Page, RegistryStore, SchoolQuery } from '#core/registry-ports';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
-import { documentClient as db } from './aws-clients.ts';
 import { batchGet, batchPut } from './dynamo-batch.ts';
 import { queryAll as queryAllItems } from './dynamo-query.ts';
 
@@ -114,6 +119,7 @@ const isListCursor = (v: unknown): v is ListCursor =>
 
 /** Reads the given county partitions in order until `limit` items pass the filter. */
 const listAcrossCounties = async <T>(
+  db: DynamoDBDocumentClient,
   table: string,
   partitionPrefix: string,
   counties: readonly string[],
@@ -160,12 +166,12 @@ const listAcrossCounties = async <T>(
     : { items };
 };
 
-export const createRegistryStore = (table: string): RegistryStore => {
+export const createRegistryStore = (db: DynamoDBDocumentClient, table: string): RegistryStore => {
   const get = async <T>(key: { pk: string; sk: string }) =>
     strip<T>((await db.send(new GetCommand({ TableName: table, Key: key }))).Item);
 
   const queryAll = (input: Omit<QueryCommandInput, 'TableName'>) =>
-    queryAllItems({ TableName: table, ...input });
+    queryAllItems(db, { TableName: table, ...input });
 
   const countKinds = (items: Item[]) => {
     const byKind: Partial<Record<SchoolKind, number>> = {};
@@ -226,7 +232,7 @@ export const createRegistryStore = (table: string): RegistryStore => {
         names['#name'] = 'name';
         values[':q'] = query.nameContains;
       }
-      return listAcrossCounties<School>(table, 'SCHOOLS#', query.counties, {
+      return listAcrossCounties<School>(db, table, 'SCHOOLS#', query.counties, {
         limit: query.limit,
         ...(query.cursor ? { cursor: query.cursor } : {}),
         ...(query.townCode ? { sortPrefix: `${query.townCode}#` } : {}),
@@ -243,7 +249,7 @@ export const createRegistryStore = (table: string): RegistryStore => {
     },
 
     listInspectors: (query) =>
-      listAcrossCounties<Inspector>(table, 'INSPECTORS#', query.counties, {
+      listAcrossCounties<Inspector>(db, table, 'INSPECTORS#', query.counties, {
         limit: query.limit,
         ...(query.cursor ? { cursor: query.cursor } : {}),
       }),
@@ -307,7 +313,11 @@ export const createRegistryStore = (table: string): RegistryStore => {
 };
 
 /** Zone members of a zone, counted (for the >20 schools warning). */
-export const countZoneMembers = async (table: string, zoneId: string): Promise<number> => {
+export const countZoneMembers = async (
+  db: DynamoDBDocumentClient,
+  table: string,
+  zoneId: string,
+): Promise<number> => {
   let count = 0;
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -328,7 +338,7 @@ export const countZoneMembers = async (table: string, zoneId: string): Promise<n
 };
 
 /** The import workflow's view of the registry: stored rows by key, and batch upserts. */
-export const createImportTarget = (table: string): ImportTarget => ({
+export const createImportTarget = (db: DynamoDBDocumentClient, table: string): ImportTarget => ({
   async load(kind, entities) {
     const keys = [
       ...new Map(entities.map((e) => [keyString(entityKeyOf(kind, e)), entityKeyOf(kind, e)])).values(),

@@ -1,10 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TemplateStore } from '#core/campaign-service';
 import { ConflictError } from '#core/errors';
 import type { Template } from '#core/template';
 import { builtInTemplates } from '#core/templates/index';
-import { documentClient as db } from './aws-clients.ts';
 import { queryAll } from './dynamo-query.ts';
 
 /**
@@ -25,9 +24,9 @@ const strip = (item: Record<string, unknown>): Template => {
   return template as unknown as Template;
 };
 
-export const createTemplateStore = (table: string): TemplateStore => {
+export const createTemplateStore = (db: DynamoDBDocumentClient, table: string): TemplateStore => {
   const stored = async (id?: string): Promise<Template[]> => {
-    const items = await queryAll({
+    const items = await queryAll(db, {
       TableName: table,
       ...(id
         ? { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `TEMPLATE#${id}` } }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { type Actor, isAdmin } from './actor.ts';
-import { type Verification, verifyChain } from './audit-chain.ts';
+import { type ChainPosition, chainStart, verifySegment } from './audit-chain.ts';
 import type { Campaign } from './campaign.ts';
-import { ForbiddenError, NotFoundError } from './errors.ts';
+import { BadRequestError, ForbiddenError, NotFoundError } from './errors.ts';
 import { type Evidence, evidenceStatuses } from './evidence.ts';
 import type { AuditEvent } from './inspection-service.ts';
 
@@ -71,10 +71,70 @@ export interface AuditPorts {
   evidence(q: Omit<AuditEvidenceQuery, 'region'> & { regionPrefix: string }): Promise<Page<Evidence>>;
   /** Audit events matching the query, only under `regionPrefix`. */
   events(q: AuditEventQuery & { regionPrefix: string }): Promise<Page<AuditEventView>>;
-  /** Every stored event of a campaign, as stored (for recomputing its chain). */
-  chain(campaignId: string): Promise<ChainEvent[]>;
+  /** Up to `limit` linked events of a campaign after place `afterSeq`, in chain order, as stored. */
+  chainAfter(campaignId: string, afterSeq: number, limit: number): Promise<ChainEvent[]>;
+  /** The campaign's chain head: how many events are linked, and the last hash. */
+  head(campaignId: string): Promise<{ linked: number; head: string }>;
+  /** How many of the campaign's events wait for their link (at most one sweep). */
+  unlinked(campaignId: string): Promise<number>;
   campaign(id: string): Promise<Campaign | undefined>;
 }
+
+/**
+ * One verification request checks at most this many events: a few DynamoDB
+ * pages, well under a second, whatever the campaign's size, so that the API
+ * answers far within API Gateway's 30 s. A longer chain is verified by
+ * following `cursor` from page to page.
+ */
+export const verifyPageEvents = 2000;
+
+export const verifyQuerySchema = z
+  .object({
+    cursor: z
+      .string()
+      .max(200)
+      .optional()
+      .describe('where the previous page stopped; absent: from the first event'),
+  })
+  .strict();
+
+const encodePosition = (p: ChainPosition) =>
+  Buffer.from(JSON.stringify([p.seq, p.hash])).toString('base64url');
+const decodePosition = (cursor: string): ChainPosition => {
+  try {
+    const [seq, hash] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (
+      Number.isInteger(seq) &&
+      (seq as number) > 0 &&
+      typeof hash === 'string' &&
+      /^[0-9a-f]{64}$/.test(hash)
+    )
+      return { seq: seq as number, hash };
+  } catch {
+    // Falls through.
+  }
+  throw new BadRequestError('The cursor is not one this API returned.', [
+    { path: 'query.cursor', message: 'give the cursor of the previous page, or none' },
+  ]);
+};
+
+/**
+ * The result of one page of verification. `intact` speaks of what has been
+ * verified so far (`verified`: places `fromSeq` to `throughSeq`, starting
+ * from the hash the page started from); `complete` says whether that reaches
+ * the chain's head. A broken link ends the verification with `brokenAt`.
+ */
+export type ChainVerification = {
+  campaignId: string;
+  intact: boolean;
+  complete: boolean;
+  linked: number;
+  head: string;
+  unlinked: number;
+  verified: { fromSeq: number; throughSeq: number; startHash: string };
+  cursor?: string;
+  brokenAt?: { seq: number; sk: string; reason: string };
+};
 
 /** The archive (queries, verification, exports) is for auditors and supervision offices. */
 export const archiveReader = (actor: Actor) => {
@@ -100,13 +160,48 @@ export const createAuditService = (ports: AuditPorts) => ({
     return ports.events({ ...query, regionPrefix: narrowRegion(archiveReader(actor), undefined) });
   },
 
-  /** Recomputes the campaign's hash chain and names the first broken link, if any. */
-  async verify(actor: Actor, campaignId: string): Promise<Verification & { campaignId: string }> {
+  /**
+   * Recomputes one page of the campaign's hash chain (from the first event, or
+   * from where `cursor` left off) and names the first broken link, if any.
+   */
+  async verify(actor: Actor, campaignId: string, cursor?: string): Promise<ChainVerification> {
     archiveReader(actor);
     const campaign = await ports.campaign(campaignId);
     if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
       throw new NotFoundError(`Campaign ${campaignId} not found.`);
-    return { campaignId, ...verifyChain(campaignId, await ports.chain(campaignId)) };
+    const start = cursor ? decodePosition(cursor) : chainStart(campaignId);
+    const [head, unlinked] = await Promise.all([ports.head(campaignId), ports.unlinked(campaignId)]);
+    if (start.seq > head.linked) throw new BadRequestError('The cursor is past the end of this chain.');
+    const events = await ports.chainAfter(campaignId, start.seq, verifyPageEvents);
+    const result = verifySegment(start, events);
+    const base = {
+      campaignId,
+      linked: head.linked,
+      head: head.head,
+      unlinked,
+      verified: { fromSeq: start.seq + 1, throughSeq: result.through.seq, startHash: start.hash },
+    };
+    if (!result.intact) return { ...base, intact: false, complete: false, brokenAt: result.brokenAt };
+    const complete = result.through.seq >= head.linked;
+    if (complete && result.through.hash !== head.head) {
+      return {
+        ...base,
+        intact: false,
+        complete: false,
+        brokenAt: {
+          seq: result.through.seq,
+          sk: events.at(-1)?.sk ?? '',
+          reason: 'the chain head does not match the last linked event',
+        },
+      };
+    }
+    // A page can come short of the head while the index catches up with a linker that just ran: continue from it.
+    return {
+      ...base,
+      intact: true,
+      complete,
+      ...(complete ? {} : { cursor: encodePosition(result.through) }),
+    };
   },
 });
 export type AuditService = ReturnType<typeof createAuditService>;

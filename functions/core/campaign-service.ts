@@ -49,15 +49,22 @@ export interface CampaignStore {
     id: string,
     execution: string,
     launch: Partial<CampaignLaunch>,
-    change?: { status?: CampaignStatus; nextStart?: string },
+    change?: RunChange,
   ): Promise<boolean>;
   /** The same for the close `execution`. */
   updateClose(
     id: string,
     execution: string,
     close: Partial<CampaignClose>,
-    change?: { status?: CampaignStatus },
+    change?: RunChange,
   ): Promise<boolean>;
+}
+
+/** What a run may change besides its own record; `onlyFrom` makes the change conditional on the status. */
+export interface RunChange {
+  status?: CampaignStatus;
+  onlyFrom?: CampaignStatus;
+  nextStart?: string;
 }
 
 export interface TemplateStore {

@@ -123,6 +123,30 @@ export const createEvidenceService = (ports: EvidencePorts) => {
       return { evidenceId, changed, status: verdict.status };
     },
 
+    /**
+     * Gives up an announcement whose file never arrived (the sweeper, a day
+     * later): `expired`, once, with its audit event. False if it had settled.
+     */
+    async expireAnnouncement(evidenceId: string) {
+      const evidence = await ports.evidence.get(evidenceId);
+      if (evidence?.status !== 'pending') return false;
+      const now = ports.now();
+      const reason = 'no file arrived within a day of the announcement';
+      return ports.evidence.settle(
+        evidence,
+        { status: 'expired', reason, verifiedAt: now },
+        {
+          campaignId: evidence.campaignId,
+          entityId: evidence.id,
+          regionCode: evidence.regionCode,
+          action: 'expire_evidence',
+          actor: 'system:sweeper',
+          at: now,
+          details: { reason },
+        },
+      );
+    },
+
     async list(actor: Actor, inspectionId: string) {
       await inspectionFor(actor, inspectionId);
       return { items: await ports.evidence.byInspection(inspectionId) };

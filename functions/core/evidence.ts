@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { archiveKeys } from './storage.ts';
 
 /**
  * Evidence (佐证材料): what may be uploaded, and how an arrived object is judged.
@@ -18,7 +19,8 @@ export const evidenceTypes = {
   'video/mp4': { ext: 'mp4', maxBytes: 200 * mb },
 } as const;
 export type EvidenceType = keyof typeof evidenceTypes;
-export const evidenceStatuses = ['pending', 'stored', 'quarantined'] as const;
+/** `expired`: announced, but no file arrived within a day (the upload link lasts 15 minutes). */
+export const evidenceStatuses = ['pending', 'stored', 'quarantined', 'expired'] as const;
 export type EvidenceStatus = (typeof evidenceStatuses)[number];
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the file');
@@ -68,7 +70,6 @@ export interface Evidence {
   detected?: { mime: string; size: number; sha256: string };
 }
 
-/** Keys are generated from ids only, never from the file name. */
 /**
  * What the archive states about a file, as manifests list it: size and
  * SHA-256 as measured on arrival (the declared ones while it is pending).
@@ -88,8 +89,9 @@ export const archiveEntry = (e: Evidence) => ({
   verifiedAt: e.verifiedAt ?? null,
 });
 
+/** Keys are generated from ids only, never from the file name. */
 export const evidenceKey = (e: Pick<Evidence, 'campaignId' | 'inspectionId' | 'id'>) =>
-  `evidence/${e.campaignId}/${e.inspectionId}/${e.id}`;
+  archiveKeys.evidence(e.campaignId, e.inspectionId, e.id);
 
 /** Display-safe file name: no path, no control characters, at most 200 characters. */
 export const sanitizeFileName = (name: string): string =>

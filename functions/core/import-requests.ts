@@ -1,6 +1,7 @@
 import { type Actor, isAdmin } from './actor.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import { type ImportCounts, type ImportKind, type ImportStatus, maxImportBytes } from './imports.ts';
+import { scratchKeys } from './storage.ts';
 
 /** The import record as the use cases see it (the adapter stores more). */
 export interface ImportView {
@@ -24,7 +25,11 @@ export interface ImportPorts {
   newId(): string;
   now(): string;
   records: { create(record: ImportView): Promise<void>; get(id: string): Promise<ImportView | undefined> };
-  presignUpload(key: string, contentType: string, contentLength?: number): Promise<string>;
+  /** A PUT URL for exactly this type, size and SHA-256 (S3 refuses any other body). */
+  presignUpload(
+    key: string,
+    upload: { contentType: string; size: number; sha256Hex: string },
+  ): Promise<string>;
   presignDownload(key: string, fileName: string): Promise<string>;
 }
 
@@ -36,7 +41,7 @@ export const acceptedImportTypes = [
 ] as const;
 
 /** Where a user's upload goes: generated, never built from the file name. */
-export const importUploadKey = (id: string) => `uploads/imports/${id}/source`;
+export const importUploadKey = scratchKeys.importUpload;
 
 /** Keeps a file name for display only: no control characters or path separators. */
 const sanitizeFileName = (name: string) =>
@@ -52,11 +57,11 @@ const sanitizeFileName = (name: string) =>
 export const createImportRequests = (ports: ImportPorts) => ({
   async create(
     actor: Actor,
-    request: { kind: ImportKind; fileName: string; contentType: string; size?: number },
+    request: { kind: ImportKind; fileName: string; contentType: string; size: number; sha256: string },
   ) {
     if (!isAdmin(actor))
       throw new ForbiddenError('Only province, city and county offices import the registry.');
-    if (request.size !== undefined && request.size > maxImportBytes) {
+    if (request.size > maxImportBytes) {
       throw new ValidationError('The file is too large.', [
         { path: 'body.size', message: `imports are limited to ${maxImportBytes} bytes (50 MB)` },
       ]);
@@ -76,14 +81,21 @@ export const createImportRequests = (ports: ImportPorts) => ({
       uploadKey: importUploadKey(id),
     };
     await ports.records.create(record);
-    const uploadUrl = await ports.presignUpload(record.uploadKey, request.contentType, request.size);
+    const uploadUrl = await ports.presignUpload(record.uploadKey, {
+      contentType: request.contentType,
+      size: request.size,
+      sha256Hex: request.sha256,
+    });
     return {
       id,
       status: record.status,
       upload: {
         method: 'PUT' as const,
         url: uploadUrl,
-        headers: { 'content-type': request.contentType },
+        headers: {
+          'content-type': request.contentType,
+          'x-amz-checksum-sha256': Buffer.from(request.sha256, 'hex').toString('base64'),
+        },
         expiresInSeconds: 900,
       },
     };

@@ -16,7 +16,8 @@ import {
 export const importKinds = ['schools', 'inspectors', 'zones'] as const;
 export type ImportKind = (typeof importKinds)[number];
 
-export const importStatuses = ['awaiting_upload', 'processing', 'completed', 'failed'] as const;
+/** `expired`: created, but no file was uploaded within a day. */
+export const importStatuses = ['awaiting_upload', 'processing', 'completed', 'failed', 'expired'] as const;
 export type ImportStatus = (typeof importStatuses)[number];
 
 /** Files larger than this are refused before parsing. */

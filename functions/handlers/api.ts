@@ -2,14 +2,15 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ulid } from 'ulid';
+import { dynamoClients, s3Client, sfnClient } from '#adapters/aws-clients';
 import { awsHealthProbe } from '#adapters/health-probe';
 import { createImportRecords } from '#adapters/import-records';
 import { createObjectStore } from '#adapters/object-store';
 import { createRegistryStore } from '#adapters/registry-store';
+import { createTokenVerifier } from '#adapters/token-verifier';
+import { createWorkflowStarter } from '#adapters/workflow-starter';
 import { createImportRequests } from '#core/import-requests';
 import { createRegistryService } from '#core/registry-service';
-import { bucket, stateMachines, tables } from '#infra/resources';
-import { requireEnv } from '#lib/env';
 import { logger } from '#lib/logger';
 import { auditOperations } from './api/audit.ts';
 import { campaignOperations } from './api/campaigns.ts';
@@ -18,72 +19,65 @@ import { exportOperations } from './api/exports.ts';
 import { inspectionOperations } from './api/inspections.ts';
 import { registryOperations } from './api/registry.ts';
 import { systemOperations } from './api/system.ts';
-import { auditWiring, exportWiring } from './audit-wiring.ts';
-import { campaignService } from './campaign-wiring.ts';
-import { evidenceWiring } from './evidence-wiring.ts';
+import { environmentOf } from './environment.ts';
 import { dispatch } from './http/dispatch.ts';
 import { httpProblems } from './http/middleware.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import type { OperationTable } from './http/operation.ts';
 import type { ApiEvent } from './http/request.ts';
-import { inspectionWiring } from './inspection-wiring.ts';
+import { auditWiring, exportWiring } from './wiring/audit.ts';
+import { campaignService } from './wiring/campaigns.ts';
+import { evidenceWiring } from './wiring/evidence.ts';
+import { inspectionWiring } from './wiring/inspections.ts';
 
-// Composition root of the HTTP API: configuration and adapters are built once
-// per cold start and handed to the operations.
-const mainTable = requireEnv(tables.main.envVar);
-const evidenceBucket = requireEnv(bucket.envVar);
-const objects = createObjectStore(evidenceBucket);
-const importRecords = createImportRecords(mainTable);
-const launchCampaignArn = requireEnv(stateMachines.launchCampaign.envVar);
-const auditTable = requireEnv(tables.audit.envVar);
-const campaigns = campaignService(mainTable, {
-  launch: launchCampaignArn,
-  close: requireEnv(stateMachines.closeCampaign.envVar),
+// Composition root of the HTTP API: clients, configuration and adapters are
+// built once per cold start, for exactly what the `api` function is granted.
+const env = environmentOf('api');
+const { dynamodb, db } = dynamoClients();
+const s3 = s3Client();
+const sfn = sfnClient();
+const tables = { db, main: env.table('main'), audit: env.table('audit') };
+const evidenceObjects = createObjectStore(s3, env.bucket('evidence'), { objectLock: env.objectLock() });
+const workObjects = createObjectStore(s3, env.bucket('work'));
+const launchArn = env.stateMachine('launchCampaign');
+const campaigns = campaignService(tables, {
+  launch: createWorkflowStarter(sfn, launchArn),
+  close: createWorkflowStarter(sfn, env.stateMachine('closeCampaign')),
 });
+const verifyToken = createTokenVerifier(env.tokens());
 
 let openapi: unknown;
 const operations: OperationTable = {
   ...systemOperations({
-    health: awsHealthProbe({ mainTable, bucket: evidenceBucket, stateMachineArn: launchCampaignArn }),
+    health: awsHealthProbe(
+      { dynamodb, s3, sfn },
+      { mainTable: tables.main, bucket: evidenceObjects.bucket, stateMachineArn: launchArn },
+    ),
     openapi: () => {
       openapi ??= buildOpenApi(operations, { version: '0.1.0' });
       return openapi;
     },
   }),
   ...registryOperations({
-    registry: createRegistryService(createRegistryStore(mainTable)),
+    registry: createRegistryService(createRegistryStore(db, tables.main)),
     imports: createImportRequests({
       newId: ulid,
       now: () => new Date().toISOString(),
-      records: importRecords,
-      presignUpload: (key, contentType, contentLength) =>
-        objects.presignUpload(key, {
-          contentType,
-          ...(contentLength !== undefined ? { contentLength } : {}),
-        }),
-      presignDownload: (key, fileName) => objects.presignDownload(key, { fileName }),
+      records: createImportRecords(db, tables.main),
+      presignUpload: (key, upload) => workObjects.presignUpload(key, upload),
+      presignDownload: (key, fileName) => workObjects.presignDownload(key, { fileName }),
     }),
   }),
   ...campaignOperations({ campaigns }),
-  ...evidenceOperations({
-    evidence: evidenceWiring({ main: mainTable, audit: auditTable, bucket: evidenceBucket }).service,
-  }),
-  ...inspectionOperations({
-    campaigns,
-    inspections: inspectionWiring({ main: mainTable, audit: auditTable }, evidenceBucket).service,
-  }),
-  ...auditOperations({ audit: auditWiring({ main: mainTable, audit: auditTable }).service }),
+  ...evidenceOperations({ evidence: evidenceWiring(tables, evidenceObjects).service }),
+  ...inspectionOperations({ campaigns, inspections: inspectionWiring(tables, evidenceObjects).service }),
+  ...auditOperations({ audit: auditWiring(tables).service }),
   ...exportOperations({
-    exports: exportWiring({
-      main: mainTable,
-      audit: auditTable,
-      bucket: evidenceBucket,
-      stateMachineArn: requireEnv(stateMachines.exportEvidence.envVar),
-    }),
+    exports: exportWiring(tables, workObjects, sfn, env.stateMachine('exportEvidence')),
   }),
 };
 
 export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpProblems())
-  .handler((event) => dispatch(operations, event));
+  .handler((event) => dispatch(operations, event, verifyToken));

@@ -1,18 +1,21 @@
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
+import { auth } from '#infra/resources';
 
 /**
- * Cognito pre-token-generation trigger (event version 2): copies the user's
- * `custom:role` and `custom:scope` attributes into the access token as the
- * `role` and `scope` claims the API reads. (Locally the dev issuer signs
- * tokens with these claims directly.)
+ * Cognito pre-token-generation trigger (event version 2): puts the user's
+ * `custom:role` and `custom:scope` attributes (and `name`, when set) into the
+ * access and ID tokens as dudao's own claims, which the API verifies. OAuth's
+ * `scope` claim is left to Cognito. Locally the dev issuer signs tokens with
+ * the same claims.
  */
 export const handler = async (
   event: PreTokenGenerationV2TriggerEvent,
 ): Promise<PreTokenGenerationV2TriggerEvent> => {
   const attributes = event.request.userAttributes;
   const claims: Record<string, string> = {};
-  if (attributes['custom:role']) claims.role = attributes['custom:role'];
-  if (attributes['custom:scope']) claims.scope = attributes['custom:scope'];
+  if (attributes['custom:role']) claims[auth.roleClaim] = attributes['custom:role'];
+  if (attributes['custom:scope']) claims[auth.scopeClaim] = attributes['custom:scope'];
+  if (attributes.name) claims[auth.nameClaim] = attributes.name;
   event.response = {
     claimsAndScopeOverrideDetails: {
       idTokenGeneration: { claimsToAddOrOverride: claims },

@@ -6,7 +6,14 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { Access, FunctionDeclaration, TableDeclaration } from '../resources.ts';
+import {
+  type Access,
+  auth,
+  type BucketGrant,
+  type FunctionDeclaration,
+  type TableDeclaration,
+} from '../resources.ts';
+import type { ExportedBucket } from '../stacks/stateful-stack.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -26,7 +33,7 @@ const dynamoWrite = [
 
 /**
  * One declared function: Node.js 22 on arm64, bundled by the local esbuild as
- * ESM, with its own role and log group. Access is granted through the bind
+ * ESM with its dependencies (the AWS SDK included), with its own role and log group. Access is granted through the bind
  * helpers, which set the environment variable the code reads in the same
  * call, and name exact resources (a table and each of its indexes) rather
  * than wildcards.
@@ -57,6 +64,9 @@ export class DudaoFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: declaration.memoryMb,
       timeout: Duration.seconds(declaration.timeoutSeconds),
+      ...(declaration.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: declaration.reservedConcurrency }
+        : {}),
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup,
@@ -75,6 +85,8 @@ export class DudaoFunction extends Construct {
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         minify: true,
         sourceMap: true,
+        // Bundle the AWS SDK the tests ran with, rather than the runtime's own copy of another version.
+        externalModules: [],
       },
     });
     Validations.of(this.fn).acknowledge({
@@ -102,28 +114,58 @@ export class DudaoFunction extends Construct {
     return this;
   }
 
-  bindBucket(
-    bucket: { name: string; arn: string; exportName: string },
-    access: Access,
-    envVar: string,
-  ): this {
-    const objectActions = access === 'readWrite' ? ['s3:GetObject', 's3:PutObject'] : ['s3:GetObject'];
-    this.role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.arn] }));
-    this.role.addToPolicy(new PolicyStatement({ actions: objectActions, resources: [`${bucket.arn}/*`] }));
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${bucket.exportName}/*]`,
-      reason: 'Object keys are generated per upload; the function reads and writes objects it names itself.',
-    });
+  /**
+   * Grants object access in one bucket by key prefix, and ListBucket when the
+   * function reads (so a missing key is a 404, not a 403). Nothing outside
+   * the declared prefixes.
+   */
+  bindBucket(bucket: ExportedBucket, grant: BucketGrant, envVar: string): this {
+    const under = (prefix: string) => `${bucket.arn}/${prefix}*`;
+    const acknowledge = (prefix: string) =>
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${bucket.exportName}/${prefix}*]`,
+        reason:
+          'Object keys are generated per upload and run under this prefix; the grant names the prefix only.',
+      });
+    if (grant.read?.length) {
+      this.role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.arn] }));
+      this.role.addToPolicy(
+        new PolicyStatement({ actions: ['s3:GetObject'], resources: grant.read.map(under) }),
+      );
+      grant.read.forEach(acknowledge);
+    }
+    if (grant.write?.length) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          resources: grant.write.map(under),
+        }),
+      );
+      grant.write.filter((p) => !grant.read?.includes(p)).forEach(acknowledge);
+    }
     this.fn.addEnvironment(envVar, bucket.name);
     return this;
   }
 
   /** Legal holds on evidence objects (问责); the bucket has Object Lock, so the handler may use it. */
-  allowLegalHolds(bucket: { arn: string }, envVar: string): this {
+  allowLegalHolds(bucket: ExportedBucket, prefix: string, envVar: string): this {
     this.role.addToPolicy(
-      new PolicyStatement({ actions: ['s3:PutObjectLegalHold'], resources: [`${bucket.arn}/*`] }),
+      new PolicyStatement({ actions: ['s3:PutObjectLegalHold'], resources: [`${bucket.arn}/${prefix}*`] }),
     );
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucket.exportName}/${prefix}*]`,
+      reason:
+        'Holds go on the evidence files of a case, whose keys are generated per upload under this prefix.',
+    });
     this.fn.addEnvironment(envVar, 'on');
+    return this;
+  }
+
+  /** Where the bearer tokens this function verifies come from: a Cognito user pool and its app clients. */
+  trustTokensFrom(issuer: string, clientIds: readonly string[]): this {
+    this.fn.addEnvironment(auth.issuerEnvVar, issuer);
+    this.fn.addEnvironment(auth.jwksUrlEnvVar, `${issuer}/.well-known/jwks.json`);
+    this.fn.addEnvironment(auth.clientIdsEnvVar, clientIds.join(','));
     return this;
   }
 

@@ -2,20 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { PayloadTooLargeError, UnauthorizedError } from '#core/errors';
+import { BadRequestError, PayloadTooLargeError } from '#core/errors';
 import { problemResponse, toProblem } from '#handlers/http/problem';
 import type { ApiEvent } from '#handlers/http/request';
 import { matchRoute } from '#lib/routes';
-import type { DevIssuer } from './dev-issuer.ts';
 import { localAccount } from './functions.ts';
 
 /** API Gateway's own limit on a request body. */
 const gatewayMaxBodyBytes = 10 * 1024 * 1024;
 
 /**
- * The local stand-in for API Gateway (HTTP API): matches the declared routes,
- * runs the JWT authorizer against the dev issuer, and hands the same
- * `APIGatewayProxyEventV2` to the same API handler.
+ * The local stand-in for API Gateway (HTTP API): matches the declared routes
+ * and hands the same `APIGatewayProxyEventV2` to the same API handler, which
+ * verifies bearer tokens itself (as it does in AWS, where no JWT authorizer
+ * sits in front of it).
  */
 export interface LocalApi {
   readonly url: string;
@@ -24,7 +24,6 @@ export interface LocalApi {
 
 export const startLocalApi = async (opts: {
   port: number;
-  issuer: DevIssuer;
   invoke: (event: ApiEvent) => Promise<unknown>;
 }): Promise<LocalApi> => {
   const server = createServer((req, res) => {
@@ -47,31 +46,27 @@ export const startLocalApi = async (opts: {
 const handle = async (
   req: IncomingMessage,
   res: ServerResponse,
-  opts: { issuer: DevIssuer; invoke: (event: ApiEvent) => Promise<unknown> },
+  opts: { invoke: (event: ApiEvent) => Promise<unknown> },
 ): Promise<void> => {
   const requestId = randomUUID();
-  const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    // API Gateway answers a request target it cannot parse with 400, before any route.
+    return send(
+      res,
+      problemResponse(toProblem(new BadRequestError('The request target is not a valid URL.'), requestId)),
+    );
+  }
   const refuse = (error: Error) => send(res, problemResponse(toProblem(error, requestId, url.pathname)));
 
   const body = await readBody(req, gatewayMaxBodyBytes);
   if (body === 'too-large') return refuse(new PayloadTooLargeError('Request bodies are limited to 10 MB.'));
 
   const match = matchRoute(method, url.pathname);
-  let claims: Record<string, unknown> | undefined;
-  if (match?.route.auth === 'jwt') {
-    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    claims = token ? await opts.issuer.verify(token) : undefined;
-    if (!claims) {
-      return refuse(
-        new UnauthorizedError(
-          token ? 'The bearer token is invalid or expired.' : 'A bearer token is required.',
-        ),
-      );
-    }
-  }
-
-  const event = toEvent({ req, url, method, body, requestId, match, claims });
+  const event = toEvent({ req, url, method, body, requestId, match });
   const result = (await opts.invoke(event)) as APIGatewayProxyStructuredResultV2;
   send(res, result);
 };
@@ -85,9 +80,8 @@ const toEvent = (input: {
   body: Buffer;
   requestId: string;
   match: ReturnType<typeof matchRoute>;
-  claims: Record<string, unknown> | undefined;
 }): ApiEvent => {
-  const { req, url, method, body, requestId, match, claims } = input;
+  const { req, url, method, body, requestId, match } = input;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
@@ -127,7 +121,6 @@ const toEvent = (input: {
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}),
     },
   } as ApiEvent;
 };

@@ -1,12 +1,17 @@
 import './polyfills.ts';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import {
-  bucket,
+  auth,
+  type BucketName,
+  buckets,
+  type FunctionDeclaration,
   type FunctionName,
   functions,
+  objectLockEnvVar,
   type StateMachineDeclaration,
   type StateMachineName,
   schedules,
@@ -17,13 +22,24 @@ import {
 import { startLocalApi } from './api-server.ts';
 import { devIssuer } from './dev-issuer.ts';
 import { startDynamoDbLocal } from './dynamodb.ts';
-import { type LocalInvoke, loadLocalFunctions, localFunctionArn, localRegion } from './functions.ts';
+import { faultDrills } from './faults.ts';
+import {
+  type LocalInvoke,
+  loadLocalFunctions,
+  localAccount,
+  localFunctionArn,
+  localRegion,
+} from './functions.ts';
+import { type Call, enforceGrants, type FunctionGrants } from './grants.ts';
+import { startLocalLambda } from './lambda.ts';
 import { localTableName, provisionTables } from './provision.ts';
 import { startS3Local } from './s3.ts';
+import { lambdaFailureRecord, startLocalSqs } from './sqs.ts';
 import { LocalStepFunctions } from './step-functions.ts';
+import { synthesizedGrants } from './synth.ts';
 
 export interface LocalCloudOptions {
-  /** Where DynamoDB, S3, execution records and the dev issuer's keys live. */
+  /** Where DynamoDB, S3, execution records, queues and the dev issuer's keys live. */
   dataDir: string;
   /** API port; 0 picks a free one. */
   apiPort: number;
@@ -31,15 +47,37 @@ export interface LocalCloudOptions {
   sweeperIntervalMs?: number;
   /** Overrides every workflow Retry interval (tests); default: the ASL's own. */
   retryIntervalMs?: number;
+  /** Delay before each retry of a failed asynchronous invocation; default 200 ms (Lambda: about 1 and 2 minutes). */
+  asyncRetryDelayMs?: number;
+  /**
+   * Each function's IAM statements, against which every AWS call it makes is
+   * checked (grants.ts). Default: as the CDK app synthesizes them. `false`: no checks.
+   */
+  grants?: FunctionGrants | false;
+  /** Honour failure drills (`FAULT#` items, see faults.ts): tests only. */
+  faultDrills?: boolean;
+  /** Origins allowed to use presigned URLs from a browser; default any. */
+  corsOrigins?: readonly string[];
   log?: (message: string) => void;
 }
 
 export interface LocalCloud {
   readonly apiUrl: string;
-  readonly endpoints: { dynamodb: string; s3: string; stepfunctions: string };
-  /** Environment the functions run with (what a test process needs to call them too). */
+  readonly endpoints: {
+    dynamodb: string;
+    s3: string;
+    stepfunctions: string;
+    sqs: string;
+    lambda: string;
+    issuer: string;
+  };
+  /** Environment the functions run with (what a test process needs to call the services too). */
   readonly env: Record<string, string>;
   readonly functions: Record<FunctionName, LocalInvoke>;
+  /** Failure queue of each asynchronously invoked function. */
+  readonly failureQueues: Partial<Record<FunctionName, string>>;
+  /** Every distinct AWS call the functions made, and whether their grants allowed it. */
+  readonly calls: ReadonlyMap<string, Call & { allowed: boolean }>;
   /** True when this start created the tables: an empty data folder. */
   readonly fresh: boolean;
   stop(): Promise<void>;
@@ -47,13 +85,21 @@ export interface LocalCloud {
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 export const localTablePrefix = 'dudao-';
-export const localBucketName = 'dudao-evidence';
+export const localBucketName = (bucket: BucketName) => `dudao-${bucket}`;
 export const localStateMachineName = (name: StateMachineName): string => `dudao-${name}`;
+export const localStateMachineArn = (name: StateMachineName): string =>
+  `arn:aws:states:${localRegion}:${localAccount}:stateMachine:${localStateMachineName(name)}`;
+export const localFailureQueue = (name: FunctionName): string => `dudao-${name}-failures`;
+
+const asyncFunctions = (Object.entries(functions) as [FunctionName, FunctionDeclaration][]).filter(
+  ([, d]) => d.async !== undefined,
+);
 
 /**
- * Starts the embedded local cloud: DynamoDB Local, s3rver, the Step Functions
- * endpoint and the API, all wired from the one declaration in infra/resources.ts,
- * running the same handler modules that CDK deploys.
+ * Starts the embedded local cloud: DynamoDB Local, s3rver, the Step Functions,
+ * SQS and Lambda endpoints, the dev token issuer and the API, all wired from
+ * the one declaration in infra/resources.ts, running the same handler modules
+ * that CDK deploys, each checked against the grants CDK gives it.
  */
 export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalCloud> => {
   const log = opts.log ?? (() => undefined);
@@ -65,27 +111,84 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
   };
   try {
     log('starting DynamoDB Local (java)…');
-    const dynamo = await startDynamoDbLocal({ dataDir: opts.dataDir });
+    const dynamoStarting = startDynamoDbLocal({ dataDir: opts.dataDir });
+    // Synthesizing takes seconds of CPU: done while java starts.
+    const grants =
+      opts.grants === false
+        ? undefined
+        : (opts.grants ??
+          synthesizedGrants({
+            tableName: (table) => localTableName(localTablePrefix, table),
+            bucketName: localBucketName,
+            stateMachine: (machine) => ({
+              arn: localStateMachineArn(machine),
+              name: localStateMachineName(machine),
+            }),
+          }));
+    const dynamo = await dynamoStarting;
     stops.push(dynamo.stop);
 
-    // The S3 notification target is loaded after the environment exists; events
-    // that arrive before then (none in practice) wait for it.
-    let onObjectCreated: (event: S3Event) => void = () => undefined;
-    const s3 = await startS3Local({
-      dataDir: opts.dataDir,
-      buckets: [localBucketName],
-      notificationPrefixes: bucket.notificationPrefixes,
-      onObjectCreated: (event) => onObjectCreated(event),
-    });
-    stops.push(s3.stop);
-
     // Functions are imported last, once the whole environment they read at cold
-    // start exists (including this endpoint's URL). Executions resumed by
-    // `sfn.start` wait for them.
+    // start exists. Invocations that come earlier (executions resumed by the
+    // Step Functions endpoint, S3 events) wait for them.
     const lazy =
       (name: FunctionName): LocalInvoke =>
       async (event) =>
         (await loading.promise)[name](event);
+
+    // Failed asynchronous invocations end in their function's failure queue, as with Lambda's on-failure destination.
+    const sqs = await startLocalSqs({
+      dataDir: opts.dataDir,
+      queues: asyncFunctions.map(([name]) => localFailureQueue(name)),
+      region: localRegion,
+      accountId: localAccount,
+    });
+    stops.push(sqs.stop);
+    const asyncRetryDelay = opts.asyncRetryDelayMs ?? 200;
+    const invokeAsync = (name: FunctionName, event: unknown): void => {
+      const retries = (functions[name] as FunctionDeclaration).async?.retries ?? 2;
+      const requestId = randomUUID();
+      const attempt = (n: number): void => {
+        lazy(name)(event).catch((error: unknown) => {
+          if (n <= retries) {
+            setTimeout(() => attempt(n + 1), asyncRetryDelay * n).unref();
+            return;
+          }
+          log(`${name} failed ${n} times; the event is in ${localFailureQueue(name)}: ${String(error)}`);
+          try {
+            sqs.send(
+              localFailureQueue(name),
+              JSON.stringify(
+                lambdaFailureRecord({
+                  functionArn: localFunctionArn(name),
+                  requestId,
+                  event,
+                  error,
+                  attempts: n,
+                }),
+              ),
+            );
+          } catch (e) {
+            log(`could not queue the failed ${name} event: ${String(e)}`);
+          }
+        });
+      };
+      attempt(1);
+    };
+
+    // The S3 notification target is loaded after the environment exists; events
+    // that arrive before then (none in practice) wait for it.
+    const s3 = await startS3Local({
+      dataDir: opts.dataDir,
+      buckets: (Object.keys(buckets) as BucketName[]).map((b) => ({
+        name: localBucketName(b),
+        notificationPrefixes: buckets[b].notificationPrefixes,
+      })),
+      corsOrigins: opts.corsOrigins ?? ['*'],
+      onObjectCreated: (event: S3Event) => invokeAsync('objectCreated', event),
+    });
+    stops.push(s3.stop);
+
     const sfn = new LocalStepFunctions({
       dataDir: resolve(opts.dataDir, 'stepfunctions'),
       region: localRegion,
@@ -110,7 +213,17 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     const { endpoint: sfnEndpoint } = await sfn.start(0);
     stops.push(() => sfn.stop());
 
-    const env = functionEnvironment({ dynamodb: dynamo.endpoint, s3: s3.endpoint, sfn: sfnEndpoint });
+    const issuer = await devIssuer(opts.dataDir);
+    const issuerServer = await issuer.serve();
+    stops.push(issuerServer.stop);
+
+    const env = functionEnvironment({
+      dynamodb: dynamo.endpoint,
+      s3: s3.endpoint,
+      sfn: sfnEndpoint,
+      sqs: sqs.endpoint,
+      jwksUrl: issuerServer.jwksUrl,
+    });
     Object.assign(process.env, env);
 
     const client = new DynamoDBClient({});
@@ -118,32 +231,54 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     client.destroy();
     if (created.length > 0) log(`created tables ${created.join(', ')}`);
 
-    const loaded = await loadLocalFunctions();
+    const calls = new Map<string, Call & { allowed: boolean }>();
+    if (grants) {
+      const stopEnforcing = enforceGrants(grants, (call, allowed) => {
+        // Object keys collapse to their first segment, so the record stays small however many objects there are.
+        const resource = call.resource.replace(/^(arn:aws:s3:::[^/]+\/[^/]+\/).+$/, '$1*');
+        const key = `${call.fn} ${call.action} ${resource} ${allowed}`;
+        if (!calls.has(key)) calls.set(key, { ...call, resource, allowed });
+        if (!allowed) log(`AccessDenied: ${call.fn} may not ${call.action} on ${call.resource}`);
+      });
+      stops.push(async () => {
+        stopEnforcing();
+      });
+    }
+    const loaded = await loadLocalFunctions(
+      opts.faultDrills ? { faults: faultDrills(localTableName(localTablePrefix, 'main')) } : {},
+    );
     loading.resolve(loaded);
-    onObjectCreated = (event) => invokeAsync('objectCreated', loaded.objectCreated, event, log);
 
-    const api = await startLocalApi({
-      port: opts.apiPort,
-      issuer: await devIssuer(opts.dataDir),
-      invoke: (event) => loaded.api(event),
-    });
+    const lambda = await startLocalLambda({ functions: loaded, invokeAsync });
+    stops.push(lambda.stop);
+    process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
+
+    const api = await startLocalApi({ port: opts.apiPort, invoke: (event) => loaded.api(event) });
     stops.push(api.stop);
 
     const sweepEvery = opts.sweeperIntervalMs ?? schedules.sweeper.everyMinutes * 60_000;
     if (sweepEvery > 0) {
-      const timer = setInterval(
-        () => invokeAsync('sweeper', loaded.sweeper, { source: 'local.schedule' }, log),
-        sweepEvery,
-      );
+      const timer = setInterval(() => invokeAsync('sweeper', scheduledEvent()), sweepEvery);
       timer.unref();
       stops.push(async () => clearInterval(timer));
     }
 
     return {
       apiUrl: api.url,
-      endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, stepfunctions: sfnEndpoint },
-      env,
+      endpoints: {
+        dynamodb: dynamo.endpoint,
+        s3: s3.endpoint,
+        stepfunctions: sfnEndpoint,
+        sqs: sqs.endpoint,
+        lambda: lambda.endpoint,
+        issuer: issuerServer.url,
+      },
+      env: { ...env, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint },
       functions: loaded,
+      failureQueues: Object.fromEntries(
+        asyncFunctions.map(([name]) => [name, sqs.queueUrl(localFailureQueue(name))]),
+      ),
+      calls,
       fresh: created.length > 0,
       stop: stopAll,
     };
@@ -154,43 +289,52 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
   }
 };
 
-/** The environment every local function runs with: what CDK sets, pointed at local endpoints. */
+/** What EventBridge hands a function on a schedule. */
+export const scheduledEvent = (time = new Date()) => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: localAccount,
+  time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  region: localRegion,
+  resources: [`arn:aws:events:${localRegion}:${localAccount}:rule/dudao-sweeper`],
+  detail: {},
+});
+
+/**
+ * The environment every local function runs with: the union of what CDK
+ * gives each function, pointed at the local endpoints (each function alone in
+ * AWS gets only its own part: see functions.ts).
+ */
 const functionEnvironment = (endpoints: {
   dynamodb: string;
   s3: string;
   sfn: string;
+  sqs: string;
+  jwksUrl: string;
 }): Record<string, string> => {
   const env: Record<string, string> = {
     AWS_REGION: localRegion,
     // s3rver knows one account, S3RVER, and verifies signatures made with it;
-    // DynamoDB Local (-sharedDb) and the Step Functions endpoint accept anything.
+    // DynamoDB Local (-sharedDb) and the other endpoints accept anything.
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_SFN: endpoints.sfn,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     POWERTOOLS_SERVICE_NAME: 'dudao',
-    [bucket.envVar]: localBucketName,
+    [auth.issuerEnvVar]: auth.localIssuer,
+    [auth.jwksUrlEnvVar]: endpoints.jwksUrl,
+    [auth.clientIdsEnvVar]: auth.localClientId,
+    // The local S3 has no Object Lock: legal holds are recorded, not placed.
+    [objectLockEnvVar]: 'off',
   };
   for (const name of Object.keys(tables) as TableName[])
     env[tables[name].envVar] = localTableName(localTablePrefix, name);
-  for (const [name, machine] of Object.entries(stateMachines) as [
-    StateMachineName,
-    StateMachineDeclaration,
-  ][]) {
-    env[machine.envVar] =
-      `arn:aws:states:${localRegion}:000000000000:stateMachine:${localStateMachineName(name)}`;
-  }
+  for (const name of Object.keys(buckets) as BucketName[]) env[buckets[name].envVar] = localBucketName(name);
+  for (const name of Object.keys(stateMachines) as StateMachineName[])
+    env[stateMachines[name].envVar] = localStateMachineArn(name);
   return env;
-};
-
-/** Asynchronous invocation as S3 and EventBridge do it: failures are retried twice, then logged. */
-const invokeAsync = (name: string, invoke: LocalInvoke, event: unknown, log: (m: string) => void): void => {
-  const attempt = (n: number): void => {
-    invoke(event).catch((error: unknown) => {
-      if (n < 3) setTimeout(() => attempt(n + 1), 200 * n);
-      else log(`${name} failed after 3 attempts: ${(error as Error).stack ?? String(error)}`);
-    });
-  };
-  attempt(1);
 };

@@ -1,12 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { auth } from '#infra/resources';
 
 /**
  * The local stand-in for Cognito: an ES256 key pair kept in the data folder,
  * so tokens stay valid across restarts of the same stack and `npm run token`
- * can sign without a running server.
+ * can sign without a running server. Tokens are shaped like Cognito access
+ * tokens (`token_use: access`, `client_id`, no `aud`) with dudao's own claims
+ * for role, scope and name, exactly what the pre-token-generation trigger puts
+ * into them in AWS. The API verifies them with the same code as in AWS, from
+ * the keys `serve()` publishes like Cognito's `/.well-known/jwks.json`.
  */
 export interface TokenRequest {
   role: string;
@@ -42,37 +48,61 @@ const loadOrCreateKeys = async (dataDir: string): Promise<KeyFile> => {
 
 export interface DevIssuer {
   issue(request: TokenRequest): Promise<string>;
-  /** Verified claims, or undefined for a missing, malformed, expired or foreign token. */
-  verify(token: string): Promise<JWTPayload | undefined>;
+  /** The public keys as a JWK Set. */
+  jwks(): { keys: JWK[] };
+  /** Serves the keys at `<url>/.well-known/jwks.json` on loopback (and the OpenID configuration). */
+  serve(port?: number): Promise<{ url: string; jwksUrl: string; stop(): Promise<void> }>;
 }
 
 export const devIssuer = async (dataDir: string): Promise<DevIssuer> => {
   const keys = await loadOrCreateKeys(dataDir);
   const privateKey = await importJWK(keys.privateJwk, algorithm);
-  const publicKey = await importJWK(keys.publicJwk, algorithm);
+  const jwks = () => ({ keys: [{ ...keys.publicJwk, kid: keys.kid, alg: algorithm, use: 'sig' }] });
   return {
+    jwks,
     issue: async ({ role, scope, subject, name, ttlSeconds = 12 * 3600 }) => {
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ role, scope, token_use: 'access', ...(name ? { name } : {}) })
+      return new SignJWT({
+        token_use: 'access',
+        client_id: auth.localClientId,
+        [auth.roleClaim]: role,
+        [auth.scopeClaim]: scope,
+        ...(name ? { [auth.nameClaim]: name } : {}),
+      })
         .setProtectedHeader({ alg: algorithm, kid: keys.kid })
         .setIssuer(auth.localIssuer)
-        .setAudience(auth.audience)
         .setSubject(subject ?? `${role}:${scope}`)
         .setIssuedAt(now)
         .setExpirationTime(now + ttlSeconds)
         .sign(privateKey);
     },
-    verify: async (token) => {
-      try {
-        const { payload } = await jwtVerify(token, publicKey, {
-          issuer: auth.localIssuer,
-          audience: auth.audience,
-          algorithms: [algorithm],
-        });
-        return payload;
-      } catch {
-        return undefined;
-      }
+    serve: async (port = 0) => {
+      const server = createServer((req, res) => {
+        const path = (req.url ?? '/').split('?')[0];
+        const body =
+          path === '/.well-known/jwks.json'
+            ? jwks()
+            : path === '/.well-known/openid-configuration'
+              ? { issuer: auth.localIssuer, jwks_uri: `${url}/.well-known/jwks.json` }
+              : undefined;
+        res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body ?? { message: 'Not found' }));
+      });
+      server.keepAliveTimeout = 1000;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', resolve);
+      });
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return {
+        url,
+        jwksUrl: `${url}/.well-known/jwks.json`,
+        stop: () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      };
     },
   };
 };

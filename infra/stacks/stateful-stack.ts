@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, type ITableV2, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import {
   BlockPublicAccess,
@@ -10,7 +10,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { bucket, type KeyDeclaration, type TableName, tables } from '../resources.ts';
+import { type BucketName, buckets, type KeyDeclaration, type TableName, tables } from '../resources.ts';
 
 const attribute = (key: KeyDeclaration) => ({
   name: key.name,
@@ -18,12 +18,13 @@ const attribute = (key: KeyDeclaration) => ({
 });
 
 /**
- * What must outlive every deployment: the tables and the evidence bucket.
- * Everything here is retained when the stack is deleted.
+ * What must outlive every deployment: the tables and the buckets (evidence
+ * under Object Lock; work files that expire). Everything here is retained
+ * when the stack is deleted.
  */
 export class StatefulStack extends Stack {
   readonly tables: Record<TableName, ITableV2>;
-  readonly evidenceBucket: IBucket;
+  readonly buckets: Record<BucketName, IBucket>;
   /**
    * Names and ARNs exported under stable names (`<stack>:<Thing>`), so that
    * the stateless stack's policies render predictably (cdk-nag findings about
@@ -32,8 +33,9 @@ export class StatefulStack extends Stack {
    */
   readonly exported: StatefulExports;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
+    const corsOrigins = props.corsOrigins ?? [];
 
     // TableV2 (AWS::DynamoDB::GlobalTable) can gain replicas later without a replacement.
     this.tables = Object.fromEntries(
@@ -66,36 +68,54 @@ export class StatefulStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(365 * 7) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket of the evidence bucket; logging it into itself would loop.',
-    });
 
-    const evidenceBucket = new Bucket(this, 'EvidenceBucket', {
+    const secure = {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
-      versioned: true,
-      objectLockEnabled: true,
-      // GOVERNANCE, not COMPLIANCE: legal holds and audits need the lock, while
-      // an authorised operator can still correct a wrongly locked object.
-      objectLockDefaultRetention: ObjectLockRetention.governance(
-        Duration.days(bucket.objectLockRetentionDays),
-      ),
       serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'evidence/',
-      cors: [
-        {
-          allowedMethods: [HttpMethods.GET, HttpMethods.PUT, HttpMethods.HEAD],
-          allowedOrigins: ['*'],
-          allowedHeaders: ['*'],
-          exposedHeaders: ['ETag'],
-          maxAge: 3000,
-        },
-      ],
       removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.evidenceBucket = evidenceBucket;
+    } as const;
+    // Browsers (the portal) upload straight to presigned URLs and download from them.
+    const cors = corsOrigins.length
+      ? [
+          {
+            allowedMethods: [HttpMethods.GET, HttpMethods.PUT, HttpMethods.HEAD],
+            allowedOrigins: [...corsOrigins],
+            allowedHeaders: ['content-type', 'content-length', 'x-amz-checksum-sha256'],
+            exposedHeaders: ['ETag'],
+            maxAge: 3000,
+          },
+        ]
+      : undefined;
+
+    const evidence = buckets.evidence;
+    this.buckets = {
+      evidence: new Bucket(this, 'EvidenceBucket', {
+        ...secure,
+        serverAccessLogsPrefix: 'evidence/',
+        versioned: true,
+        objectLockEnabled: true,
+        // See `buckets` in infra/resources.ts for why GOVERNANCE.
+        objectLockDefaultRetention:
+          evidence.retention.mode === 'GOVERNANCE'
+            ? ObjectLockRetention.governance(Duration.days(evidence.retention.days))
+            : ObjectLockRetention.compliance(Duration.days(evidence.retention.days)),
+        ...(cors ? { cors } : {}),
+      }),
+      work: new Bucket(this, 'WorkBucket', {
+        ...secure,
+        serverAccessLogsPrefix: 'work/',
+        lifecycleRules: [
+          { abortIncompleteMultipartUploadAfter: Duration.days(2) },
+          ...Object.entries(buckets.work.expiry).map(([prefix, days]) => ({
+            prefix,
+            expiration: Duration.days(days),
+          })),
+        ],
+        ...(cors ? { cors } : {}),
+      }),
+    };
 
     const exportAs = (value: string, name: string) =>
       this.exportValue(value, { name: `${this.stackName}:${name}` });
@@ -109,16 +129,35 @@ export class StatefulStack extends Stack {
           },
         ]),
       ) as StatefulExports['tables'],
-      bucket: {
-        name: exportAs(evidenceBucket.bucketName, 'EvidenceBucketName'),
-        arn: exportAs(evidenceBucket.bucketArn, 'EvidenceBucketArn'),
-        exportName: `${this.stackName}:EvidenceBucketArn`,
-      },
+      buckets: Object.fromEntries(
+        (Object.keys(buckets) as BucketName[]).map((name) => [
+          name,
+          {
+            name: exportAs(this.buckets[name].bucketName, `${name}BucketName`),
+            arn: exportAs(this.buckets[name].bucketArn, `${name}BucketArn`),
+            exportName: `${this.stackName}:${name}BucketArn`,
+          },
+        ]),
+      ) as StatefulExports['buckets'],
     };
   }
 }
 
+export interface ExportedBucket {
+  readonly name: string;
+  readonly arn: string;
+  /** The export's name, as cdk-nag renders a policy resource built from it. */
+  readonly exportName: string;
+}
 export interface StatefulExports {
   readonly tables: Record<TableName, { name: string; arn: string }>;
-  readonly bucket: { name: string; arn: string; exportName: string };
+  readonly buckets: Record<BucketName, ExportedBucket>;
+}
+
+export interface StatefulStackProps extends StackProps {
+  /**
+   * Origins allowed to upload to and download from presigned URLs in a
+   * browser (the portal's). Default: none (no CORS rule).
+   */
+  readonly corsOrigins?: readonly string[];
 }

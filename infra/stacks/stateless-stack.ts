@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AccountRecovery,
   FeaturePlan,
@@ -16,17 +17,24 @@ import {
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Alias } from 'aws-cdk-lib/aws-kms';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { DudaoFunction } from '../constructs/dudao-function.ts';
 import {
-  bucket,
+  type BucketGrant,
+  type BucketName,
+  buckets,
   type FunctionDeclaration,
   type FunctionName,
   functions,
+  objectLockEnvVar,
   routes,
   type StateMachineName,
   schedules,
@@ -56,9 +64,19 @@ export class StatelessStack extends Stack {
   readonly stateMachines: Record<StateMachineName, StateMachine>;
   readonly api: HttpApi;
   readonly userPool: UserPool;
+  readonly alarmTopic: Topic;
+  /** On-failure destinations of the asynchronously invoked functions. */
+  readonly failureQueues: Partial<Record<FunctionName, Queue>> = {};
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
+
+    this.alarmTopic = new Topic(this, 'Alarms', {
+      displayName: 'dudao alarms',
+      enforceSSL: true,
+      masterKey: Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+    });
+    const alarmOn = (alarm: Alarm) => alarm.addAlarmAction(new SnsAction(this.alarmTopic));
 
     this.functions = Object.fromEntries(
       (Object.entries(functions) as [FunctionName, FunctionDeclaration][]).map(([name, declaration]) => {
@@ -69,11 +87,61 @@ export class StatelessStack extends Stack {
         ][]) {
           fn.bindTable(props.stateful.tables[table], tables[table], access);
         }
-        if (declaration.bucket) fn.bindBucket(props.stateful.bucket, declaration.bucket, bucket.envVar);
-        if (declaration.placesLegalHolds) fn.allowLegalHolds(props.stateful.bucket, bucket.objectLockEnvVar);
+        for (const [bucket, grant] of Object.entries(declaration.buckets ?? {}) as [
+          BucketName,
+          BucketGrant,
+        ][]) {
+          fn.bindBucket(props.stateful.buckets[bucket], grant, buckets[bucket].envVar);
+        }
+        if (declaration.placesLegalHolds) {
+          fn.allowLegalHolds(
+            props.stateful.buckets.evidence,
+            buckets.evidence.notificationPrefixes[0],
+            objectLockEnvVar,
+          );
+        }
+        if (declaration.async) {
+          // What S3 or EventBridge could not deliver after Lambda's retries lands here, and raises an alarm.
+          const failures = new Queue(this, `${pascal(name)}Failures`, {
+            encryption: QueueEncryption.SQS_MANAGED,
+            enforceSSL: true,
+            retentionPeriod: Duration.days(14),
+          });
+          Validations.of(failures).acknowledge({
+            id: 'AwsSolutions-SQS3',
+            reason: 'This queue is itself the on-failure destination of an asynchronously invoked function.',
+          });
+          fn.fn.configureAsyncInvoke({
+            retryAttempts: declaration.async.retries,
+            maxEventAge: Duration.seconds(declaration.async.maxEventAgeSeconds),
+            onFailure: new SqsDestination(failures),
+          });
+          alarmOn(
+            failures
+              .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) })
+              .createAlarm(this, `${pascal(name)}FailuresAlarm`, {
+                alarmDescription: `Events ${name} failed to handle after its retries are waiting in its failure queue.`,
+                threshold: 1,
+                evaluationPeriods: 1,
+                comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treatMissingData: TreatMissingData.NOT_BREACHING,
+              }),
+          );
+          this.failureQueues[name] = failures;
+        }
         return [name, fn];
       }),
     ) as Record<FunctionName, DudaoFunction>;
+    alarmOn(
+      this.functions.api.fn
+        .metricErrors({ period: Duration.minutes(5) })
+        .createAlarm(this, 'ApiErrorsAlarm', {
+          alarmDescription: 'The API function failed (a 5xx) at least 5 times in 5 minutes.',
+          threshold: 5,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+    );
 
     this.stateMachines = Object.fromEntries(
       (Object.keys(stateMachines) as StateMachineName[]).map((name) => {
@@ -108,6 +176,20 @@ export class StatelessStack extends Stack {
           id: 'AwsSolutions-IAM5[Resource::*]',
           reason: 'Step Functions log delivery and X-Ray actions support no resource-level permissions.',
         });
+        for (const [metric, what] of [
+          [machine.metricFailed({ period: Duration.minutes(5) }), 'failed'],
+          [machine.metricTimedOut({ period: Duration.minutes(5) }), 'timed out'],
+        ] as const) {
+          alarmOn(
+            metric.createAlarm(this, `${pascal(name)}${what === 'failed' ? 'Failed' : 'TimedOut'}Alarm`, {
+              alarmDescription: `An execution of ${declared.file} ${what}.`,
+              threshold: 1,
+              evaluationPeriods: 1,
+              comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+              treatMissingData: TreatMissingData.NOT_BREACHING,
+            }),
+          );
+        }
         return [name, machine];
       }),
     ) as Record<StateMachineName, StateMachine>;
@@ -124,35 +206,49 @@ export class StatelessStack extends Stack {
       preventUserExistenceErrors: true,
       accessTokenValidity: Duration.hours(1),
     });
-    this.api = this.buildApi(client.userPoolClientId);
+    this.api = this.buildApi();
+    for (const [name, declaration] of Object.entries(functions) as [FunctionName, FunctionDeclaration][]) {
+      if (declaration.verifiesTokens) {
+        this.functions[name].trustTokensFrom(this.userPool.userPoolProviderUrl, [client.userPoolClientId]);
+      }
+    }
 
-    // The bucket lives in the stateful stack; importing it here keeps the
-    // notification (and its custom resource) in this stack, with no cycle.
-    const uploads = Bucket.fromBucketAttributes(this, 'EvidenceBucketRef', {
-      bucketArn: props.stateful.bucket.arn,
-      bucketName: props.stateful.bucket.name,
-    });
-    for (const prefix of bucket.notificationPrefixes) {
-      uploads.addEventNotification(
-        EventType.OBJECT_CREATED,
-        new LambdaDestination(this.functions.objectCreated.fn),
-        {
-          prefix,
-        },
-      );
+    // The buckets live in the stateful stack; importing them here keeps the
+    // notifications (and their custom resource) in this stack, with no cycle.
+    for (const name of Object.keys(buckets) as BucketName[]) {
+      const uploads = Bucket.fromBucketAttributes(this, `${pascal(name)}BucketRef`, {
+        bucketArn: props.stateful.buckets[name].arn,
+        bucketName: props.stateful.buckets[name].name,
+      });
+      for (const prefix of buckets[name].notificationPrefixes) {
+        uploads.addEventNotification(
+          EventType.OBJECT_CREATED,
+          new LambdaDestination(this.functions.objectCreated.fn),
+          { prefix },
+        );
+      }
     }
 
     for (const [name, schedule] of Object.entries(schedules)) {
       new Rule(this, `${pascal(name)}Schedule`, {
         schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),
-        targets: [new LambdaFunction(this.functions[schedule.function].fn)],
+        // A missed tick is not made up: the next one comes within minutes.
+        targets: [
+          new LambdaFunction(this.functions[schedule.function].fn, {
+            retryAttempts: 2,
+            maxEventAge: Duration.minutes(schedule.everyMinutes),
+          }),
+        ],
       });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
-    new CfnOutput(this, 'EvidenceBucketName', { value: props.stateful.bucket.name });
+    for (const [name, bucket] of Object.entries(props.stateful.buckets)) {
+      new CfnOutput(this, `${pascal(name)}BucketName`, { value: bucket.name });
+    }
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     for (const [name, table] of Object.entries(props.stateful.tables)) {
       new CfnOutput(this, `${pascal(name)}TableName`, { value: table.name });
     }
@@ -192,11 +288,18 @@ export class StatelessStack extends Stack {
     return pool;
   }
 
-  private buildApi(audience: string): HttpApi {
+  /**
+   * The HTTP API: every declared route (and `$default`) goes to the API
+   * function, which verifies bearer tokens itself, so that a missing or bad
+   * token is answered with problem+json like every other refusal, and the
+   * same code verifies tokens locally and in AWS. No JWT authorizer.
+   */
+  private buildApi(): HttpApi {
+    const integration = new HttpLambdaIntegration('ApiIntegration', this.functions.api.fn);
     const api = new HttpApi(this, 'HttpApi', {
       description: 'dudao: education supervision campaigns',
       createDefaultStage: false,
-      defaultIntegration: new HttpLambdaIntegration('DefaultIntegration', this.functions.api.fn),
+      defaultIntegration: integration,
     });
     new HttpStage(this, 'DefaultStage', {
       httpApi: api,
@@ -212,27 +315,15 @@ export class StatelessStack extends Stack {
         ),
       },
     });
-    const authorizer = new HttpJwtAuthorizer('CognitoJwt', this.userPool.userPoolProviderUrl, {
-      jwtAudience: [audience],
-    });
-    const integration = new HttpLambdaIntegration('ApiIntegration', this.functions.api.fn);
     for (const route of routes) {
-      api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration,
-        ...(route.auth === 'jwt' ? { authorizer } : {}),
-      });
+      api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
     }
     for (const child of api.node.children) {
-      const isPublic =
-        child.node.id === 'DefaultRoute' ||
-        routes.some((r) => r.auth === 'public' && child.node.id === routeId(r));
-      if (isPublic) {
+      if (child.node.id === 'DefaultRoute' || routes.some((r) => child.node.id === routeId(r))) {
         Validations.of(child).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
-            'Public by design: /health and /openapi.json for monitoring and portals, and $default so unknown routes get the API’s own 404 problem+json.',
+            'The API function verifies the bearer token of every jwt route itself (Cognito keys, issuer, client, expiry), so every refusal is problem+json; /health, /openapi.json and $default are public by design.',
         });
       }
     }
@@ -247,11 +338,6 @@ export class StatelessStack extends Stack {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason:
         'CDK-provided custom resource that sets the bucket notification at deploy time; its role is fixed by CDK.',
-    });
-    Validations.of(handler).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'CDK-provided custom resource: s3:PutBucketNotification is granted by CDK on the bucket it configures.',
     });
   }
 }

@@ -1,10 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { documentClient } from '#adapters/aws-clients';
-import { handler as sweep } from '#handlers/sweeper';
 import { tables } from '#infra/resources';
-import { lambdaContext } from '#local/functions';
 import { call, tokenFor } from '#test/support/api';
+import { testDb as documentClient, sweep } from '#test/support/aws';
 import { activeCountyCampaign } from '#test/support/campaigns';
 import { type EvidenceView, png, sha256, uploadEvidence } from '#test/support/evidence';
 
@@ -194,8 +192,8 @@ describe('GET /audit/campaigns/{id}/verify', () => {
   it('links new events once however often the sweeper runs, and finds the chain intact', async () => {
     const auditor = await tokenFor('auditor', '36');
     // Other test files' sweeps may link some events first: only the end state is certain.
-    await sweep({}, lambdaContext('sweeper'));
-    await sweep({}, lambdaContext('sweeper'));
+    await sweep();
+    await sweep();
     const after = await verify(auditor);
     const events = await call<Page<EventView>>('GET', `/audit/events?campaignId=${campaignId}&limit=500`, {
       token: auditor,
@@ -208,7 +206,7 @@ describe('GET /audit/campaigns/{id}/verify', () => {
   });
 
   it('names the first altered event', async () => {
-    await sweep({}, lambdaContext('sweeper'));
+    await sweep();
     const auditor = await tokenFor('auditor', '36');
     const events = await call<Page<EventView>>('GET', `/audit/events?campaignId=${campaignId}&limit=500`, {
       token: auditor,

@@ -1,11 +1,11 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { documentClient } from '#adapters/aws-clients';
 import { handler as objectCreated } from '#handlers/object-created';
 import { tables } from '#infra/resources';
 import { lambdaContext } from '#local/functions';
 import { encodeS3EventKey } from '#local/s3';
 import { call, tokenFor } from '#test/support/api';
+import { testDb as documentClient } from '#test/support/aws';
 import { activeCountyCampaign } from '#test/support/campaigns';
 import { type EvidenceView, exe, png, sha256, uploadEvidence } from '#test/support/evidence';
 

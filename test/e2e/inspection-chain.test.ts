@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handler as sweep } from '#handlers/sweeper';
 import { importFile } from '#local/demo/seed';
-import { lambdaContext } from '#local/functions';
 import { apiUrl, call, tokenFor } from '#test/support/api';
+import { sweep } from '#test/support/aws';
 import { createCampaign, launchAndWait } from '#test/support/campaigns';
 import { waitFor } from '#test/support/wait';
 
@@ -271,13 +270,13 @@ describe('the follow-up chain', () => {
 
     await waitFor(
       async () => {
-        const r = await sweep({}, lambdaContext('sweeper'));
-        return (r.deadlines as { markedOverdue: number }).markedOverdue > 0 ? r : undefined;
+        const r = await sweep();
+        return r.deadlines.markedOverdue > 0 ? r : undefined;
       },
       { timeoutMs: 15_000, intervalMs: 500, what: 'the rectification to become overdue' },
     );
-    await sweep({}, lambdaContext('sweeper'));
-    await sweep({}, lambdaContext('sweeper'));
+    await sweep();
+    await sweep();
 
     const actions = await call<{ items: { type: string; inspectionId: string; status: string }[] }>(
       'GET',

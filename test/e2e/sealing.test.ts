@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createObjectStore } from '#adapters/object-store';
-import { seal } from '#handlers/workflow/close-seal';
-import { bucket } from '#infra/resources';
+import { buckets } from '#infra/resources';
 import { verifyBundle } from '#scripts/verify-export';
 import { call, tokenFor } from '#test/support/api';
+import { invoke, testS3 } from '#test/support/aws';
 import {
   activeCountyCampaign,
   createCampaign,
@@ -30,7 +30,7 @@ const schools = ['3601110001', '3601110002'];
 let office: string;
 let campaignId: string;
 const inspectionIds: string[] = [];
-const objects = () => createObjectStore(process.env[bucket.envVar]!);
+const objects = () => createObjectStore(testS3, process.env[buckets.evidence.envVar]!);
 
 interface CampaignView {
   status: string;
@@ -155,7 +155,10 @@ describe('POST /campaigns/{id}/close', () => {
         token: office,
       })
     ).body;
-    const again = await seal({ campaignId, execution: before.close.execution });
+    const again = await invoke<{ manifest: { sha256: string }; chain: unknown }>('closeSeal', {
+      campaignId,
+      execution: before.close.execution,
+    });
     expect(again.manifest.sha256).toBe(before.close!.manifest.sha256);
     expect(again.chain).toEqual(before.close!.chain);
   });
@@ -168,7 +171,8 @@ describe('POST /campaigns/{id}/close', () => {
       window: { start: '2026-10-01', end: '2026-12-31' },
     });
     expect((await launchAndWait(office, second.id)).status).toBe('SUCCEEDED');
-    await injectFault(`close-seal:${second.id}`, 10); // more than the step's retries
+    const sealOfSecond = { where: { campaignId: second.id } };
+    await injectFault('closeSeal', sealOfSecond, 10); // more than the step's retries
     const first = await call<{ executionArn: string }>('POST', `/campaigns/${second.id}/close`, {
       token: office,
     });
@@ -180,10 +184,10 @@ describe('POST /campaigns/{id}/close', () => {
     ).body;
     expect(failed).toMatchObject({
       status: 'active',
-      close: { error: expect.stringContaining('injected fault') },
+      close: { error: expect.stringContaining('failure drill') },
     });
 
-    await injectFault(`close-seal:${second.id}`, 0);
+    await injectFault('closeSeal', sealOfSecond, 0);
     const again = await call<{ executionArn: string }>('POST', `/campaigns/${second.id}/close`, {
       token: office,
     });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { handler as sweep } from '#handlers/sweeper';
-import { lambdaContext } from '#local/functions';
 import { call, tokenFor } from '#test/support/api';
+import { sweep } from '#test/support/aws';
 import { createCampaign, launchAndWait } from '#test/support/campaigns';
 import { waitFor } from '#test/support/wait';
 
@@ -180,7 +179,7 @@ describe('recurring campaigns', () => {
     });
     expect(active.body).toMatchObject({ status: 'active', nextStart: '2026-02-05' });
 
-    const runs = [await sweep({}, lambdaContext('sweeper')), await sweep({}, lambdaContext('sweeper'))];
+    const runs = [await sweep(), await sweep()];
     expect(runs[0]!.launched).toContain(`${first.id}-r2`);
     const nextId = `${first.id}-r2`;
     expect(runs.flatMap((r) => r.launched).filter((id) => id === nextId)).toHaveLength(1);
@@ -198,6 +197,6 @@ describe('recurring campaigns', () => {
     );
     expect(next).toMatchObject({ window: { start: '2026-02-05' }, seriesId: first.id, occurrence: 2 });
     // The first run created it, the second found it done.
-    expect(runs.map((r) => r.occurrencesCreated)).toEqual([1, 0]);
+    expect(runs.map((r) => r.created)).toEqual([1, 0]);
   });
 });

@@ -1,8 +1,8 @@
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoDb } from '#adapters/aws-clients';
 import { tables } from '#infra/resources';
 import { createTableInput, localTableName, provisionTables } from '#local/provision';
+import { testDynamo as dynamoDb } from '#test/support/aws';
 
 /** A data folder made by an older version keeps its data and gains the indexes declared since. */
 describe('provisionTables', () => {

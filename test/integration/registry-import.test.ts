@@ -258,7 +258,13 @@ describe('who may read and import', () => {
   });
 
   it('refuses imports to schools, inspectors and auditors (403) and reads outside scope as 404', async () => {
-    const body = { kind: 'schools', fileName: 'x.csv', contentType: 'text/csv' };
+    const body = {
+      kind: 'schools',
+      fileName: 'x.csv',
+      contentType: 'text/csv',
+      size: 10,
+      sha256: 'a'.repeat(64),
+    };
     for (const [role, scope] of [
       ['school', '3301060041'],
       ['inspector', 'IXH001'],
@@ -279,17 +285,25 @@ describe('who may read and import', () => {
     const token = await admin();
     const bad = await call('POST', '/imports', {
       token,
-      body: { kind: 'teachers', fileName: '', contentType: 'image/png' },
+      body: { kind: 'teachers', fileName: '', contentType: 'image/png', size: 0, sha256: 'not-a-hash' },
     });
     expect(bad.status).toBe(400);
     expect((bad.body as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual([
       'body.contentType',
       'body.fileName',
       'body.kind',
+      'body.sha256',
+      'body.size',
     ]);
     const large = await call('POST', '/imports', {
       token,
-      body: { kind: 'schools', fileName: 'x.csv', contentType: 'text/csv', size: 60e6 },
+      body: {
+        kind: 'schools',
+        fileName: 'x.csv',
+        contentType: 'text/csv',
+        size: 60e6,
+        sha256: 'a'.repeat(64),
+      },
     });
     expect(large.status).toBe(400);
     expect((await call('GET', '/imports/not-an-import', { token })).status).toBe(404);

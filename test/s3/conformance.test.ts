@@ -246,7 +246,7 @@ describe('a presigned evidence upload', () => {
       status: 403,
       code: 'SignatureDoesNotMatch',
     });
-    expect(await evidence.exists(key)).toBe(false);
+    expect(await evidence.head(key)).toBeUndefined();
     expect((await versionsOf(evidenceBucket, key)).versions).toEqual([]);
   });
 
@@ -397,10 +397,10 @@ describe('every write path on the Object Lock bucket', () => {
     const head = await s3.send(new HeadObjectCommand({ Bucket: workBucket, Key: key }));
     expect(head.ObjectLockMode).toBeUndefined();
     expect(head.VersionId).toBeUndefined();
-    expect(await work.exists(`${key}.bin`)).toBe(true);
+    expect(await work.head(`${key}.bin`)).toBeDefined();
     expect(await work.legalHold(key)).toBe('unsupported');
     await s3.send(new DeleteObjectCommand({ Bucket: workBucket, Key: key }));
-    expect(await work.exists(key)).toBe(false);
+    expect(await work.head(key)).toBeUndefined();
   });
 });
 
@@ -440,7 +440,7 @@ describe('legal holds and deletion', () => {
     expect(await deleteVersion(held, heldVersion, true)).toEqual({ name: 'AccessDenied', status: 403 });
     expect(await evidence.read(held)).toEqual(new TextEncoder().encode('held'));
     expect(await deleteVersion(retained, retainedVersion, true)).toBeUndefined();
-    expect(await evidence.exists(retained)).toBe(false);
+    expect(await evidence.head(retained)).toBeUndefined();
   });
 
   it('deleting the current version of a locked object adds a delete marker; the version stays', async () => {
@@ -451,7 +451,7 @@ describe('legal holds and deletion', () => {
     expect(deleted.DeleteMarker).toBe(true);
     expect(deleted.VersionId).toBeDefined();
 
-    expect(await evidence.exists(key)).toBe(false);
+    expect(await evidence.head(key)).toBeUndefined();
     expect(await failureOf(evidence.read(key))).toEqual({ name: 'NoSuchKey', status: 404 });
     const { versions, deleteMarkers } = await versionsOf(evidenceBucket, key);
     expect(versions).toHaveLength(1);
@@ -488,11 +488,11 @@ describe('reads return the stored bytes', () => {
     expectSameBytes(digest.head, body.subarray(0, 4100));
   });
 
-  it('read, readJson, size, exists', async () => {
+  it('read, readJson, size, head', async () => {
     expectSameBytes(await evidence.read(key), body);
     expect(await evidence.size(key)).toBe(body.length);
-    expect(await evidence.exists(key)).toBe(true);
-    expect(await evidence.exists(`${key}.missing`)).toBe(false);
+    expect(await evidence.head(key)).toBeDefined();
+    expect(await evidence.head(`${key}.missing`)).toBeUndefined();
     await evidence.writeJson('evidence/reads/manifest.json', [{ id: 'e1', sha256: sha256Hex(body) }]);
     expect(await evidence.readJson('evidence/reads/manifest.json')).toEqual([
       { id: 'e1', sha256: sha256Hex(body) },

@@ -1,13 +1,13 @@
-import { DescribeExecutionCommand, paginateGetExecutionHistory, SFNClient } from '@aws-sdk/client-sfn';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '#adapters/aws-clients';
-import { tables } from '#infra/resources';
+import { DescribeExecutionCommand, paginateGetExecutionHistory } from '@aws-sdk/client-sfn';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type FunctionName, tables } from '#infra/resources';
 import { importFile } from '#local/demo/seed';
+import { type FaultDrill, faultItem } from '#local/faults';
 import { apiUrl, call, tokenFor } from './api.ts';
+import { testSfn as sfn, testDb } from './aws.ts';
 import { waitFor } from './wait.ts';
 
 /** Helpers for tests that create and launch campaigns through the API. */
-const sfn = new SFNClient({});
 
 export interface CampaignView {
   id: string;
@@ -54,14 +54,26 @@ export const statesEntered = async (executionArn: string): Promise<string[]> => 
   return names;
 };
 
-/** Makes the next `times` runs of a workflow step fail with a TransientError (functions/lib/faults.ts). */
-export const injectFault = (point: string, times: number) =>
-  documentClient.send(
-    new PutCommand({
-      TableName: process.env[tables.main.envVar],
-      Item: { pk: `FAULT#${point}`, sk: 'FAULT', remaining: times },
-    }),
-  );
+/**
+ * A failure drill (infra/local/faults.ts): the next `times` invocations of `fn`
+ * whose event matches `drill` fail, before doing anything or after doing their
+ * work. Returns a reader of how many failures the drill has left.
+ */
+export const injectFault = async (
+  fn: FunctionName,
+  drill: FaultDrill,
+  times: number,
+  when: 'before' | 'after' = 'before',
+) => {
+  const item = faultItem(fn, drill, times, when);
+  await testDb.send(new PutCommand({ TableName: process.env[tables.main.envVar], Item: item }));
+  return async () =>
+    (
+      await testDb.send(
+        new GetCommand({ TableName: process.env[tables.main.envVar], Key: { pk: item.pk, sk: item.sk } }),
+      )
+    ).Item?.remaining as number;
+};
 
 /**
  * A county with a few primary schools in one zone of one responsible

@@ -8,7 +8,15 @@ export interface CloudContext {
   apiUrl: string;
   dataDir: string;
   env: Record<string, string>;
-  endpoints: { dynamodb: string; s3: string; stepfunctions: string };
+  endpoints: {
+    dynamodb: string;
+    s3: string;
+    stepfunctions: string;
+    sqs: string;
+    lambda: string;
+    issuer: string;
+  };
+  failureQueues: Record<string, string>;
 }
 
 declare module 'vitest' {
@@ -19,18 +27,38 @@ declare module 'vitest' {
 
 /**
  * One local cloud per test run (DynamoDB Local takes seconds to start). Tests
- * share its tables and isolate themselves by the keys they use.
+ * share its tables and isolate themselves by the keys they use. Every AWS
+ * call a function makes is checked against its synthesized grants; a call it
+ * is not granted fails the test that caused it, and is listed at the end.
  */
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'dudao-test-'));
   process.env.LOG_LEVEL ??= 'ERROR';
-  // Tests inject step failures (functions/lib/faults.ts) and use small launch batches.
-  process.env.DUDAO_FAULT_INJECTION = '1';
+  // Small launch batches, so that tests exercise several.
   process.env.LAUNCH_BATCH_SIZE = '100';
-  const cloud = await startLocalCloud({ dataDir, apiPort: 0, sweeperIntervalMs: 0, retryIntervalMs: 50 });
-  project.provide('cloud', { apiUrl: cloud.apiUrl, dataDir, env: cloud.env, endpoints: cloud.endpoints });
+  const cloud = await startLocalCloud({
+    dataDir,
+    apiPort: 0,
+    sweeperIntervalMs: 0,
+    retryIntervalMs: 50,
+    asyncRetryDelayMs: 50,
+    faultDrills: true,
+  });
+  project.provide('cloud', {
+    apiUrl: cloud.apiUrl,
+    dataDir,
+    env: cloud.env,
+    endpoints: cloud.endpoints,
+    failureQueues: cloud.failureQueues as Record<string, string>,
+  });
   return async () => {
+    const denied = [...cloud.calls.values()].filter((c) => !c.allowed);
     await cloud.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    if (denied.length > 0) {
+      throw new Error(
+        `functions made AWS calls their grants do not allow:\n${denied.map((c) => `  ${c.fn}: ${c.action} on ${c.resource}`).join('\n')}`,
+      );
+    }
   };
 }

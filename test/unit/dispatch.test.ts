@@ -5,7 +5,7 @@ import { dispatch } from '#handlers/http/dispatch';
 import { defineOperation, json, type OperationTable } from '#handlers/http/operation';
 import { problemResponse, toProblem } from '#handlers/http/problem';
 import { maxRequestBodyBytes } from '#infra/resources';
-import { apiEvent } from '#test/support/events';
+import { apiEvent, verifyTestToken } from '#test/support/events';
 
 // A fixture table: the declared /me route, served by an operation with a body
 // schema, so that body handling is exercised independently of real routes.
@@ -37,12 +37,12 @@ const crash = defineOperation({
 const table = (op: typeof echo | typeof conflict | typeof crash) =>
   ({ 'GET /health': op, 'GET /openapi.json': op, 'GET /me': op }) as unknown as OperationTable;
 
-const claims = { sub: 'u1', role: 'county_admin', scope: '320582' };
+const claims = { sub: 'u1', 'dudao:role': 'county_admin', 'dudao:scope': '320582' };
 
 /** Runs dispatch the way the middleware does: errors become problem responses. */
 const run = async (ops: OperationTable, event: ReturnType<typeof apiEvent>) => {
   try {
-    return await dispatch(ops, event);
+    return await dispatch(ops, event, verifyTestToken);
   } catch (error) {
     return problemResponse(toProblem(error, event.requestContext.requestId));
   }
@@ -74,10 +74,15 @@ describe('dispatch', () => {
 
   it.each([
     ['no claims', { headers: json, body: '{}' }, 401, 'unauthorized'],
-    ['unknown role', { claims: { ...claims, role: 'janitor' }, headers: json, body: '{}' }, 403, 'forbidden'],
+    [
+      'unknown role',
+      { claims: { ...claims, 'dudao:role': 'janitor' }, headers: json, body: '{}' },
+      403,
+      'forbidden',
+    ],
     [
       'scope of the wrong shape',
-      { claims: { ...claims, scope: '32' }, headers: json, body: '{}' },
+      { claims: { ...claims, 'dudao:scope': '32' }, headers: json, body: '{}' },
       403,
       'forbidden',
     ],

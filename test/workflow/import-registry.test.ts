@@ -1,21 +1,20 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { createImportRecords } from '#adapters/import-records';
 import { importUploadKey } from '#core/import-requests';
-import { bucket, stateMachines, tables } from '#infra/resources';
+import { buckets, stateMachines, tables } from '#infra/resources';
 import { importFile } from '#local/demo/seed';
 import { apiUrl, call, tokenFor } from '#test/support/api';
+import { invoke, testS3 as s3, testSfn as sfn, testDb } from '#test/support/aws';
 import { waitFor } from '#test/support/wait';
 
 /**
  * statemachines/import-registry.asl.json through the local Step Functions
  * endpoint with the real step handlers, by path.
  */
-const sfn = new SFNClient({});
-const s3 = new S3Client({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
-const records = createImportRecords(process.env[tables.main.envVar]!);
+const records = createImportRecords(testDb, process.env[tables.main.envVar]!);
 const county = '330110'; // 余杭区
 const header =
   'school_id,name,kind,region_code,town_code,ownership,students,teachers,principal_name,principal_term_start';
@@ -28,10 +27,10 @@ const rows = (from: number, count: number) =>
 
 /**
  * Creates an import record and its file without going through the API. The
- * file goes outside `uploads/`, so no object-created event starts a run the
- * test did not ask for.
+ * file is not the import's `source`, so its object-created event starts no
+ * run the test did not ask for, while the steps may read it.
  */
-const stagedKey = (id: string) => `test-staging/${id}.csv`;
+const stagedKey = (id: string) => `${importUploadKey(id).replace(/source$/, 'staged.csv')}`;
 const stage = async (body: string) => {
   const id = ulid();
   const now = new Date().toISOString();
@@ -47,7 +46,9 @@ const stage = async (body: string) => {
     updatedAt: now,
     uploadKey: importUploadKey(id),
   });
-  await s3.send(new PutObjectCommand({ Bucket: process.env[bucket.envVar], Key: stagedKey(id), Body: body }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: process.env[buckets.work.envVar], Key: stagedKey(id), Body: body }),
+  );
   return id;
 };
 
@@ -101,12 +102,14 @@ describe('import-registry workflow', () => {
   it('an import that died halfway is completed by importing the file again', async () => {
     const file = `${header}\r\n${rows(100, 1500).join('\r\n')}\r\n`;
     // Simulate a crash after the first of two batches: run the steps by hand, stop before the rest.
-    const { prepare } = await import('#handlers/workflow/import-prepare');
-    const { upsert } = await import('#handlers/workflow/import-batch');
     const id = await stage(file);
-    const prepared = await prepare({ importId: id, execution: `crashed-${id}`, key: stagedKey(id) });
+    const prepared = await invoke<{ batches: unknown[] }>('importPrepare', {
+      importId: id,
+      execution: `crashed-${id}`,
+      key: stagedKey(id),
+    });
     expect(prepared.batches).toHaveLength(2);
-    await upsert(prepared.batches[0]!);
+    await invoke('importBatch', prepared.batches[0]);
     expect((await records.get(id))?.status).toBe('processing');
 
     const token = await tokenFor('county_admin', county);

@@ -1,12 +1,12 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { documentClient } from '#adapters/aws-clients';
 import { drawSample, type Target } from '#core/campaign';
-import { bucket, tables } from '#infra/resources';
+import { buckets, tables } from '#infra/resources';
 import { generateDemoProvince } from '#local/demo/province';
 import { seedDemo } from '#local/demo/seed';
 import { apiUrl, call, tokenFor } from '#test/support/api';
+import { testDb as documentClient, testS3 as s3 } from '#test/support/aws';
 import {
   createCampaign,
   injectFault,
@@ -24,11 +24,12 @@ import { waitFor } from '#test/support/wait';
 const province = '34';
 const schools = 600;
 const demo = generateDemoProvince({ province, schools });
-const s3 = new S3Client({ forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
 let token: string;
 
 const readJson = async <T>(key: string): Promise<T> => {
-  const object = await s3.send(new GetObjectCommand({ Bucket: process.env[bucket.envVar], Key: key }));
+  const object = await s3.send(
+    new GetObjectCommand({ Bucket: process.env[buckets.evidence.envVar], Key: key }),
+  );
   return JSON.parse(await object.Body!.transformToString()) as T;
 };
 
@@ -133,17 +134,11 @@ describe('launch-campaign workflow', () => {
       scope: '3401',
       window,
     });
-    await injectFault(`launch-batch:${campaign.id}:1`, 1);
+    const remaining = await injectFault('launchBatch', { where: { campaignId: campaign.id, batch: 1 } }, 1);
     const done = await launchAndWait(token, campaign.id);
     expect(done.status).toBe('SUCCEEDED');
     // The fault fired (its budget is spent) and the retried batch created each inspection once.
-    const fault = await documentClient.send(
-      new GetCommand({
-        TableName: process.env[tables.main.envVar],
-        Key: { pk: `FAULT#launch-batch:${campaign.id}:1`, sk: 'FAULT' },
-      }),
-    );
-    expect(fault.Item?.remaining).toBe(0);
+    expect(await remaining()).toBe(0);
     const output = JSON.parse(done.output!);
     expect(output.targets).toBeGreaterThan(0);
     expect(output).toMatchObject({ inspections: output.targets, createdNow: output.targets });
@@ -156,7 +151,8 @@ describe('launch-campaign workflow', () => {
       scope: province,
       window,
     });
-    await injectFault(`launch-batch:${campaign.id}:3`, 10); // more than the step's retries
+    const batch3 = { where: { campaignId: campaign.id, batch: 3 } };
+    await injectFault('launchBatch', batch3, 10); // more than the step's retries
     const failed = await launchAndWait(token, campaign.id);
     expect(failed.status).toBe('FAILED');
     expect(failed.error).toBe('LaunchFailed');
@@ -183,7 +179,7 @@ describe('launch-campaign workflow', () => {
     expect(before.length).toBeGreaterThan(0);
     expect(before.length).toBeLessThan(schools);
 
-    await injectFault(`launch-batch:${campaign.id}:3`, 0);
+    await injectFault('launchBatch', batch3, 0);
     const relaunched = await launchAndWait(token, campaign.id);
     expect(relaunched.status).toBe('SUCCEEDED');
     expect(JSON.parse(relaunched.output!)).toMatchObject({

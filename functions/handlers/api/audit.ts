@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { Actor } from '#core/actor';
-import { type AuditService, auditEventQuerySchema, auditEvidenceQuerySchema } from '#core/audit-service';
+import {
+  type AuditService,
+  auditEventQuerySchema,
+  auditEvidenceQuerySchema,
+  verifyPageEvents,
+  verifyQuerySchema,
+} from '#core/audit-service';
 import { defineOperation, json } from '../http/operation.ts';
 
 const actorOf = (actor: Actor | undefined): Actor => actor!;
@@ -24,10 +30,17 @@ export const auditOperations = (deps: { audit: AuditService }) => ({
   }),
 
   'GET /audit/campaigns/{id}/verify': defineOperation({
-    summary: 'Recomputes the hash chain of a campaign’s audit events and names the first broken link',
+    summary: `Recomputes the hash chain of a campaign’s audit events, ${verifyPageEvents} at a time, and names the first broken link`,
     tags: ['audit'],
     path: z.object({ id: z.string().min(1).max(80) }),
-    responses: { 200: { description: 'Whether the chain is intact; if not, where it breaks' } },
-    handle: async ({ actor, path }) => json(200, await deps.audit.verify(actorOf(actor), path.id)),
+    query: verifyQuerySchema,
+    responses: {
+      200: {
+        description:
+          'Whether the events verified so far are intact (`verified`), whether that reaches the head (`complete`); if not complete, pass `cursor` to go on',
+      },
+    },
+    handle: async ({ actor, path, query }) =>
+      json(200, await deps.audit.verify(actorOf(actor), path.id, query.cursor)),
   }),
 });

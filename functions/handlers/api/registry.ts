@@ -103,12 +103,11 @@ export const registryOperations = (deps: {
       kind: z.enum(importKinds),
       fileName: z.string().min(1).max(255),
       contentType: z.enum(acceptedImportTypes),
-      size: z
-        .number()
-        .int()
-        .positive()
-        .optional()
-        .describe('bytes; when given, the upload must have exactly this size'),
+      size: z.number().int().positive().describe('bytes: the upload must have exactly this size'),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the file')
+        .describe('the upload must have exactly this SHA-256 (S3 checks it)'),
     }),
     responses: { 201: { description: 'The import and where to upload its file' } },
     handle: async ({ actor, body }) => {

@@ -1,24 +1,27 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MethodNotAllowedError, NotFoundError } from '#core/errors';
+import { logger } from '#lib/logger';
 import { methodsForPath, routeByKey } from '#lib/routes';
 import type { HttpResult, OperationTable } from './operation.ts';
-import { type ApiEvent, actorFromEvent, jsonBody, validate } from './request.ts';
+import { type ApiEvent, authenticate, jsonBody, type VerifyToken, validate } from './request.ts';
 
 /**
  * Turns an API Gateway event into an operation call. API Gateway (or the local
- * server) has already matched the route and verified the JWT; `$default`
- * means no declared route matched.
+ * server) has matched the route (`$default`: no declared route matched); the
+ * bearer token of a `jwt` route is verified here, before anything else.
  */
 export const dispatch = async (
   operations: OperationTable,
   event: ApiEvent,
+  verify: VerifyToken,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   const requestId = event.requestContext.requestId;
   const route = routeByKey(event.routeKey);
   const operation = route ? operations[event.routeKey as keyof OperationTable] : undefined;
   if (!route || !operation) throw unmatched(event);
 
-  const actor = route.auth === 'jwt' ? actorFromEvent(event) : undefined;
+  const actor = route.auth === 'jwt' ? await authenticate(event, verify) : undefined;
+  if (actor) logger.appendKeys({ caller: { subject: actor.subject, role: actor.role, scope: actor.scope } });
   const path = operation.path ? validate(operation.path, event.pathParameters ?? {}, 'path') : undefined;
   const query = operation.query
     ? validate(operation.query, event.queryStringParameters ?? {}, 'query')

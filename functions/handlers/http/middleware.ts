@@ -6,14 +6,10 @@ import type { ApiEvent } from './request.ts';
 
 type Middleware = MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResultV2>;
 
-const callerOf = (event: ApiEvent) => {
-  const claims = event.requestContext.authorizer?.jwt?.claims;
-  return claims ? { sub: claims.sub, role: claims.role, scope: claims.scope } : undefined;
-};
-
 /**
- * Access log and error boundary: every response is logged with the caller,
- * every error becomes problem+json, and only errors below 500 say why.
+ * Access log and error boundary: every response is logged (with the caller,
+ * whom dispatch adds to the log keys once the token is verified), every error
+ * becomes problem+json, and only errors below 500 say why.
  */
 export const httpProblems = (): Middleware => {
   const startedAt = new WeakMap<object, number>();
@@ -24,20 +20,12 @@ export const httpProblems = (): Middleware => {
     },
     after: async (request) => {
       const status = request.response?.statusCode ?? 200;
-      logger.info('request', {
-        status,
-        ms: elapsed(startedAt.get(request)),
-        caller: callerOf(request.event),
-      });
+      logger.info('request', { status, ms: elapsed(startedAt.get(request)) });
     },
     onError: async (request) => {
       const { event, error } = request;
       const problem = toProblem(error, event.requestContext.requestId, event.rawPath);
-      const details = {
-        status: problem.status,
-        ms: elapsed(startedAt.get(request)),
-        caller: callerOf(event),
-      };
+      const details = { status: problem.status, ms: elapsed(startedAt.get(request)) };
       if (problem.status >= 500) logger.error('request failed', { ...details, error });
       else logger.warn('request refused', { ...details, problem: problem.type, detail: problem.detail });
       request.response = problemResponse(problem);

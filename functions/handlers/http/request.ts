@@ -10,24 +10,30 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '#core/errors';
-import { maxRequestBodyBytes } from '#infra/resources';
+import { auth, maxRequestBodyBytes } from '#infra/resources';
 
-/** The event shape API Gateway gives a Lambda behind an HTTP API JWT authorizer. */
-export type ApiEvent = APIGatewayProxyEventV2 & {
-  requestContext: APIGatewayProxyEventV2['requestContext'] & {
-    authorizer?: { jwt?: { claims?: Record<string, unknown> } };
-  };
-};
+/** The event API Gateway (HTTP API, payload 2.0) gives the API function. */
+export type ApiEvent = APIGatewayProxyEventV2;
 
-/** The caller as the verified JWT describes it; 401 without claims, 403 with unusable ones. */
-export const actorFromEvent = (event: ApiEvent): Actor => {
-  const claims = event.requestContext.authorizer?.jwt?.claims;
-  if (!claims) throw new UnauthorizedError('A bearer token is required for this route.');
+/** Verified claims of a bearer token, or undefined when it is not a valid one. */
+export type VerifyToken = (token: string) => Promise<Record<string, unknown> | undefined>;
+
+/**
+ * The caller, from the bearer token the function verifies itself: 401 without
+ * a token or with one that fails verification, 403 with a valid token whose
+ * role and scope dudao cannot use.
+ */
+export const authenticate = async (event: ApiEvent, verify: VerifyToken): Promise<Actor> => {
+  const authorization = header(event, 'authorization');
+  if (!authorization) throw new UnauthorizedError('A bearer token is required for this route.');
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+  const claims = token ? await verify(token) : undefined;
+  if (!claims) throw new UnauthorizedError('The bearer token is invalid or expired.');
   const parsed = actorSchema.safeParse({
     subject: claims.sub,
-    name: typeof claims.name === 'string' ? claims.name : undefined,
-    role: claims.role,
-    scope: claims.scope,
+    name: typeof claims[auth.nameClaim] === 'string' ? claims[auth.nameClaim] : undefined,
+    role: claims[auth.roleClaim],
+    scope: claims[auth.scopeClaim],
   });
   if (!parsed.success) {
     throw new ForbiddenError(

@@ -1,8 +1,11 @@
-import { failRun } from './campaign-runs.ts';
-import { campaigns } from './close-context.ts';
+import { dynamoClients } from '#adapters/aws-clients';
+import { createCampaignStore } from '#adapters/campaign-store';
+import { failRun } from '#core/campaign-runs';
+import { environmentOf } from '../environment.ts';
 import { stepHandler } from './step-handler.ts';
 
 /** Catch path of close-campaign: the campaign goes back to active and may be closed again. */
-export const fail = failRun(campaigns, 'close', 'active');
+const env = environmentOf('closeFailed');
+const { db } = dynamoClients();
 
-export const handler = stepHandler(fail);
+export const handler = stepHandler(failRun(createCampaignStore(db, env.table('main')), 'close', 'active'));

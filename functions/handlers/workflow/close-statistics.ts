@@ -1,37 +1,22 @@
-import { campaignService } from '../campaign-wiring.ts';
-import {
-  type CloseInput,
-  campaigns,
-  currentClose,
-  mainTable,
-  objects,
-  officeOf,
-  sealedKey,
-} from './close-context.ts';
+import { dynamoClients, s3Client } from '#adapters/aws-clients';
+import { createCampaignStore } from '#adapters/campaign-store';
+import { createObjectStore } from '#adapters/object-store';
+import { computeFinalStatistics } from '#core/close/statistics';
+import { environmentOf } from '../environment.ts';
+import { campaignService } from '../wiring/campaigns.ts';
 import { stepHandler } from './step-handler.ts';
 
+const env = environmentOf('closeStatistics');
+const { db } = dynamoClients();
+const tables = { db, main: env.table('main') };
 /** Reports only: this step starts no workflow. */
-const reports = campaignService(mainTable, {});
+const reports = campaignService(tables, {});
 
-/**
- * Step 1 of close-campaign: the final statistics of every region under the
- * campaign (grades, problems, rectification, coverage, per county), frozen
- * into one JSON file next to the manifest.
- */
-export const statistics = async (input: CloseInput) => {
-  const campaign = await currentClose(input);
-  const office = officeOf(campaign);
-  const key = sealedKey(campaign.id, 'statistics.json');
-  await objects.writeJson(key, {
-    campaignId: campaign.id,
-    title: campaign.title,
-    scope: campaign.scope,
-    computedAt: new Date().toISOString(),
-    report: await reports.report(office, campaign.id, campaign.scope),
-    counties: await campaigns.progress(campaign.id, ''),
-  });
-  await campaigns.updateClose(campaign.id, input.execution, { statisticsKey: key });
-  return { ...input, statisticsKey: key };
-};
-
-export const handler = stepHandler(statistics);
+export const handler = stepHandler(
+  computeFinalStatistics({
+    campaigns: createCampaignStore(db, tables.main),
+    archive: createObjectStore(s3Client(), env.bucket('evidence')),
+    report: (office, campaignId, region) => reports.report(office, campaignId, region),
+    now: () => new Date().toISOString(),
+  }),
+);

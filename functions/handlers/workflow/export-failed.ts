@@ -1,22 +1,13 @@
+import { dynamoClients } from '#adapters/aws-clients';
 import { createExportRecords } from '#adapters/export-records';
-import { tables } from '#infra/resources';
-import { requireEnv } from '#lib/env';
-import { logger } from '#lib/logger';
-import { causeMessage } from '#lib/workflow-errors';
+import { failExport } from '#core/export/build-bundle';
+import { environmentOf } from '../environment.ts';
 import { stepHandler } from './step-handler.ts';
 
-const records = createExportRecords(requireEnv(tables.main.envVar));
-
 /** Catch path of export-evidence: the export says why it failed; a new export may be requested. */
-export const fail = async (input: { exportId: string; error: { Error: string; Cause?: unknown } }) => {
-  const message = `${input.error.Error}: ${causeMessage(input.error.Cause)}`.slice(0, 1000);
-  logger.warn('export failed', { exportId: input.exportId, error: input.error });
-  await records.update(input.exportId, {
-    status: 'failed',
-    error: message,
-    finishedAt: new Date().toISOString(),
-  });
-  return { exportId: input.exportId, error: message };
-};
+const env = environmentOf('exportFailed');
+const { db } = dynamoClients();
 
-export const handler = stepHandler(fail);
+export const handler = stepHandler(
+  failExport({ exports: createExportRecords(db, env.table('main')), now: () => new Date().toISOString() }),
+);

@@ -1,21 +1,15 @@
-import { upsertBatch, type ValidRow } from '#core/import-service';
-import { type BatchDescriptor, importTarget, objects, workKey } from './import-context.ts';
+import { dynamoClients, s3Client } from '#adapters/aws-clients';
+import { createObjectStore } from '#adapters/object-store';
+import { upsertImportBatch } from '#core/import/upsert-batch';
+import { environmentOf } from '../environment.ts';
+import { importStepPorts } from '../wiring/imports.ts';
 import { stepHandler } from './step-handler.ts';
 
-/** Step 2 of import-registry (one Map iteration): upsert one batch and record its result. */
-export const upsert = async (input: BatchDescriptor) => {
-  const rows = await objects.readJson<ValidRow[]>(
-    workKey(input.importId, input.execution, `batch-${input.batch}.json`),
-  );
-  const result = await upsertBatch(importTarget, {
-    importId: input.importId,
-    kind: input.kind,
-    scope: input.scope,
-    batch: input.batch,
-    rows,
-  });
-  await objects.writeJson(workKey(input.importId, input.execution, `result-${input.batch}.json`), result);
-  return { batch: input.batch, ...result.counts };
-};
+const env = environmentOf('importBatch');
+const { db } = dynamoClients();
 
-export const handler = stepHandler(upsert);
+export const handler = stepHandler(
+  upsertImportBatch(
+    importStepPorts({ db, main: env.table('main') }, createObjectStore(s3Client(), env.bucket('work'))),
+  ),
+);

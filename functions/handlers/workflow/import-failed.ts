@@ -1,23 +1,11 @@
-import { logger } from '#lib/logger';
-import { causeMessage } from '#lib/workflow-errors';
-import { importRecords } from './import-context.ts';
+import { dynamoClients } from '#adapters/aws-clients';
+import { createImportRecords } from '#adapters/import-records';
+import { failImport } from '#core/import/fail';
+import { environmentOf } from '../environment.ts';
 import { stepHandler } from './step-handler.ts';
 
-/** Errors whose message is written for the person who uploaded the file. */
-const userFacing = new Set(['ImportFileError']);
+/** Catch path of import-registry: the import says why it failed, in words its uploader can act on. */
+const env = environmentOf('importFailed');
+const { db } = dynamoClients();
 
-/** Catch path of import-registry: mark the import failed with a message a user can act on. */
-export const fail = async (input: {
-  importId: string;
-  execution: string;
-  error: { Error: string; Cause?: unknown };
-}) => {
-  const message = userFacing.has(input.error.Error)
-    ? causeMessage(input.error.Cause)
-    : `The import stopped on an internal error (${input.error.Error}). Nothing stored was lost: upload the file again to complete it.`;
-  logger.warn('import failed', { importId: input.importId, error: input.error });
-  await importRecords.finish(input.importId, input.execution, { status: 'failed', error: message });
-  return { importId: input.importId, error: message };
-};
-
-export const handler = stepHandler(fail);
+export const handler = stepHandler(failImport({ records: createImportRecords(db, env.table('main')) }));

@@ -1,8 +1,13 @@
-import { failRun } from './campaign-runs.ts';
-import { campaigns } from './launch-context.ts';
+import { dynamoClients } from '#adapters/aws-clients';
+import { createCampaignStore } from '#adapters/campaign-store';
+import { failRun } from '#core/campaign-runs';
+import { environmentOf } from '../environment.ts';
 import { stepHandler } from './step-handler.ts';
 
 /** Catch path of launch-campaign: the campaign may be launched again, which creates only what is missing. */
-export const fail = failRun(campaigns, 'launch', 'launch_failed');
+const env = environmentOf('launchFailed');
+const { db } = dynamoClients();
 
-export const handler = stepHandler(fail);
+export const handler = stepHandler(
+  failRun(createCampaignStore(db, env.table('main')), 'launch', 'launch_failed'),
+);

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { ImportKind } from '#core/imports';
 import { generateDemoProvince } from './province.ts';
 
 /**
  * Loads the demo province through the same path as a user's files:
- * POST /imports → PUT to the presigned URL → poll GET /imports/{id}.
+ * POST /imports (with the file's size and SHA-256) → PUT to the presigned
+ * URL with the headers it signs → poll GET /imports/{id}.
  */
 export interface SeedOptions {
   apiUrl: string;
@@ -30,10 +32,17 @@ export const importFile = async (
   contentType = 'text/csv',
 ): Promise<ImportOutcome> => {
   const headers = { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json' };
+  const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body);
   const created = await fetch(`${opts.apiUrl}/imports`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ kind, fileName, contentType }),
+    body: JSON.stringify({
+      kind,
+      fileName,
+      contentType,
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    }),
   });
   if (created.status !== 201)
     throw new Error(`POST /imports answered ${created.status}: ${await created.text()}`);
@@ -41,7 +50,7 @@ export const importFile = async (
     id: string;
     upload: { url: string; headers: Record<string, string> };
   };
-  const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body });
+  const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: bytes });
   if (!put.ok) throw new Error(`upload of ${fileName} answered ${put.status}: ${await put.text()}`);
 
   const deadline = Date.now() + (opts.timeoutMs ?? 15 * 60_000);

@@ -1,7 +1,7 @@
-import type { Campaign } from '#core/campaign';
-import type { CampaignStore } from '#core/campaign-service';
 import { logger } from '#lib/logger';
 import { causeMessage } from '#lib/workflow-errors';
+import type { Campaign } from './campaign.ts';
+import type { CampaignStore } from './campaign-service.ts';
 
 /**
  * What the campaign workflows (launch, close) share: each execution works
@@ -23,7 +23,7 @@ export class SupersededRunError extends Error {
 
 /** The campaign, if `execution` is still its current launch or close. */
 export const currentRun = async (
-  campaigns: CampaignStore,
+  campaigns: Pick<CampaignStore, 'get'>,
   run: CampaignRun,
   input: CampaignRunInput,
 ): Promise<Campaign> => {
@@ -32,18 +32,30 @@ export const currentRun = async (
   return campaign;
 };
 
-/** The Catch path of a campaign workflow: records why the run failed and the status to fall back to. */
+/** The status a campaign has while each run works on it. */
+const runningStatus: Record<CampaignRun, Campaign['status']> = { launch: 'launching', close: 'closing' };
+
+/**
+ * The Catch path of a campaign workflow: records why the run failed and falls
+ * back to `fallback`, but only while the run still holds the campaign in its
+ * running status (a seal that did finish before its step was reported failed
+ * keeps the campaign closed).
+ */
 export const failRun =
-  (campaigns: CampaignStore, run: CampaignRun, fallback: Campaign['status']) =>
+  (
+    campaigns: Pick<CampaignStore, 'updateLaunch' | 'updateClose'>,
+    run: CampaignRun,
+    fallback: Campaign['status'],
+  ) =>
   async (input: CampaignRunInput & { error: { Error: string; Cause?: unknown } }) => {
     const message = `${input.error.Error}: ${causeMessage(input.error.Cause)}`.slice(0, 1000);
     logger.warn(`${run} failed`, { campaignId: input.campaignId, error: input.error });
     const update = run === 'launch' ? campaigns.updateLaunch : campaigns.updateClose;
-    await update(
+    const recorded = await update(
       input.campaignId,
       input.execution,
       { error: message, finishedAt: new Date().toISOString() },
-      { status: fallback },
+      { status: fallback, onlyFrom: runningStatus[run] },
     );
-    return { campaignId: input.campaignId, error: message };
+    return { campaignId: input.campaignId, error: message, recorded };
   };

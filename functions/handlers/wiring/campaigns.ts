@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
 import { createCampaignStore } from '#adapters/campaign-store';
 import { createTemplateStore } from '#adapters/template-store';
-import { createWorkflowStarter } from '#adapters/workflow-starter';
 import { createCampaignService, type WorkflowStarter } from '#core/campaign-service';
+import type { Tables } from './tables.ts';
 
 /** For callers not granted a workflow: using it is a wiring bug, never a user error. */
 const notGranted = (workflow: string): WorkflowStarter => {
@@ -12,16 +12,19 @@ const notGranted = (workflow: string): WorkflowStarter => {
 };
 
 /**
- * The campaign use cases wired to DynamoDB and Step Functions (shared by the
- * API, the scheduler and the close workflow), given the state machines this
- * function may start.
+ * The campaign use cases over DynamoDB, given the workflow starters this
+ * function is granted (the API: launch and close; the sweeper: launch; the
+ * close workflow's statistics step: none).
  */
-export const campaignService = (table: string, workflows: { launch?: string; close?: string }) =>
+export const campaignService = (
+  tables: Tables,
+  workflows: { launch?: WorkflowStarter; close?: WorkflowStarter },
+) =>
   createCampaignService({
-    campaigns: createCampaignStore(table),
-    templates: createTemplateStore(table),
-    launcher: workflows.launch ? createWorkflowStarter(workflows.launch) : notGranted('launch-campaign'),
-    closer: workflows.close ? createWorkflowStarter(workflows.close) : notGranted('close-campaign'),
+    campaigns: createCampaignStore(tables.db, tables.main),
+    templates: createTemplateStore(tables.db, tables.main),
+    launcher: workflows.launch ?? notGranted('launch-campaign'),
+    closer: workflows.close ?? notGranted('close-campaign'),
     newId: ulid,
     newSeed: () => randomBytes(16).toString('hex'),
     now: () => new Date().toISOString(),

@@ -1,0 +1,114 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TargetCandidate } from '#core/campaign';
+import type { LaunchCounters, LaunchInspections, ResponsibleInspectors } from '#core/launch/ports';
+import { mapLimited } from '#lib/concurrency';
+import { loadKey, progressKey } from './campaign-store.ts';
+import { batchGet, batchPut } from './dynamo-batch.ts';
+import { queryAll } from './dynamo-query.ts';
+import { inspectionItem, inspectionKey } from './inspection-items.ts';
+import { registryKeys } from './registry-store.ts';
+
+/** Sets or adds numeric attributes of one item; names go through placeholders (they may contain '-'). */
+const numbers = (verb: 'SET' | 'ADD', values: Readonly<Record<string, number>>) => {
+  const entries = Object.entries(values);
+  return {
+    UpdateExpression: `${verb} ${entries.map((_, i) => (verb === 'SET' ? `#n${i} = :n${i}` : `#n${i} :n${i}`)).join(', ')}`,
+    ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#n${i}`, k])),
+    ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:n${i}`, v])),
+  };
+};
+
+/** The launch workflow's view of the `main` table (see campaign-store and inspection-items for the keys). */
+export const createLaunchStore = (db: DynamoDBDocumentClient, table: string) => {
+  const update = (
+    key: Record<string, string>,
+    verb: 'SET' | 'ADD',
+    values: Readonly<Record<string, number>>,
+  ) =>
+    Object.keys(values).length === 0
+      ? Promise.resolve()
+      : db
+          .send(new UpdateCommand({ TableName: table, Key: key, ...numbers(verb, values) }))
+          .then(() => undefined);
+
+  const counters: LaunchCounters = {
+    setTargets: (campaignId, county, targets) => update(progressKey(campaignId, county), 'SET', { targets }),
+    add: (campaignId, county, deltas) => update(progressKey(campaignId, county), 'ADD', deltas),
+    setStatusCounts: (campaignId, county, counts) =>
+      update(
+        progressKey(campaignId, county),
+        'SET',
+        Object.fromEntries(Object.entries(counts).map(([status, n]) => [`n_${status}`, n])),
+      ),
+    async loads(campaignId, inspectorIds) {
+      const items = await batchGet(
+        db,
+        table,
+        inspectorIds.map((id) => loadKey(campaignId, id)),
+      );
+      return new Map(items.map((l) => [String(l.sk).slice('LOAD#'.length), Number(l.assigned ?? 0)]));
+    },
+    async addLoads(campaignId, loads) {
+      await mapLimited([...loads], 8, ([inspector, n]) =>
+        update(loadKey(campaignId, inspector), 'ADD', { assigned: n }),
+      );
+    },
+    async setLoads(campaignId, loads) {
+      await mapLimited([...loads], 8, ([inspector, n]) =>
+        update(loadKey(campaignId, inspector), 'SET', { assigned: n }),
+      );
+    },
+  };
+
+  const inspections: LaunchInspections = {
+    async existing(ids) {
+      const items = await batchGet(db, table, ids.map(inspectionKey), {
+        consistent: true,
+        projection: ['id', 'status', 'assigneeId', 'regionCode'],
+      });
+      return new Map(
+        items.map((i) => [
+          String(i.id),
+          {
+            status: i.status as never,
+            regionCode: String(i.regionCode),
+            ...(i.assigneeId ? { assigneeId: String(i.assigneeId) } : {}),
+          },
+        ]),
+      );
+    },
+    create: (list) => batchPut(db, table, list.map(inspectionItem)),
+  };
+
+  const inspectors: ResponsibleInspectors = {
+    async ofZones(schoolIds) {
+      const memberships = await batchGet(db, table, schoolIds.map(registryKeys.membership));
+      return new Map(memberships.map((m) => [String(m.schoolId), String(m.inspectorId)]));
+    },
+    async ofCounty(county) {
+      const items = await queryAll(db, {
+        TableName: table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        FilterExpression: '#kind = :responsible',
+        ExpressionAttributeNames: { '#kind': 'kind' },
+        ExpressionAttributeValues: { ':pk': `INSPECTORS#${county}`, ':responsible': 'responsible' },
+        ProjectionExpression: 'id',
+      });
+      return items.map((i) => String(i.id));
+    },
+  };
+
+  /** Every school of a county, with what target rules look at (one partition of gsi1). */
+  const schoolsOfCounty = async (county: string): Promise<TargetCandidate[]> =>
+    (await queryAll(db, {
+      TableName: table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `SCHOOLS#${county}` },
+      ProjectionExpression: 'id, #kind, regionCode, townCode, #name, principalTermStart',
+      ExpressionAttributeNames: { '#kind': 'kind', '#name': 'name' },
+    })) as unknown as TargetCandidate[];
+
+  return { counters, inspections, inspectors, schoolsOfCounty };
+};

@@ -1,0 +1,18 @@
+import { logger } from '#lib/logger';
+import { causeMessage } from '#lib/workflow-errors';
+import type { ImportStepPorts } from './ports.ts';
+
+/** Errors whose message is written for the person who uploaded the file. */
+const userFacing = new Set(['ImportFileError']);
+
+/** Catch path of import-registry: mark the import failed with a message a user can act on. */
+export const failImport =
+  (ports: Pick<ImportStepPorts, 'records'>) =>
+  async (input: { importId: string; execution: string; error: { Error: string; Cause?: unknown } }) => {
+    const message = userFacing.has(input.error.Error)
+      ? causeMessage(input.error.Cause)
+      : `The import stopped on an internal error (${input.error.Error}). Nothing stored was lost: upload the file again to complete it.`;
+    logger.warn('import failed', { importId: input.importId, error: input.error });
+    await ports.records.finish(input.importId, input.execution, { status: 'failed', error: message });
+    return { importId: input.importId, error: message };
+  };

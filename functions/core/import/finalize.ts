@@ -1,0 +1,64 @@
+import { logger } from '#lib/logger';
+import type { BatchResult } from '../import-service.ts';
+import { emptyCounts, errorReportCsv, type RowError } from '../imports.ts';
+import { zoneSchoolLimit } from '../registry.ts';
+import { scratchKeys } from '../storage.ts';
+import type { BatchDescriptor, ImportStepPorts } from './ports.ts';
+
+interface FinalizeInput {
+  importId: string;
+  execution: string;
+  kind: BatchDescriptor['kind'];
+  read: number;
+  batches: BatchDescriptor[];
+}
+
+/**
+ * Step 3 of import-registry.
+ *
+ * Primary course: sum the batches' results; write the row-level error
+ * report; recount the counties the import touched and check the size of the
+ * zones it touched; complete the import with its counts and warnings.
+ */
+export const finalizeImport = (ports: ImportStepPorts) => async (input: FinalizeInput) => {
+  const work = (file: string) => scratchKeys.importWork(input.importId, input.execution, file);
+  const [rejectedEarly, results] = await Promise.all([
+    ports.scratch.readJson<RowError[]>(work('rejected.json')),
+    Promise.all(
+      input.batches.map((b) => ports.scratch.readJson<BatchResult>(work(`result-${b.batch}.json`))),
+    ),
+  ]);
+
+  const counts = { ...emptyCounts(), read: input.read };
+  const rejected = [...rejectedEarly];
+  for (const result of results) {
+    counts.created += result.counts.created;
+    counts.updated += result.counts.updated;
+    counts.unchanged += result.counts.unchanged;
+    rejected.push(...result.rejected);
+  }
+  counts.rejected = new Set(rejected.map((e) => e.row)).size;
+  rejected.sort((a, b) => a.row - b.row);
+
+  const reportKey = scratchKeys.importErrors(input.importId);
+  await ports.scratch.write(reportKey, errorReportCsv(rejected), 'text/csv; charset=utf-8');
+
+  const counties = [...new Set(results.flatMap((r) => r.counties))];
+  if (input.kind !== 'zones') for (const county of counties) await ports.registry.recountCounty(county);
+
+  const warnings: string[] = [];
+  for (const zone of new Set(results.flatMap((r) => r.zones))) {
+    const size = await ports.registry.zoneSize(zone);
+    if (size > zoneSchoolLimit)
+      warnings.push(`zone ${zone} has ${size} schools (more than ${zoneSchoolLimit})`);
+  }
+
+  const recorded = await ports.records.finish(input.importId, input.execution, {
+    status: 'completed',
+    counts,
+    errorReportKey: reportKey,
+    warnings,
+  });
+  logger.info('import finished', { importId: input.importId, counts, warnings: warnings.length, recorded });
+  return { importId: input.importId, counts, warnings };
+};

@@ -1,0 +1,79 @@
+import { mapLimited } from '#lib/concurrency';
+import { logger } from '#lib/logger';
+import { drawSample, selectTargets } from '../campaign.ts';
+import { currentRun } from '../campaign-runs.ts';
+import { countiesUnder } from '../regions.ts';
+import { archiveKeys, scratchKeys } from '../storage.ts';
+import type { LaunchBatch, LaunchInput, LaunchPorts } from './ports.ts';
+
+/** Reads at most this many counties at once (each one partition of the school index). */
+const countyConcurrency = 8;
+
+/**
+ * Step 1 of launch-campaign.
+ *
+ * Primary course: resolve the targets under the campaign's scope by the
+ * template's rule; draw the sample from the seed stored on the campaign;
+ * keep the population and the sample in the archive (an auditor redraws the
+ * sample from them); cut the targets into batch files; set each county's
+ * target count; pass batch descriptors on, never targets.
+ *
+ * Running it again for the same execution writes the same files and counts.
+ */
+export const planLaunch =
+  (ports: LaunchPorts, opts: { batchSize: number }) =>
+  async (input: LaunchInput): Promise<LaunchInput & { targets: number; batches: LaunchBatch[] }> => {
+    const campaign = await currentRun(ports.campaigns, 'launch', input);
+    const template = await ports.templates.get(campaign.templateId, campaign.templateVersion);
+    if (!template) throw new Error(`template ${campaign.templateId}@${campaign.templateVersion} is gone`);
+
+    const counties = countiesUnder(campaign.scope).map((c) => c.code);
+    const schools = (await mapLimited(counties, countyConcurrency, ports.schoolsOfCounty)).flat();
+    const population = selectTargets(template, campaign, schools);
+    const percent = campaign.overrides?.samplingPercent ?? template.sampling?.percent;
+    const targets = percent ? drawSample(population, percent, campaign.samplingSeed) : population;
+
+    const snapshot = {
+      campaignId: campaign.id,
+      templateId: template.id,
+      templateVersion: template.version,
+      scope: campaign.scope,
+    };
+    await ports.archive.writeJson(archiveKeys.population(campaign.id), { ...snapshot, targets: population });
+    if (percent) {
+      await ports.archive.writeJson(archiveKeys.sample(campaign.id), {
+        ...snapshot,
+        sampling: {
+          percent,
+          stratifyBy: 'county',
+          seed: campaign.samplingSeed,
+          method: 'sha256(seed:id) order, ceil(percent) per county',
+        },
+        targets,
+      });
+    }
+
+    const batches: LaunchBatch[] = [];
+    for (let i = 0; i * opts.batchSize < targets.length; i++) {
+      const batch = i + 1;
+      await ports.scratch.writeJson(
+        scratchKeys.launchWork(campaign.id, input.execution, `batch-${batch}.json`),
+        targets.slice(i * opts.batchSize, (i + 1) * opts.batchSize),
+      );
+      batches.push({ ...input, batch });
+    }
+
+    const perCounty = new Map<string, number>();
+    for (const t of targets) perCounty.set(t.regionCode, (perCounty.get(t.regionCode) ?? 0) + 1);
+    await mapLimited([...perCounty], countyConcurrency, ([county, n]) =>
+      ports.counters.setTargets(campaign.id, county, n),
+    );
+    await ports.campaigns.updateLaunch(campaign.id, input.execution, { targets: targets.length });
+    logger.info('launch planned', {
+      campaignId: campaign.id,
+      population: population.length,
+      targets: targets.length,
+      batches: batches.length,
+    });
+    return { ...input, targets: targets.length, batches };
+  };
