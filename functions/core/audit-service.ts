@@ -150,7 +150,7 @@ export const narrowRegion = (actor: Actor, asked: string | undefined) => {
   throw new ForbiddenError(`Region ${asked} is outside your scope (${actor.scope}).`);
 };
 
-export const createAuditService = (ports: AuditPorts) => ({
+export const createAuditService = (ports: AuditPorts, opts: { verifyPageEvents?: number } = {}) => ({
   async evidence(actor: Actor, query: AuditEvidenceQuery): Promise<Page<Evidence>> {
     const { region, ...rest } = query;
     return ports.evidence({ ...rest, regionPrefix: narrowRegion(archiveReader(actor), region) });
@@ -172,7 +172,7 @@ export const createAuditService = (ports: AuditPorts) => ({
     const start = cursor ? decodePosition(cursor) : chainStart(campaignId);
     const [head, unlinked] = await Promise.all([ports.head(campaignId), ports.unlinked(campaignId)]);
     if (start.seq > head.linked) throw new BadRequestError('The cursor is past the end of this chain.');
-    const events = await ports.chainAfter(campaignId, start.seq, verifyPageEvents);
+    const events = await ports.chainAfter(campaignId, start.seq, opts.verifyPageEvents ?? verifyPageEvents);
     const result = verifySegment(start, events);
     const base = {
       campaignId,

@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { AnnouncedClient } from '#adapters/aws-clients';
 import { type FunctionName, functions } from '#infra/resources';
+import { declaredFunction, type Resolve, type Templates } from './cfn.ts';
 import { currentFunction, localAccount, localRegion } from './functions.ts';
 
 /**
@@ -172,76 +173,17 @@ export const enforceGrants = (grants: FunctionGrants, seen?: (call: Call, allowe
 
 // ---- from the synthesized templates ---------------------------------------------
 
-type Template = {
-  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-  Outputs?: Record<string, { Value: unknown; Export?: { Name: string } }>;
-};
-
-const pascal = (name: string) => name[0]!.toUpperCase() + name.slice(1);
-
 /**
- * Each function's IAM statements from the synthesized stateful and stateless
- * templates, with every intrinsic resolved to the local resource it stands for.
- * `local` says what each declared table, bucket and state machine is called here.
+ * Each function's IAM statements from the synthesized stateless template,
+ * with every intrinsic resolved to the local resource it stands for.
  */
-export const grantsFromTemplates = (
-  templates: { stateful: Template; stateless: Template },
-  local: {
-    table: (logicalId: string) => string | undefined;
-    bucket: (logicalId: string) => string | undefined;
-    stateMachine: (logicalId: string) => { arn: string; name: string } | undefined;
-  },
-): FunctionGrants => {
-  const pseudo: Record<string, string> = {
-    'AWS::Partition': 'aws',
-    'AWS::Region': localRegion,
-    'AWS::AccountId': localAccount,
-    'AWS::URLSuffix': 'amazonaws.com',
-  };
-  const attribute = (logicalId: string, attr: string | undefined): string | undefined => {
-    const table = local.table(logicalId);
-    if (table) return attr === 'Arn' ? tableArn(table) : table;
-    const bucket = local.bucket(logicalId);
-    if (bucket) return attr === 'Arn' ? `arn:aws:s3:::${bucket}` : bucket;
-    const machine = local.stateMachine(logicalId);
-    if (machine) return attr === 'Name' ? machine.name : machine.arn;
-    return undefined;
-  };
-  const exports = new Map<string, unknown>();
-  for (const output of Object.values(templates.stateful.Outputs ?? {}))
-    if (output.Export) exports.set(output.Export.Name, output.Value);
-
-  const resolveValue = (value: unknown): string => {
-    if (typeof value === 'string') return value;
-    const v = value as Record<string, unknown>;
-    if ('Ref' in v)
-      return (
-        pseudo[v.Ref as string] ?? attribute(v.Ref as string, undefined) ?? `unresolved:${String(v.Ref)}`
-      );
-    if ('Fn::GetAtt' in v) {
-      const [id, attr] = v['Fn::GetAtt'] as [string, string];
-      return attribute(id, attr) ?? `unresolved:${id}.${attr}`;
-    }
-    if ('Fn::ImportValue' in v) {
-      const exported = exports.get(resolveValue(v['Fn::ImportValue']));
-      return exported === undefined ? `unresolved:${JSON.stringify(v)}` : resolveValue(exported);
-    }
-    if ('Fn::Join' in v) {
-      const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
-      return parts.map(resolveValue).join(separator);
-    }
-    return `unresolved:${JSON.stringify(v)}`;
-  };
-  const list = (value: unknown) => (Array.isArray(value) ? value : [value]).map(resolveValue);
-
+export const grantsFromTemplates = (templates: Templates, resolve: Resolve): FunctionGrants => {
+  const list = (value: unknown) => (Array.isArray(value) ? value : [value]).map(resolve);
   const resources = Object.entries(templates.stateless.Resources);
   return Object.fromEntries(
     (Object.keys(functions) as FunctionName[]).map((name): [FunctionName, Statement[]] => {
-      const fn = resources.find(
-        ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`${pascal(name)}Function`),
-      );
-      if (!fn) throw new Error(`the synthesized app has no function ${name}`);
-      const roleId = (fn[1].Properties?.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+      const [, fn] = declaredFunction(templates, name);
+      const roleId = (fn.Properties?.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
       const statements = resources
         .filter(
           ([, r]) =>

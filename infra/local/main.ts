@@ -4,6 +4,8 @@
  *   DATA_DIR  data folder (default .data); two stacks need two folders
  *   DEMO_SCHOOLS  schools of the demo province loaded into an empty data
  *             folder (default 20000; 0 = start empty)
+ *   SWEEP_EVERY_SECONDS  how often the sweeper runs (default: the declared
+ *             schedule, 5 minutes; 0 = never), to watch deadlines and chain links happen
  */
 import { resolve } from 'node:path';
 import { startLocalCloud } from './cloud.ts';
@@ -18,11 +20,24 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be a TCP port number, got "${process.env.PORT}"`);
   process.exit(2);
 }
+const sweepEvery =
+  process.env.SWEEP_EVERY_SECONDS === undefined ? undefined : Number(process.env.SWEEP_EVERY_SECONDS);
+if (sweepEvery !== undefined && (!Number.isInteger(sweepEvery) || sweepEvery < 0)) {
+  console.error(
+    `SWEEP_EVERY_SECONDS must be a whole number of seconds, got "${process.env.SWEEP_EVERY_SECONDS}"`,
+  );
+  process.exit(2);
+}
 
 process.env.LOG_LEVEL ??= 'WARN';
 const started = performance.now();
 log(`data in ${dataDir}`);
-const cloud = await startLocalCloud({ dataDir, apiPort: port, log }).catch((error: unknown) => {
+const cloud = await startLocalCloud({
+  dataDir,
+  apiPort: port,
+  log,
+  ...(sweepEvery !== undefined ? { sweeperIntervalMs: sweepEvery * 1000 } : {}),
+}).catch((error: unknown) => {
   console.error(`[dudao] could not start: ${(error as Error).message}`);
   process.exit(1);
 });
@@ -31,8 +46,11 @@ log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 console.log(`
   API             ${cloud.apiUrl}   (GET /health, GET /openapi.json)
   DynamoDB        ${cloud.endpoints.dynamodb}
-  S3              ${cloud.endpoints.s3}   (bucket ${cloud.env.EVIDENCE_BUCKET})
+  S3              ${cloud.endpoints.s3}   (buckets ${cloud.env.EVIDENCE_BUCKET}, ${cloud.env.WORK_BUCKET})
   Step Functions  ${cloud.endpoints.stepfunctions}
+  Lambda          ${cloud.endpoints.lambda}   (aws lambda invoke --function-name dudao-sweeper)
+  SQS             ${cloud.endpoints.sqs}   (failure queues of objectCreated and sweeper)
+  Token keys      ${cloud.endpoints.issuer}/.well-known/jwks.json
 
   A token:  DATA_DIR=${dataDir} npm run token -- --role province_admin --scope 32
   Stop:     Ctrl-C

@@ -31,8 +31,10 @@ interface EventView {
 }
 interface Verification {
   intact: boolean;
+  complete: boolean;
   linked: number;
   unlinked: number;
+  verified: { fromSeq: number; throughSeq: number };
   brokenAt?: { seq: number; sk: string; reason: string };
 }
 
@@ -199,7 +201,13 @@ describe('GET /audit/campaigns/{id}/verify', () => {
       token: auditor,
     });
     expect(events.body.items.length).toBeGreaterThanOrEqual(stored.length * 2);
-    expect(after).toMatchObject({ intact: true, unlinked: 0, linked: events.body.items.length });
+    expect(after).toMatchObject({
+      intact: true,
+      complete: true,
+      unlinked: 0,
+      linked: events.body.items.length,
+    });
+    expect(after.verified).toMatchObject({ fromSeq: 1, throughSeq: after.linked });
     expect(events.body.items.map((e) => e.seq).sort((a, b) => a! - b!)).toEqual(
       Array.from({ length: after.linked }, (_, i) => i + 1),
     );

@@ -1,11 +1,9 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handler as objectCreated } from '#handlers/object-created';
 import { tables } from '#infra/resources';
-import { lambdaContext } from '#local/functions';
 import { encodeS3EventKey } from '#local/s3';
 import { call, tokenFor } from '#test/support/api';
-import { testDb as documentClient } from '#test/support/aws';
+import { testDb as documentClient, invoke } from '#test/support/aws';
 import { activeCountyCampaign } from '#test/support/campaigns';
 import { type EvidenceView, exe, png, sha256, uploadEvidence } from '#test/support/evidence';
 
@@ -125,7 +123,7 @@ describe('evidence uploads', () => {
         },
       ],
     };
-    const again = await objectCreated(event as never, lambdaContext('objectCreated'));
+    const again = await invoke('objectCreated', event);
     expect(again).toMatchObject({ verified: 0, duplicates: 1 });
     const after = await call<EvidenceView>('GET', `/evidence/${evidence.id}`, { token: office });
     expect(after.body.status).toBe('stored');

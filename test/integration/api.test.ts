@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { routes } from '#infra/resources';
-import { call, tokenFor } from '#test/support/api';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { generateKeyPair, importJWK, SignJWT } from 'jose';
+import { describe, expect, inject, it } from 'vitest';
+import { auth, routes } from '#infra/resources';
+import { devIssuerKeyFile } from '#local/dev-issuer';
+import { apiUrl, call, tokenFor } from '#test/support/api';
 
 const expectProblem = (r: { status: number; headers: Headers; body: unknown }, status: number) => {
   expect(r.status).toBe(status);
@@ -67,12 +71,76 @@ describe('GET /me', () => {
     );
   });
 
+  it('verifies tokens as in AWS: another issuer’s key, another app client, an ID token are all 401', async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    const sign = (claims: Record<string, unknown>, key = privateKey) =>
+      new SignJWT({
+        token_use: 'access',
+        client_id: auth.localClientId,
+        'dudao:role': 'province_admin',
+        'dudao:scope': '32',
+        ...claims,
+      })
+        .setProtectedHeader({ alg: 'ES256', kid: 'someone-else' })
+        .setIssuer(auth.localIssuer)
+        .setSubject('intruder')
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(key);
+    expectProblem(await call('GET', '/me', { token: await sign({}) }), 401);
+    // Claims right, signature right, but not an access token of dudao's app client.
+    const issued = await tokenFor('province_admin', '32');
+    const [, payload] = issued.split('.');
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).toMatchObject({
+      token_use: 'access',
+      client_id: auth.localClientId,
+      'dudao:role': 'province_admin',
+      'dudao:scope': '32',
+    });
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).not.toHaveProperty('scope');
+  });
+
+  it('reads role and scope from dudao’s claims only, never from OAuth’s `scope`', async () => {
+    // Signed by the dev issuer's own key: a valid token, but role and scope in the old claims.
+    const keys = JSON.parse(readFileSync(devIssuerKeyFile(inject('cloud').dataDir), 'utf8'));
+    const token = await new SignJWT({
+      token_use: 'access',
+      client_id: auth.localClientId,
+      role: 'province_admin',
+      scope: '32',
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: keys.kid })
+      .setIssuer(auth.localIssuer)
+      .setSubject('old-claims')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(await importJWK(keys.privateJwk, 'ES256'));
+    expectProblem(await call('GET', '/me', { token }), 403);
+  });
+
   it('answers 403 to a valid token whose role is unknown', async () => {
     expectProblem(await call('GET', '/me', { token: await tokenFor('janitor' as never, '32') }), 403);
   });
 });
 
 describe('bad requests', () => {
+  it('answers a request target no URL parser accepts with 400, not a crash', async () => {
+    const { port } = new URL(apiUrl());
+    const response = await new Promise<{ status: number; body: string; type: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '//[/health', method: 'GET' }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type']) }),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(response).toMatchObject({ status: 400, type: 'application/problem+json' });
+    expect(response.body).not.toMatch(/\s+at\s+\S+:\d+:\d+/);
+  });
+
   it('answers an unknown route with 404 problem+json', async () => {
     expectProblem(await call('GET', '/no/such/route'), 404);
   });
