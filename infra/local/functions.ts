@@ -59,7 +59,9 @@ export const invocationStats = new Map<FunctionName, { invocations: number; mill
  * Failure drills (tests only): consulted before and after each invocation; a
  * drill makes the invocation fail as if the function crashed before doing
  * anything (`before`) or after finishing its work but before reporting it
- * (`after`, what a Lambda timeout or a lost response looks like to the caller).
+ * (`after`, what a Lambda timeout or a lost response looks like to the caller),
+ * or hang there, so that a test can kill the whole process at that point
+ * (faults.ts).
  */
 export type FaultCheck = (name: FunctionName, event: unknown, when: 'before' | 'after') => Promise<void>;
 
