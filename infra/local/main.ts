@@ -6,6 +6,10 @@
  *             folder (default 20000; 0 = start empty)
  *   SWEEP_EVERY_SECONDS  how often the sweeper runs (default: the declared
  *             schedule, 5 minutes; 0 = never), to watch deadlines and chain links happen
+ *   DUDAO_FAULT_DRILLS  `1` honours failure drills (`FAULT#` items in the main
+ *             table that make functions fail or hang, see faults.ts): tests
+ *             only (test/drills kills this process while a step hangs in one).
+ *             Default off (unset or `0`).
  */
 import { resolve } from 'node:path';
 import { startLocalCloud } from './cloud.ts';
@@ -29,6 +33,12 @@ if (sweepEvery !== undefined && (!Number.isInteger(sweepEvery) || sweepEvery < 0
   process.exit(2);
 }
 
+const faultDrills = process.env.DUDAO_FAULT_DRILLS === '1';
+if (process.env.DUDAO_FAULT_DRILLS !== undefined && !['0', '1'].includes(process.env.DUDAO_FAULT_DRILLS)) {
+  console.error(`DUDAO_FAULT_DRILLS must be 1 (on) or 0 (off), got "${process.env.DUDAO_FAULT_DRILLS}"`);
+  process.exit(2);
+}
+
 process.env.LOG_LEVEL ??= 'WARN';
 const started = performance.now();
 log(`data in ${dataDir}`);
@@ -36,12 +46,15 @@ const cloud = await startLocalCloud({
   dataDir,
   apiPort: port,
   log,
+  faultDrills,
   ...(sweepEvery !== undefined ? { sweeperIntervalMs: sweepEvery * 1000 } : {}),
 }).catch((error: unknown) => {
   console.error(`[dudao] could not start: ${(error as Error).message}`);
   process.exit(1);
 });
 
+if (faultDrills)
+  log('failure drills are on (DUDAO_FAULT_DRILLS=1): FAULT# items can make functions fail or hang');
 log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 console.log(`
   API             ${cloud.apiUrl}   (GET /health, GET /openapi.json)
