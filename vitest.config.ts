@@ -1,14 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three kinds of tests:
+ * Four kinds of tests:
  * - unit: pure code, no I/O, milliseconds each;
  * - integration: everything that needs the local cloud (started once per run
  *   by test/support/global-setup.ts) or synthesizes the CDK app;
+ * - drills: kill -9 drills, each killing `npm start` (a child process of its
+ *   own, on its own data folder) while a workflow step hangs, and starting it
+ *   again; after the integration project, alone, since they start and kill
+ *   whole local clouds;
  * - s3-conformance: the object store against a real S3 implementation (Ceph
  *   radosgw, started by scripts/radosgw.sh). It needs Debian's radosgw
  *   packages, so `npm test` leaves it out (`--project unit --project
- *   integration`); `npm run test:s3` runs it.
+ *   integration --project drills`); `npm run test:s3` runs it.
  */
 export default defineConfig({
   test: {
@@ -41,6 +45,18 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'drills',
+          include: ['test/drills/**/*.test.ts'],
+          // A drill waits for a step to hang, kills the process, starts it again and waits for the re-run.
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+          // One worker: each file runs a whole local cloud (java included) on the machine's two cores.
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
           name: 's3-conformance',
           include: ['test/s3/**/*.test.ts'],
           globalSetup: ['test/s3/global-setup.ts'],
@@ -50,7 +66,7 @@ export default defineConfig({
           hookTimeout: 180_000,
           // One file, one worker: radosgw shares the machine's two cores.
           maxWorkers: 1,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
         },
       },
     ],
