@@ -107,6 +107,9 @@ export type BucketName = keyof typeof buckets;
 /** Set to `on` for functions that place legal holds, where the evidence bucket has Object Lock (AWS). */
 export const objectLockEnvVar = 'EVIDENCE_OBJECT_LOCK';
 
+/** The key (base64, at least 32 bytes) that seals pagination cursors. */
+export const cursorKeyEnvVar = 'CURSOR_KEY';
+
 export interface StateMachineDeclaration {
   /** ASL file under the repository root. */
   readonly file: string;
@@ -176,6 +179,8 @@ export interface FunctionDeclaration {
   readonly placesLegalHolds?: boolean;
   /** Verifies bearer tokens itself (the API): told the issuer, its keys and the accepted clients. */
   readonly verifiesTokens?: boolean;
+  /** Seals pagination cursors (the API): told the key (`cursorKeyEnvVar`). */
+  readonly signsCursors?: boolean;
   /**
    * Invoked asynchronously (by S3 or a schedule): Lambda retries a failed event
    * this often, then hands it to the function's failure queue.
@@ -202,6 +207,7 @@ export const functions = {
     startsStateMachines: ['launchCampaign', 'closeCampaign', 'exportEvidence'],
     placesLegalHolds: true,
     verifiesTokens: true,
+    signsCursors: true,
   },
   objectCreated: {
     entry: 'functions/handlers/object-created.ts',
@@ -255,7 +261,7 @@ export const functions = {
     description: 'import-registry: error report, region counts, completion',
     memoryMb: 1024,
     timeoutSeconds: 300,
-    tables: { main: 'readWrite' },
+    tables: { main: 'readWrite', audit: 'readWrite' },
     buckets: { work: { read: ['work/imports/'], write: ['reports/imports/'] } },
   },
   importFailed: {
@@ -263,7 +269,7 @@ export const functions = {
     description: 'import-registry: record why an import failed',
     memoryMb: 256,
     timeoutSeconds: 30,
-    tables: { main: 'readWrite' },
+    tables: { main: 'readWrite', audit: 'readWrite' },
   },
   launchPlan: {
     entry: 'functions/handlers/workflow/launch-plan.ts',
@@ -286,7 +292,7 @@ export const functions = {
     description: 'launch-campaign: exact counts per county and inspector, then activate the campaign',
     memoryMb: 1024,
     timeoutSeconds: 300,
-    tables: { main: 'readWrite' },
+    tables: { main: 'readWrite', audit: 'readWrite' },
     buckets: { work: { read: ['work/launch/'] } },
   },
   launchFailed: {
@@ -294,7 +300,7 @@ export const functions = {
     description: 'launch-campaign: record why a launch failed',
     memoryMb: 256,
     timeoutSeconds: 30,
-    tables: { main: 'readWrite' },
+    tables: { main: 'readWrite', audit: 'readWrite' },
   },
   closeStatistics: {
     entry: 'functions/handlers/workflow/close-statistics.ts',
@@ -318,7 +324,7 @@ export const functions = {
     description: 'close-campaign: record why sealing failed; the campaign stays active',
     memoryMb: 256,
     timeoutSeconds: 30,
-    tables: { main: 'readWrite' },
+    tables: { main: 'readWrite', audit: 'readWrite' },
   },
   exportBundle: {
     entry: 'functions/handlers/workflow/export-bundle.ts',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuditEvent } from '#core/inspection-service';
 
 /**
- * Audit events in the `audit` table: pk CAMPAIGN#<campaign>, sk <at>#<entity>#<n>.
+ * Audit events in the `audit` table: pk CAMPAIGN#<campaign>, sk <at>#<entity>#<discriminator>.
  * A new event also sits in the sparse `pendingLink` index (sharded by
  * campaign) until the linker gives it its place in the campaign's hash chain.
  */
@@ -10,8 +10,20 @@ export const linkShards = 8;
 export const linkShardOf = (campaignId: string) =>
   createHash('sha256').update(campaignId).digest()[0]! % linkShards;
 
-export const auditEventItem = (event: AuditEvent, n = 0) => {
-  const sk = `${event.at}#${event.entityId}#${n}`;
+/**
+ * The event's key: its time, its entity and a discriminator, by default a
+ * digest of what it says. Two different facts about one entity in the same
+ * millisecond get two keys; the same fact recorded again (a retried step)
+ * gets the same key, so a conditional put records it once.
+ */
+export const auditEventItem = (event: AuditEvent, n?: number | string) => {
+  const discriminator =
+    n ??
+    createHash('sha256')
+      .update(JSON.stringify([event.action, event.actor, event.details ?? null]))
+      .digest('hex')
+      .slice(0, 12);
+  const sk = `${event.at}#${event.entityId}#${discriminator}`;
   return {
     pk: `CAMPAIGN#${event.campaignId}`,
     sk,

@@ -2,7 +2,6 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -10,7 +9,9 @@ import {
 import type { Campaign } from '#core/campaign';
 import type { CampaignStore, CountyProgress, RunChange } from '#core/campaign-service';
 import { ConflictError } from '#core/errors';
+import type { AuditEvent } from '#core/inspection-service';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
+import { auditEventItem } from './audit-items.ts';
 import { queryAll } from './dynamo-query.ts';
 
 /**
@@ -100,7 +101,23 @@ interface ListCursor {
 const isListCursor = (v: unknown): v is ListCursor =>
   typeof v === 'object' && v !== null && typeof (v as ListCursor).k === 'object';
 
-export const createCampaignStore = (db: DynamoDBDocumentClient, table: string): CampaignStore => {
+/**
+ * `auditTable`: where a function that changes campaigns writes the audit event
+ * of each change, in the same transaction (functions that only follow their
+ * run's record leave it out).
+ */
+export const createCampaignStore = (
+  db: DynamoDBDocumentClient,
+  table: string,
+  auditTable?: string,
+): CampaignStore => {
+  const auditPut = (audit: AuditEvent) => {
+    if (!auditTable) throw new Error('This function may not change campaigns: it has no audit table.');
+    return { Put: { TableName: auditTable, Item: auditEventItem(audit) } };
+  };
+  const conflict = (id: string) =>
+    new ConflictError(`Campaign ${id} was changed by someone else; reload it and try again.`);
+
   /**
    * Updates fields of a campaign's launch or close `execution` (and optionally
    * its status); false when a newer run has taken over the campaign.
@@ -142,33 +159,45 @@ export const createCampaignStore = (db: DynamoDBDocumentClient, table: string): 
       });
       sets.push('nextStart = :next', 'gsi2pk = :rec', 'gsi2sk = :recsk');
     }
+    const update = {
+      TableName: table,
+      Key: campaignKey(id),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: change.onlyFrom
+        ? '#run.#execution = :execution AND #status = :from'
+        : '#run.#execution = :execution',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
     try {
-      await db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: campaignKey(id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: change.onlyFrom
-            ? '#run.#execution = :execution AND #status = :from'
-            : '#run.#execution = :execution',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
+      // A status change is a fact worth its audit event, in the same transaction.
+      if (change.audit)
+        await db.send(
+          new TransactWriteCommand({ TransactItems: [{ Update: update }, auditPut(change.audit)] }),
+        );
+      else await db.send(new UpdateCommand(update));
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException)
+        return false;
       throw error;
     }
   };
 
   return {
-    async create(campaign) {
+    async create(campaign, audit) {
       await db.send(
-        new PutCommand({
-          TableName: table,
-          Item: campaignItem(campaign),
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table,
+                Item: campaignItem(campaign),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            auditPut(audit),
+          ],
         }),
       );
     },
@@ -209,22 +238,25 @@ export const createCampaignStore = (db: DynamoDBDocumentClient, table: string): 
       return startKey ? { items, cursor: encodeCursor({ k: startKey }) } : { items };
     },
 
-    async save(campaign, expectedVersion) {
+    async save(campaign, expectedVersion, audit) {
       try {
         await db.send(
-          new PutCommand({
-            TableName: table,
-            Item: campaignItem(campaign),
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': expectedVersion },
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table,
+                  Item: campaignItem(campaign),
+                  ConditionExpression: 'version = :expected',
+                  ExpressionAttributeValues: { ':expected': expectedVersion },
+                },
+              },
+              auditPut(audit),
+            ],
           }),
         );
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) {
-          throw new ConflictError(
-            `Campaign ${campaign.id} was changed by someone else; reload it and try again.`,
-          );
-        }
+        if (error instanceof TransactionCanceledException) throw conflict(campaign.id);
         throw error;
       }
     },
@@ -240,11 +272,12 @@ export const createCampaignStore = (db: DynamoDBDocumentClient, table: string): 
 
     pendingOccurrences: () => queryIndex(db, table, 'gsi2pk = :pk', { ':pk': 'AUTOLAUNCH' }),
 
-    async spawn(parent, occurrence) {
+    async spawn(parent, occurrence, audit) {
       try {
         await db.send(
           new TransactWriteCommand({
             TransactItems: [
+              auditPut(audit),
               {
                 Put: {
                   TableName: table,

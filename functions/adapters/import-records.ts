@@ -1,6 +1,14 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ImportCounts, ImportKind, ImportStatus } from '#core/imports';
+import type { AuditEvent } from '#core/inspection-service';
+import { auditEventItem } from './audit-items.ts';
 import { queryAll } from './dynamo-query.ts';
 
 /**
@@ -31,21 +39,27 @@ const key = (id: string) => ({ pk: `IMPORT#${id}`, sk: 'IMPORT' });
 const strip = ({ pk: _pk, sk: _sk, gsi4pk: _a, gsi4sk: _b, ...rest }: Record<string, unknown>) =>
   rest as unknown as ImportRecord;
 
-export const createImportRecords = (db: DynamoDBDocumentClient, table: string) => ({
-  async create(record: ImportRecord): Promise<void> {
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          ...key(record.id),
-          type: 'import',
-          ...record,
-          gsi4pk: 'AWAITUPLOAD',
-          gsi4sk: `${record.createdAt}#${record.id}`,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+/** Import records; with `auditTable`, creating and finishing one is audited in the same transaction. */
+export const createImportRecords = (db: DynamoDBDocumentClient, table: string, auditTable?: string) => ({
+  async create(record: ImportRecord, audit?: AuditEvent): Promise<void> {
+    const put = {
+      TableName: table,
+      Item: {
+        ...key(record.id),
+        type: 'import',
+        ...record,
+        gsi4pk: 'AWAITUPLOAD',
+        gsi4sk: `${record.createdAt}#${record.id}`,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    if (audit && auditTable) {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [{ Put: put }, { Put: { TableName: auditTable, Item: auditEventItem(audit) } }],
+        }),
+      );
+    } else await db.send(new PutCommand(put));
   },
 
   async get(id: string): Promise<ImportRecord | undefined> {
@@ -117,6 +131,7 @@ export const createImportRecords = (db: DynamoDBDocumentClient, table: string) =
     outcome:
       | { status: 'completed'; counts: ImportCounts; errorReportKey: string; warnings: string[] }
       | { status: 'failed'; error: string },
+    audit?: AuditEvent,
   ): Promise<boolean> {
     const values: Record<string, unknown> = { ':execution': execution, ':now': new Date().toISOString() };
     const sets = ['#status = :status', 'updatedAt = :now'];
@@ -132,23 +147,32 @@ export const createImportRecords = (db: DynamoDBDocumentClient, table: string) =
       sets.push('#error = :error');
       values[':error'] = outcome.error;
     }
+    const update = {
+      TableName: table,
+      Key: key(id),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'execution = :execution',
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        ...(outcome.status === 'failed' ? { '#error': 'error' } : {}),
+      },
+      ExpressionAttributeValues: values,
+    };
     try {
-      await db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: key(id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'execution = :execution',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            ...(outcome.status === 'failed' ? { '#error': 'error' } : {}),
-          },
-          ExpressionAttributeValues: values,
-        }),
-      );
+      if (audit && auditTable) {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: update },
+              { Put: { TableName: auditTable, Item: auditEventItem(audit) } },
+            ],
+          }),
+        );
+      } else await db.send(new UpdateCommand(update));
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException)
+        return false;
       throw error;
     }
   },

@@ -1,28 +1,40 @@
 import { createHash } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#core/errors';
 import type { Inspection } from '#core/inspection';
-import type { InspectionStore, Proposal, Rectification, Transition } from '#core/inspection-service';
+import type { ActionType } from '#core/inspection-input';
+import type {
+  InspectionParts,
+  InspectionStore,
+  Proposal,
+  Rectification,
+  Transition,
+} from '#core/inspection-service';
+import { mapLimited } from '#lib/concurrency';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
 import { auditEventItem, toAuditEvent } from './audit-items.ts';
 import { progressKey } from './campaign-store.ts';
 import { batchGet } from './dynamo-batch.ts';
-import { queryAll } from './dynamo-query.ts';
-import { inspectionItem } from './inspection-items.ts';
+import { queryAll, queryPage } from './dynamo-query.ts';
+import { inspectionItem, inspectionKey } from './inspection-items.ts';
 
 /**
  * Inspections after launch, their rectifications, proposals and audit events.
  *
  * | item            | table | pk                  | sk                                   | index                                         |
  * |-----------------|-------|---------------------|--------------------------------------|-----------------------------------------------|
+ * | part            | main  | INSPECTION#<id>     | PART#selfAssessment, PART#findings   |                                               |
  * | rectification   | main  | INSPECTION#<id>     | RECT#<rid>                           | gsi2 DUE#<shard> / <dueAt>#<id>#<rid> while open |
- * | proposal/action | main  | CAMPAIGN#<campaign> | PROPOSAL#<type>#<inspection>#<rid|-> |                                               |
+ * | proposal        | main  | CAMPAIGN#<campaign> | PROPOSAL#<type>#<inspection>#<rid|-> |                                               |
+ * | action          | main  | CAMPAIGN#<campaign> | ACTION#<id>                          |                                               |
  * | audit event     | audit | CAMPAIGN#<campaign> | <at>#<inspection>#<n>                | byEntity, byActor                             |
  *
  * Open rectifications are spread over `dueShards` partitions of the due-date
@@ -40,6 +52,12 @@ const proposalKey = (p: Pick<Proposal, 'campaignId' | 'type' | 'inspectionId' | 
   sk: `PROPOSAL#${p.type}#${p.inspectionId}#${p.rectificationId ?? '-'}`,
 });
 
+const partKey = (inspectionId: string, part: string) => ({
+  pk: `INSPECTION#${inspectionId}`,
+  sk: `PART#${part}`,
+});
+
+/** A rectification; open and planned ones sit in the due-date index (drafts not yet). */
 export const rectificationItem = (r: Rectification) => ({
   ...rectKey(r.inspectionId, r.id),
   type: 'rectification',
@@ -63,6 +81,8 @@ const strip = <T>(item: Record<string, unknown>): T => {
     gsi2sk: _d,
     gsi3pk: _e,
     gsi3sk: _f,
+    gsi4pk: _g,
+    gsi4sk: _h,
     ...rest
   } = item;
   return rest as T;
@@ -93,6 +113,7 @@ export const createInspectionStore = (
   dueRectifications(until: string): Promise<Rectification[]>;
   markOverdue(r: Rectification, at: string): Promise<boolean>;
   propose(proposal: Proposal): Promise<boolean>;
+  pendingActivations(before: string): Promise<{ inspectionId: string; rectificationIds: string[] }[]>;
 } => {
   const query = (input: Omit<QueryCommandInput, 'TableName'>, table = tables.main) =>
     queryAll(db, { TableName: table, ...input });
@@ -139,8 +160,14 @@ export const createInspectionStore = (
       });
       const inspection = items.find((i) => i.sk === 'INSPECTION');
       if (!inspection) return undefined;
+      const parts = Object.fromEntries(
+        items
+          .filter((i) => String(i.sk).startsWith('PART#'))
+          .map((i) => [String(i.sk).slice('PART#'.length), i.value]),
+      ) as InspectionParts;
       return {
         inspection: strip<Inspection & Record<string, unknown>>(inspection),
+        parts,
         rectifications: items
           .filter((i) => String(i.sk).startsWith('RECT#'))
           .map((i) => strip<Rectification>(i)),
@@ -163,12 +190,20 @@ export const createInspectionStore = (
               {
                 Put: {
                   TableName: tables.main,
-                  Item: inspectionItem(t.inspection),
+                  Item: inspectionItem(
+                    t.activation ? { ...t.inspection, activation: t.activation } : t.inspection,
+                  ),
                   ConditionExpression: 'version = :v AND #status = :s',
                   ExpressionAttributeNames: { '#status': 'status' },
                   ExpressionAttributeValues: { ':v': t.expected.version, ':s': t.expected.status },
                 },
               },
+              ...Object.entries(t.parts ?? {}).map(([part, value]) => ({
+                Put: {
+                  TableName: tables.main,
+                  Item: { ...partKey(t.inspection.id, part), type: 'part', value },
+                },
+              })),
               ...t.rectifications.map((r) => ({
                 Put: { TableName: tables.main, Item: rectificationItem(r) },
               })),
@@ -256,7 +291,7 @@ export const createInspectionStore = (
     },
 
     async recordAction({ campaignId, id, input, actor, at, regionCode }) {
-      const inspectionId = 'inspectionId' in input && input.inspectionId ? input.inspectionId : '-';
+      const inspectionId = 'inspectionId' in input && input.inspectionId ? input.inspectionId : undefined;
       await db.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -266,46 +301,31 @@ export const createInspectionStore = (
                 Item: {
                   pk: `CAMPAIGN#${campaignId}`,
                   sk: `ACTION#${id}`,
+                  type: 'action',
                   id,
                   campaignId,
-                  ...input,
+                  action: input,
+                  actionType: input.type,
+                  ...(inspectionId ? { inspectionId } : {}),
                   actor,
                   at,
                   regionCode,
                 },
-              },
-            },
-            {
-              Put: {
-                TableName: tables.main,
-                Item: {
-                  ...proposalKey({ campaignId, type: input.type, inspectionId }),
-                  type: input.type,
-                  status: 'recorded',
-                  campaignId,
-                  inspectionId,
-                  actionId: id,
-                  regionCode,
-                  reason: 'recorded by the office',
-                  at,
-                },
+                ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
             {
               Put: {
                 TableName: tables.audit,
-                Item: auditEventItem(
-                  {
-                    campaignId,
-                    entityId: inspectionId === '-' ? campaignId : inspectionId,
-                    regionCode,
-                    action: `record_${input.type}`,
-                    actor,
-                    at,
-                    details: { actionId: id },
-                  },
-                  0,
-                ),
+                Item: auditEventItem({
+                  campaignId,
+                  entityId: inspectionId ?? campaignId,
+                  regionCode,
+                  action: `record_${input.type}`,
+                  actor,
+                  at,
+                  details: { actionId: id },
+                }),
               },
             },
           ],
@@ -313,12 +333,135 @@ export const createInspectionStore = (
       );
     },
 
+    /**
+     * Proposals and recorded actions of a campaign: a proposal reads `recorded`
+     * once an action of its type about its inspection exists; an action that
+     * answers no proposal is listed on its own.
+     */
     async proposals(campaignId) {
-      const items = await query({
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': `CAMPAIGN#${campaignId}`, ':p': 'PROPOSAL#' },
+      const [proposed, recorded] = await Promise.all(
+        ['PROPOSAL#', 'ACTION#'].map((prefix) =>
+          query({
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+            ExpressionAttributeValues: { ':pk': `CAMPAIGN#${campaignId}`, ':p': prefix },
+          }),
+        ),
+      );
+      const actions = recorded!.map((a) => ({
+        campaignId,
+        type: a.actionType as ActionType,
+        inspectionId: (a.inspectionId as string | undefined) ?? '-',
+        actionId: String(a.id),
+        regionCode: String(a.regionCode),
+        reason: 'recorded by the office',
+        at: String(a.at),
+        status: 'recorded',
+      }));
+      const answered = new Set<string>();
+      const proposals = proposed!.map(({ pk: _p, sk: _s, ...p }) => {
+        const proposal = p as unknown as Proposal;
+        const action = actions.find(
+          (a) => a.type === proposal.type && a.inspectionId === proposal.inspectionId,
+        );
+        if (!action) return { ...proposal, status: 'proposed' };
+        answered.add(action.actionId);
+        return { ...proposal, status: 'recorded', actionId: action.actionId };
       });
-      return items.map(({ pk: _p, sk: _s, ...p }) => p as unknown as Proposal & { status: string });
+      return [...proposals, ...actions.filter((a) => !answered.has(a.actionId))];
+    },
+
+    async byTargetPage(targetId, q) {
+      return queryPage(
+        db,
+        {
+          TableName: tables.main,
+          IndexName: 'gsi3',
+          KeyConditionExpression: q.campaignId ? 'gsi3pk = :pk AND gsi3sk = :c' : 'gsi3pk = :pk',
+          ExpressionAttributeValues: {
+            ':pk': `TARGET#${targetId}`,
+            ...(q.campaignId ? { ':c': q.campaignId } : {}),
+          },
+        },
+        q,
+        (i) => strip<Inspection>(i),
+      );
+    },
+
+    async many(ids) {
+      return (await batchGet(db, tables.main, ids.map(inspectionKey))).map((i) => strip<Inspection>(i));
+    },
+
+    async writeDrafts(rectifications) {
+      await mapLimited(rectifications, 16, async (r) => {
+        try {
+          await db.send(
+            new PutCommand({
+              TableName: tables.main,
+              Item: rectificationItem(r),
+              ConditionExpression: 'attribute_not_exists(pk) OR #status = :draft',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':draft': 'draft' },
+            }),
+          );
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      });
+    },
+
+    async activate(inspectionId, rectificationIds) {
+      const wanted = new Set(rectificationIds);
+      const drafts = (
+        await query({
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+          ExpressionAttributeValues: { ':pk': `INSPECTION#${inspectionId}`, ':r': 'RECT#' },
+          ConsistentRead: true,
+        })
+      )
+        .map((i) => strip<Rectification>(i))
+        .filter((r) => r.status === 'draft' && wanted.has(r.id));
+      await mapLimited(drafts, 16, async (r) => {
+        try {
+          await db.send(
+            new PutCommand({
+              TableName: tables.main,
+              Item: rectificationItem({ ...r, status: 'open' }),
+              // A command may have moved it on meanwhile (a plan): that one wins.
+              ConditionExpression: '#status = :draft',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':draft': 'draft' },
+            }),
+          );
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      });
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tables.main,
+            Key: inspectionKey(inspectionId),
+            UpdateExpression: 'REMOVE activation, gsi4pk, gsi4sk',
+            ConditionExpression: 'attribute_exists(activation)',
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+
+    /** Committed reports whose rectifications were not all activated (gsi4), committed before `before`. */
+    async pendingActivations(before: string) {
+      const items = await query({
+        IndexName: 'gsi4',
+        KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk < :before',
+        ExpressionAttributeValues: { ':pk': 'ACTIVATE', ':before': before },
+      });
+      return items.map((i) => ({
+        inspectionId: String(i.id),
+        rectificationIds: ((i.activation as { rectificationIds?: string[] } | undefined)?.rectificationIds ??
+          []) as string[],
+      }));
     },
 
     async dueRectifications(until) {

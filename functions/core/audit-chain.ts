@@ -13,6 +13,14 @@ export interface ChainedFields {
   hash: string;
 }
 
+/**
+ * The chain an office's own changes are kept in (templates, imports), as a
+ * campaign's changes are in the campaign's: one per province, hash-linked and
+ * verifiable like a campaign's (`office-32`).
+ */
+export const officeChain = (regionCode: string) => `office-${regionCode.slice(0, 2)}`;
+export const isOfficeChain = (chainId: string) => /^office-\d{2}$/.test(chainId);
+
 export const genesisHash = (campaignId: string) =>
   createHash('sha256').update(`dudao:audit:${campaignId}`).digest('hex');
 

@@ -1,21 +1,20 @@
 import { z } from 'zod';
 import { type Actor, isAdmin } from './actor.ts';
-import { type ChainPosition, chainStart, verifySegment } from './audit-chain.ts';
+import { type ChainPosition, chainStart, isOfficeChain, verifySegment } from './audit-chain.ts';
 import type { Campaign } from './campaign.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from './errors.ts';
 import { type Evidence, evidenceStatuses } from './evidence.ts';
 import type { AuditEvent } from './inspection-service.ts';
+import { fromNotAfterTo, instantSchema, regionCodeSchema } from './limits.ts';
 
 /**
  * The auditor's archive: evidence and audit events by index (never by scan),
  * and the verification of a campaign's hash chain. Auditors and supervision
  * offices read within their region; everyone else is refused.
  */
-const regionCode = z.string().regex(/^\d{2}(\d{2}){0,2}$/, 'a region code of 2, 4 or 6 digits');
+const regionCode = regionCodeSchema();
 /** `2026-11-24` or a full ISO timestamp; `to` includes everything that starts with it. */
-const instant = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, 'a date (2026-11-24) or an ISO timestamp');
+const instant = instantSchema;
 const page = {
   cursor: z.string().max(2000).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -40,7 +39,8 @@ export const auditEvidenceQuerySchema = z
   .refine((q) => q.campaignId || q.schoolId || q.uploader, {
     message: 'give campaignId, schoolId or uploader: the archive is read through indexes, never scanned',
     path: ['campaignId'],
-  });
+  })
+  .superRefine(fromNotAfterTo);
 export type AuditEvidenceQuery = z.infer<typeof auditEvidenceQuerySchema>;
 
 export const auditEventQuerySchema = z
@@ -56,7 +56,8 @@ export const auditEventQuerySchema = z
   .refine((q) => q.campaignId || q.entityId || q.actor, {
     message: 'give campaignId, entityId or actor: events are read through indexes, never scanned',
     path: ['entityId'],
-  });
+  })
+  .superRefine(fromNotAfterTo);
 export type AuditEventQuery = z.infer<typeof auditEventQuerySchema>;
 
 export interface Page<T> {
@@ -166,8 +167,11 @@ export const createAuditService = (ports: AuditPorts, opts: { verifyPageEvents?:
    */
   async verify(actor: Actor, campaignId: string, cursor?: string): Promise<ChainVerification> {
     archiveReader(actor);
-    const campaign = await ports.campaign(campaignId);
-    if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
+    // A campaign's chain, or an office chain (`office-32`: a province's templates and imports).
+    const scope = isOfficeChain(campaignId)
+      ? campaignId.slice('office-'.length)
+      : (await ports.campaign(campaignId))?.scope;
+    if (!scope || !(scope.startsWith(actor.scope) || actor.scope.startsWith(scope)))
       throw new NotFoundError(`Campaign ${campaignId} not found.`);
     const start = cursor ? decodePosition(cursor) : chainStart(campaignId);
     const [head, unlinked] = await Promise.all([ports.head(campaignId), ports.unlinked(campaignId)]);

@@ -1,4 +1,5 @@
 import { type Actor, isAdmin } from './actor.ts';
+import { officeChain } from './audit-chain.ts';
 import {
   type Campaign,
   type CampaignClose,
@@ -10,6 +11,7 @@ import {
   nextOccurrence,
 } from './campaign.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import type { AuditEvent } from './inspection-service.ts';
 import { ancestorsOf, childrenOf, findRegion } from './regions.ts';
 import type { Page } from './registry-ports.ts';
 import { grades, type Template, type TemplateInput, templateSchema } from './template.ts';
@@ -23,8 +25,12 @@ export interface CountyProgress {
   counters: Record<string, number>;
 }
 
+/** The audit event a campaign change is committed with (see AuditEvent). */
+export type CampaignAudit = AuditEvent;
+
 export interface CampaignStore {
-  create(campaign: Campaign): Promise<void>;
+  /** Creates the campaign and its audit event, atomically. */
+  create(campaign: Campaign, audit: CampaignAudit): Promise<void>;
   get(id: string): Promise<Campaign | undefined>;
   list(query: {
     scopePrefix: string;
@@ -32,15 +38,15 @@ export interface CampaignStore {
     cursor?: string;
     limit: number;
   }): Promise<Page<Campaign>>;
-  /** Replaces the campaign if its stored version is `expectedVersion` (else ConflictError). */
-  save(campaign: Campaign, expectedVersion: number): Promise<void>;
+  /** Replaces the campaign if its stored version is `expectedVersion` (else ConflictError), with its audit event. */
+  save(campaign: Campaign, expectedVersion: number, audit: CampaignAudit): Promise<void>;
   progress(campaignId: string, countyPrefix: string): Promise<CountyProgress[]>;
   /** Active recurring campaigns whose next occurrence starts on or before `date`. */
   dueRecurrences(date: string): Promise<Campaign[]>;
   /** Occurrences created by the scheduler and not launched yet. */
   pendingOccurrences(): Promise<Campaign[]>;
-  /** Creates the occurrence and marks the parent done, atomically; false if it already exists. */
-  spawn(parent: Campaign, occurrence: Campaign): Promise<boolean>;
+  /** Creates the occurrence and marks the parent done, atomically, with the occurrence's audit event; false if it already exists. */
+  spawn(parent: Campaign, occurrence: Campaign, audit: CampaignAudit): Promise<boolean>;
   /**
    * Updates fields of the launch `execution` (and optionally the status);
    * false when a newer launch has taken over the campaign.
@@ -65,14 +71,27 @@ export interface RunChange {
   status?: CampaignStatus;
   onlyFrom?: CampaignStatus;
   nextStart?: string;
+  /** The audit event of the change (a status a run moves the campaign to). */
+  audit?: AuditEvent;
+}
+
+/** Who publishes a template: the office (region) that first published its id. Built-ins have none. */
+export interface TemplateOwner {
+  scope: string;
+  subject: string;
 }
 
 export interface TemplateStore {
   /** The highest version, or the given one. */
   get(id: string, version?: number): Promise<Template | undefined>;
-  list(): Promise<Template[]>;
-  /** Stores a new version; ConflictError if that version exists. */
-  put(template: Template, owner: { scope: string; subject: string }): Promise<void>;
+  /** The latest version of every template, each with its owner (none for a built-in). */
+  list(): Promise<(Template & { owner?: TemplateOwner })[]>;
+  /** Whether `id` is a built-in template, which no office changes. */
+  isBuiltIn(id: string): boolean;
+  /** The office that owns a stored template id, if any office published it. */
+  ownerOf(id: string): Promise<TemplateOwner | undefined>;
+  /** Stores a new version with its audit event; ConflictError if that version exists. */
+  put(template: Template, owner: TemplateOwner, audit: AuditEvent): Promise<void>;
 }
 
 /** Starts (idempotently, by execution name) and describes a campaign workflow. */
@@ -129,8 +148,31 @@ const reads = (actor: Actor, campaign: Pick<Campaign, 'scope'>) =>
   (isAdmin(actor) || actor.role === 'auditor') &&
   (campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope));
 
+/** An office may build campaigns on built-ins and on templates published by itself or an office above it. */
+const usable = (actor: Actor, owner: TemplateOwner | undefined) =>
+  !owner || actor.scope.startsWith(owner.scope);
+/** Offices and auditors see those, and also templates published below them (to read the campaigns using them). */
+const visible = (actor: Actor, owner: TemplateOwner | undefined) =>
+  !owner || actor.scope.startsWith(owner.scope) || owner.scope.startsWith(actor.scope);
+
 export const createCampaignService = (ports: CampaignPorts) => {
   const { campaigns, templates } = ports;
+
+  /** The audit event of a change to a campaign, in the campaign's own chain. */
+  const audited = (
+    actor: Actor | 'scheduler',
+    campaign: Campaign,
+    action: string,
+    details: Record<string, unknown> = {},
+  ): CampaignAudit => ({
+    campaignId: campaign.id,
+    entityId: campaign.id,
+    regionCode: campaign.scope,
+    action,
+    actor: actor === 'scheduler' ? 'system:scheduler' : actor.subject,
+    at: ports.now(),
+    details: { version: campaign.version, status: campaign.status, ...details },
+  });
 
   const readable = async (actor: Actor, id: string): Promise<Campaign> => {
     const campaign = await campaigns.get(id);
@@ -161,7 +203,11 @@ export const createCampaignService = (ports: CampaignPorts) => {
       updatedAt: ports.now(),
       launch: { attempt, execution, startedAt: ports.now() },
     };
-    await campaigns.save(launching, campaign.version);
+    await campaigns.save(
+      launching,
+      campaign.version,
+      audited(actor, launching, 'launch_campaign', { attempt, execution, from: campaign.status }),
+    );
     const { executionArn } = await ports.launcher.start(id, execution);
     await campaigns.updateLaunch(id, execution, { executionArn });
     return { campaignId: id, status: launching.status, executionArn, attempt };
@@ -179,15 +225,17 @@ export const createCampaignService = (ports: CampaignPorts) => {
     }
     const attempt = (campaign.close?.attempt ?? 0) + 1;
     const execution = `close-${id}-${attempt}`;
+    const closing: Campaign = {
+      ...campaign,
+      status: 'closing',
+      version: campaign.version + 1,
+      updatedAt: ports.now(),
+      close: { attempt, execution, by: actor.subject, startedAt: ports.now() },
+    };
     await campaigns.save(
-      {
-        ...campaign,
-        status: 'closing',
-        version: campaign.version + 1,
-        updatedAt: ports.now(),
-        close: { attempt, execution, by: actor.subject, startedAt: ports.now() },
-      },
+      closing,
       campaign.version,
+      audited(actor, closing, 'close_campaign', { attempt, execution }),
     );
     const { executionArn } = await ports.closer.start(id, execution);
     await campaigns.updateClose(id, execution, { executionArn });
@@ -195,7 +243,14 @@ export const createCampaignService = (ports: CampaignPorts) => {
   };
 
   return {
-    listTemplates: () => templates.list(),
+    /** Built-ins and the templates the caller's office may use or must be able to read. */
+    async listTemplates(actor: Actor) {
+      const all = await templates.list();
+      const readsAll = isAdmin(actor) || actor.role === 'auditor';
+      return all
+        .filter((t) => (readsAll ? visible(actor, t.owner) : !t.owner))
+        .map(({ owner, ...t }) => ({ ...t, ...(owner ? { owner: owner.scope } : { builtIn: true }) }));
+    },
     close,
 
     async template(id: string) {
@@ -204,28 +259,76 @@ export const createCampaignService = (ports: CampaignPorts) => {
       return template;
     },
 
+    /**
+     * Publishes a template, or the next version of one. A built-in is
+     * read-only (publish your own, `basedOn` it); a stored template belongs to
+     * the office that first published it, and only that office or one above it
+     * publishes its next versions. Versions go up one at a time; a campaign keeps
+     * the version it was created with.
+     */
     async addTemplate(actor: Actor, input: TemplateInput) {
       requireAdmin(actor);
       const template = templateSchema.parse(input);
-      const existing = await templates.get(template.id);
-      if (existing && template.version <= existing.version) {
-        throw new ConflictError(
-          `Template ${template.id} is at version ${existing.version}; add version ${existing.version + 1}.`,
+      if (templates.isBuiltIn(template.id)) {
+        throw new ForbiddenError(
+          `${template.id} is a built-in template and cannot be changed: publish your own template, with basedOn: {id: '${template.id}', version}.`,
         );
       }
-      await templates.put(template, { scope: actor.scope, subject: actor.subject });
+      const owner = await templates.ownerOf(template.id);
+      if (owner && !actor.scope.startsWith(owner.scope))
+        throw new ForbiddenError(`Template ${template.id} belongs to the office of ${owner.scope}.`);
+      const existing = await templates.get(template.id);
+      const next = (existing?.version ?? 0) + 1;
+      if (template.version !== next) {
+        throw new ConflictError(
+          existing
+            ? `Template ${template.id} is at version ${existing.version}; publish version ${next}.`
+            : `A new template starts at version 1.`,
+        );
+      }
+      if (template.basedOn) {
+        const base = await templates.get(template.basedOn.id, template.basedOn.version);
+        if (!base || !visible(actor, await templates.ownerOf(template.basedOn.id))) {
+          throw new ValidationError('The template it is based on does not exist.', [
+            {
+              path: 'body.basedOn',
+              message: `no template ${template.basedOn.id} version ${template.basedOn.version}`,
+            },
+          ]);
+        }
+      }
+      const publisher = owner ?? { scope: actor.scope, subject: actor.subject };
+      await templates.put(template, publisher, {
+        campaignId: officeChain(actor.scope),
+        entityId: `template:${template.id}`,
+        regionCode: actor.scope,
+        action: 'publish_template',
+        actor: actor.subject,
+        at: ports.now(),
+        details: {
+          templateId: template.id,
+          version: template.version,
+          owner: publisher.scope,
+          ...(template.basedOn ? { basedOn: template.basedOn } : {}),
+        },
+      });
       return template;
     },
 
     async create(actor: Actor, input: CampaignInput): Promise<Campaign> {
       requireAdmin(actor);
-      if (!findRegion(input.scope) || !input.scope.startsWith(actor.scope)) {
-        throw new ValidationError('The campaign scope is not a region you supervise.', [
+      if (!findRegion(input.scope)) {
+        throw new ValidationError('The campaign scope is not a region.', [
+          { path: 'body.scope', message: `${input.scope} is not a GB/T 2260 region` },
+        ]);
+      }
+      if (!input.scope.startsWith(actor.scope)) {
+        throw new ForbiddenError('The campaign scope is not a region you supervise.', [
           { path: 'body.scope', message: `must be ${actor.scope} or a region under it` },
         ]);
       }
       const template = await templates.get(input.templateId);
-      if (!template) {
+      if (!template || !usable(actor, await templates.ownerOf(input.templateId))) {
         throw new ValidationError('Unknown template.', [
           { path: 'body.templateId', message: `no template ${input.templateId}` },
         ]);
@@ -242,7 +345,13 @@ export const createCampaignService = (ports: CampaignPorts) => {
         updatedAt: now,
         samplingSeed: ports.newSeed(),
       };
-      await campaigns.create(campaign);
+      await campaigns.create(
+        campaign,
+        audited(actor, campaign, 'create_campaign', {
+          templateId: template.id,
+          templateVersion: template.version,
+        }),
+      );
       return campaign;
     },
 
@@ -274,7 +383,11 @@ export const createCampaignService = (ports: CampaignPorts) => {
       const updated: Campaign = { ...campaign, ...rest, version: version + 1, updatedAt: ports.now() };
       if (recurrence === null) delete updated.recurrence;
       else if (recurrence) updated.recurrence = recurrence;
-      await campaigns.save(updated, version);
+      await campaigns.save(
+        updated,
+        version,
+        audited(actor, updated, 'update_campaign', { changed: Object.keys(patch) }),
+      );
       return updated;
     },
 
@@ -288,7 +401,12 @@ export const createCampaignService = (ports: CampaignPorts) => {
     async runRecurrences(today: string) {
       let created = 0;
       for (const parent of await campaigns.dueRecurrences(today)) {
-        if (await campaigns.spawn(parent, nextOccurrence(parent, ports.now(), ports.newSeed()))) created++;
+        const occurrence = nextOccurrence(parent, ports.now(), ports.newSeed());
+        const audit = audited('scheduler', occurrence, 'create_campaign', {
+          seriesId: occurrence.seriesId,
+          occurrence: occurrence.occurrence,
+        });
+        if (await campaigns.spawn(parent, occurrence, audit)) created++;
       }
       const launched: string[] = [];
       for (const occurrence of await campaigns.pendingOccurrences()) {
@@ -303,16 +421,25 @@ export const createCampaignService = (ports: CampaignPorts) => {
       return { created, launched };
     },
 
+    /** The launch as the caller's part of the region tree sees it: counts of its counties only. */
     async launchStatus(actor: Actor, id: string) {
       const campaign = await readable(actor, id);
       if (!campaign.launch) throw new NotFoundError(`Campaign ${id} has not been launched.`);
       const execution = campaign.launch.executionArn
         ? await ports.launcher.describe(campaign.launch.executionArn)
         : undefined;
-      const created = (await campaigns.progress(id, '')).reduce(
+      const part = actor.scope.length > campaign.scope.length ? actor.scope : '';
+      const counties = await campaigns.progress(id, part);
+      const created = counties.reduce(
         (sum, c) => sum + Object.values(c.byStatus).reduce((a, b) => a + b, 0),
         0,
       );
+      const targets = part
+        ? counties.reduce((sum, c) => sum + c.targets, 0)
+        : (campaign.launch.targets ?? null);
+      const unassignable = part
+        ? counties.reduce((sum, c) => sum + (c.byStatus.unassigned ?? 0), 0)
+        : (campaign.launch.unassignable ?? 0);
       return {
         campaignId: id,
         campaignStatus: campaign.status,
@@ -321,9 +448,10 @@ export const createCampaignService = (ports: CampaignPorts) => {
         executionStatus: execution?.status ?? 'PENDING',
         startedAt: campaign.launch.startedAt,
         finishedAt: campaign.launch.finishedAt ?? null,
-        targets: campaign.launch.targets ?? null,
+        region: part || campaign.scope,
+        targets,
         created,
-        unassignable: campaign.launch.unassignable ?? 0,
+        unassignable,
         ...(campaign.launch.error ? { error: campaign.launch.error } : {}),
       };
     },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { uniqueBy } from './limits.ts';
 import type { Template } from './template.ts';
 import { phases } from './template.ts';
 
@@ -19,20 +20,34 @@ export type CampaignStatus = (typeof campaignStatuses)[number];
 export const recurrences = ['monthly', 'semiannual'] as const;
 export type Recurrence = (typeof recurrences)[number];
 
-const isoDate = z.iso.date('must be a date (YYYY-MM-DD)');
+const isoDate = z.iso
+  .date('must be a date (YYYY-MM-DD)')
+  .refine((d) => d >= '2000' && d < '2100', 'must be a date of the years 2000 to 2099');
+/** At most three years: a campaign is a round of supervision, not a standing programme. */
+const maxWindowDays = 3 * 366;
+const windowSchema = z
+  .object({ start: isoDate, end: isoDate })
+  .refine((w) => w.start <= w.end, 'start must not be after end')
+  .refine(
+    (w) => (Date.parse(w.end) - Date.parse(w.start)) / 86_400_000 <= maxWindowDays,
+    `a window spans at most ${maxWindowDays} days`,
+  );
 
 export const campaignInputSchema = z
   .object({
     templateId: z.string().min(1).max(64),
     title: z.string().trim().min(1).max(200),
-    scope: z.string().regex(/^\d{2}(\d{2}){0,2}$/, 'must be a region code of 2, 4 or 6 digits'),
-    window: z
-      .object({ start: isoDate, end: isoDate })
-      .refine((w) => w.start <= w.end, 'start must not be after end'),
+    scope: z
+      .string()
+      .max(6)
+      .regex(/^\d{2}(\d{2}){0,2}$/, 'must be a region code of 2, 4 or 6 digits'),
+    window: windowSchema,
     overrides: z
       .object({
         phases: z
           .array(z.object({ phase: z.enum(phases), days: z.number().int().positive().max(365) }))
+          .max(phases.length)
+          .superRefine(uniqueBy((p: { phase: string }) => p.phase, 'phase'))
           .optional(),
         samplingPercent: z.number().positive().max(100).optional(),
       })
@@ -46,9 +61,7 @@ export type CampaignInput = z.infer<typeof campaignInputSchema>;
 export const campaignPatchSchema = z
   .object({
     title: z.string().trim().min(1).max(200),
-    window: z
-      .object({ start: isoDate, end: isoDate })
-      .refine((w) => w.start <= w.end, 'start must not be after end'),
+    window: windowSchema,
     overrides: campaignInputSchema.shape.overrides,
     recurrence: z.enum(recurrences).nullable(),
   })

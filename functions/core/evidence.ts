@@ -29,10 +29,14 @@ export const evidenceRequestSchema = z
   .object({
     fileName: z.string().min(1).max(255),
     contentType: z.enum(Object.keys(evidenceTypes) as [EvidenceType, ...EvidenceType[]]),
-    size: z.number().int().positive(),
+    size: z
+      .number()
+      .int()
+      .positive()
+      .max(200 * mb),
     sha256: sha256Hex,
-    indicatorId: z.string().min(1).max(60).optional(),
-    capturedAt: z.iso.datetime().optional(),
+    indicatorId: z.string().min(1).max(41).optional(),
+    capturedAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -1,6 +1,8 @@
 import { type Actor, isAdmin } from './actor.ts';
+import { officeChain } from './audit-chain.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import { type ImportCounts, type ImportKind, type ImportStatus, maxImportBytes } from './imports.ts';
+import type { AuditEvent } from './inspection-service.ts';
 import { scratchKeys } from './storage.ts';
 
 /** The import record as the use cases see it (the adapter stores more). */
@@ -24,7 +26,11 @@ export interface ImportView {
 export interface ImportPorts {
   newId(): string;
   now(): string;
-  records: { create(record: ImportView): Promise<void>; get(id: string): Promise<ImportView | undefined> };
+  records: {
+    /** Creates the record with its audit event, atomically. */
+    create(record: ImportView, audit: AuditEvent): Promise<void>;
+    get(id: string): Promise<ImportView | undefined>;
+  };
   /** A PUT URL for exactly this type, size and SHA-256 (S3 refuses any other body). */
   presignUpload(
     key: string,
@@ -80,7 +86,15 @@ export const createImportRequests = (ports: ImportPorts) => ({
       updatedAt: now,
       uploadKey: importUploadKey(id),
     };
-    await ports.records.create(record);
+    await ports.records.create(record, {
+      campaignId: officeChain(actor.scope),
+      entityId: `import:${id}`,
+      regionCode: actor.scope,
+      action: 'create_import',
+      actor: actor.subject,
+      at: now,
+      details: { kind: record.kind, fileName: record.fileName, size: request.size, sha256: request.sha256 },
+    });
     const uploadUrl = await ports.presignUpload(record.uploadKey, {
       contentType: request.contentType,
       size: request.size,

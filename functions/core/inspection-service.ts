@@ -1,10 +1,20 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type Actor, isAdmin } from './actor.ts';
 import type { Campaign } from './campaign.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import type { Inspection, InspectionStatus } from './inspection.ts';
+import type {
+  ActionInput,
+  ActionType,
+  findingsSchema,
+  rectificationUpdateSchema,
+  reviewSchema,
+  selfAssessmentSchema,
+  severities,
+} from './inspection-input.ts';
 import { authorize, type Command, canRead, nextStatus } from './lifecycle.ts';
-import { type Grade, gradeOf, inspectionMethods, type Template } from './template.ts';
+import { findRegion } from './regions.ts';
+import { type Grade, gradeOf, type Template } from './template.ts';
 
 /**
  * Inspections after launch: self-assessment, findings, report with feedback,
@@ -13,122 +23,11 @@ import { type Grade, gradeOf, inspectionMethods, type Template } from './templat
  * of the lifecycle table, committed with its records, counters and audit
  * event in a single transaction.
  */
-export const severities = ['minor', 'major', 'critical'] as const;
-export const actionTypes = ['incentive', 'interview', 'notification', 'accountability'] as const;
-export type ActionType = (typeof actionTypes)[number];
-
-const evidenceIds = z.array(z.string().min(1).max(80)).max(50).default([]);
-
-export const selfAssessmentSchema = z
-  .object({
-    version: z.number().int().positive(),
-    indicators: z
-      .array(
-        z.object({
-          indicatorId: z.string().min(1).max(60),
-          score: z.number().min(0).max(100),
-          statement: z.string().trim().min(1).max(5000),
-          evidenceIds,
-        }),
-      )
-      .min(1),
-  })
-  .strict();
-
-export const findingsSchema = z
-  .object({
-    version: z.number().int().positive(),
-    visit: z.object({
-      date: z.iso.date(),
-      durationMinutes: z
-        .number()
-        .int()
-        .positive()
-        .max(24 * 60),
-    }),
-    indicators: z
-      .array(
-        z.object({
-          indicatorId: z.string().min(1).max(60),
-          method: z.enum(inspectionMethods),
-          score: z.number().min(0).max(100),
-          comment: z.string().max(5000).default(''),
-          problems: z
-            .array(
-              z.object({
-                description: z.string().trim().min(1).max(2000),
-                severity: z.enum(severities),
-                /** Rectification deadline; default: the end of the template's rectification phase. */
-                dueAt: z.iso.datetime().optional(),
-              }),
-            )
-            .max(20)
-            .default([]),
-          evidenceIds,
-        }),
-      )
-      .min(1),
-  })
-  .strict();
-
-export const rectificationUpdateSchema = z
-  .object({
-    version: z.number().int().positive(),
-    plan: z.string().trim().min(1).max(5000).optional(),
-    completion: z.object({ statement: z.string().trim().min(1).max(5000), evidenceIds }).optional(),
-  })
-  .strict()
-  .refine((b) => b.plan !== undefined || b.completion !== undefined, 'give a plan, a completion, or both');
-
-export const reviewSchema = z
-  .object({
-    version: z.number().int().positive(),
-    result: z.enum(['pass', 'fail']),
-    comment: z.string().max(5000).default(''),
-  })
-  .strict();
-
-export const actionSchema = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.literal('incentive'),
-      inspectionIds: z.array(z.string()).max(500).default([]),
-      text: z.string().max(5000),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('interview'),
-      inspectionId: z.string().optional(),
-      date: z.iso.date(),
-      leaderSummoned: z.string().min(1).max(200),
-      attendees: z.array(z.string().min(1).max(200)).min(1).max(50),
-      minutes: z.string().min(1).max(20_000),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('notification'),
-      inspectionId: z.string().optional(),
-      visibility: z.enum(['internal', 'public']),
-      schoolIds: z.array(z.string()).max(500).default([]),
-      regionCodes: z.array(z.string()).max(100).default([]),
-      text: z.string().min(1).max(20_000),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('accountability'),
-      /** Required: given in the body, or by the path of POST /inspections/{id}/actions. */
-      inspectionId: z.string().optional(),
-      decisionReference: z.string().min(1).max(200),
-      text: z.string().max(20_000).default(''),
-    })
-    .strict(),
-]);
-export type ActionInput = z.infer<typeof actionSchema>;
-
-export type RectificationStatus = 'open' | 'planned' | 'submitted' | 'passed';
+/**
+ * `draft`: written by a report that has not committed yet (invisible until it
+ * does, then read as `open` until it is activated into the due-date index).
+ */
+export type RectificationStatus = 'draft' | 'open' | 'planned' | 'submitted' | 'passed';
 export interface Rectification {
   id: string;
   inspectionId: string;
@@ -158,12 +57,34 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Large submissions stored beside the inspection, one item each (each under
+ * DynamoDB's item limit on its own): the self-assessment and the findings.
+ */
+export interface InspectionParts {
+  selfAssessment?: {
+    indicators: z.infer<typeof selfAssessmentSchema>['indicators'];
+    submittedAt: string;
+    by: string;
+  };
+  findings?: {
+    visit: z.infer<typeof findingsSchema>['visit'];
+    indicators: z.infer<typeof findingsSchema>['indicators'];
+    recordedAt: string;
+    by: string;
+  };
+}
+
 /** What one command writes, atomically. The store turns it into one transaction. */
 export interface Transition {
   inspection: Inspection & Record<string, unknown>;
   expected: { version: number; status: InspectionStatus };
-  /** Rectifications created or changed by the command. */
+  /** Parts the command replaces. */
+  parts?: InspectionParts;
+  /** Rectifications changed by the command (a report's new ones are written as drafts before it). */
   rectifications: Rectification[];
+  /** A report's drafts to activate once it commits: the inspection says so until they are. */
+  activation?: { rectificationIds: string[] };
   /** Deltas for the county's progress counters (status moves, grades, problems…). */
   counters: Record<string, number>;
   proposals: Proposal[];
@@ -183,6 +104,8 @@ export interface Proposal {
 
 export interface InspectionRecord {
   inspection: Inspection & Record<string, unknown>;
+  parts: InspectionParts;
+  /** As stored: drafts included (see visibleRectifications). */
   rectifications: Rectification[];
 }
 
@@ -195,6 +118,16 @@ export interface InspectionStore {
     q: { campaignId?: string; status?: InspectionStatus; cursor?: string; limit: number },
   ): Promise<{ items: Inspection[]; cursor?: string }>;
   byTarget(targetId: string): Promise<Inspection[]>;
+  byTargetPage(
+    targetId: string,
+    q: { campaignId?: string; cursor?: string; limit: number },
+  ): Promise<{ items: Inspection[]; cursor?: string }>;
+  /** The inspections of these ids that exist. */
+  many(ids: readonly string[]): Promise<Inspection[]>;
+  /** Writes a report's rectifications as drafts, each once (an existing non-draft item is left alone). */
+  writeDrafts(rectifications: readonly Rectification[]): Promise<void>;
+  /** Turns a committed report's drafts into open rectifications (in the due-date index), then says so. */
+  activate(inspectionId: string, rectificationIds: readonly string[]): Promise<void>;
   recordAction(action: {
     campaignId: string;
     id: string;
@@ -203,13 +136,19 @@ export interface InspectionStore {
     at: string;
     regionCode: string;
   }): Promise<void>;
-  proposals(campaignId: string): Promise<(Proposal & { status: string })[]>;
+  proposals(campaignId: string): Promise<(Proposal & { status: string; actionId?: string })[]>;
 }
 
 export interface InspectionPorts {
   store: InspectionStore;
   campaign(id: string): Promise<Campaign | undefined>;
   template(id: string, version: number): Promise<Template | undefined>;
+  /** The evidence files announced on an inspection, with their status. */
+  evidenceOf(inspectionId: string): Promise<{ id: string; status: string }[]>;
+  /** A school as the actor may see it (NotFoundError otherwise: unknown and unseen read alike). */
+  visibleSchool(actor: Actor, schoolId: string): Promise<{ id: string }>;
+  /** A school of the registry, whoever asks (for checking what an action names). */
+  school(schoolId: string): Promise<{ id: string; regionCode: string } | undefined>;
   /**
    * Puts the stored evidence of an inspection under legal hold (问责). Never
    * throws: a hold it could not place is placed again when the campaign is sealed.
@@ -225,6 +164,28 @@ const hasPhase = (template: Template, phase: string) => template.phases.some((p)
 export const weightedScore = (template: Template, scores: ReadonlyMap<string, number>): number =>
   Math.round(template.indicators.reduce((sum, i) => sum + (scores.get(i.id) ?? 0) * i.weight, 0)) / 100;
 
+/**
+ * The rectifications that belong to the inspection: a report's drafts count
+ * once the report that lists them has committed (read as `open` until they
+ * are activated); a failed report's drafts belong to nothing.
+ */
+export const visibleRectifications = (record: InspectionRecord): Rectification[] => {
+  const reported = new Set(
+    ((record.inspection.report as { rectificationIds?: string[] } | undefined)?.rectificationIds ??
+      []) as string[],
+  );
+  return record.rectifications
+    .filter((r) => r.status !== 'draft' || reported.has(r.id))
+    .map((r) => (r.status === 'draft' ? { ...r, status: 'open' as const } : r));
+};
+
+export const gradeLabels: Record<Grade, string> = {
+  excellent: '优秀',
+  good: '良好',
+  pass: '合格',
+  fail: '不合格',
+};
+
 export const createInspectionService = (ports: InspectionPorts) => {
   const { store } = ports;
 
@@ -235,7 +196,28 @@ export const createInspectionService = (ports: InspectionPorts) => {
     if (!campaign) throw new NotFoundError(`Inspection ${id} not found.`);
     const template = await ports.template(campaign.templateId, campaign.templateVersion);
     if (!template) throw new Error(`template ${campaign.templateId}@${campaign.templateVersion} missing`);
-    return { ...record, campaign, template };
+    return { ...record, rectifications: visibleRectifications(record), campaign, template };
+  };
+
+  /**
+   * Every evidence id a submission names must be a file announced on this
+   * inspection, and not one found to be something else (quarantined) or never
+   * to have come (expired).
+   */
+  const checkEvidence = async (inspectionId: string, entries: { path: string; ids: readonly string[] }[]) => {
+    if (entries.every((e) => e.ids.length === 0)) return;
+    const files = new Map((await ports.evidenceOf(inspectionId)).map((e) => [e.id, e.status]));
+    const errors = entries.flatMap((entry) =>
+      entry.ids.flatMap((id, i) => {
+        const status = files.get(id);
+        if (status === undefined)
+          return [{ path: `${entry.path}.${i}`, message: `${id} is not evidence of this inspection` }];
+        if (status === 'quarantined' || status === 'expired')
+          return [{ path: `${entry.path}.${i}`, message: `${id} is ${status}: it cannot serve as evidence` }];
+        return [];
+      }),
+    );
+    if (errors.length > 0) throw new ValidationError('Some evidence named here cannot be used.', errors);
   };
 
   const begin = async (command: Command, actor: Actor, id: string, version: number) => {
@@ -259,7 +241,9 @@ export const createInspectionService = (ports: InspectionPorts) => {
     change: {
       status: InspectionStatus;
       fields?: Record<string, unknown>;
+      parts?: InspectionParts;
       rectifications?: Rectification[];
+      activation?: Transition['activation'];
       counters?: Record<string, number>;
       proposals?: Proposal[];
       details?: Record<string, unknown>;
@@ -278,6 +262,8 @@ export const createInspectionService = (ports: InspectionPorts) => {
     await store.commit({
       inspection,
       expected: { version: before.version, status: before.status },
+      ...(change.parts ? { parts: change.parts } : {}),
+      ...(change.activation ? { activation: change.activation } : {}),
       rectifications: change.rectifications ?? [],
       counters,
       proposals: change.proposals ?? [],
@@ -306,10 +292,58 @@ export const createInspectionService = (ports: InspectionPorts) => {
     if (errors.length > 0) throw new ValidationError(`Unknown indicators in the ${path}.`, errors);
   };
 
+  /**
+   * Everything an action names lies inside both the caller's region and the
+   * campaign's: inspections of this campaign and schools that are not read as
+   * absent (404), regions that are not refused (403).
+   */
+  const checkReferences = async (actor: Actor, campaign: Campaign, input: ActionInput) => {
+    const inside = (code: string) => code.startsWith(actor.scope) && code.startsWith(campaign.scope);
+    if (input.type === 'incentive' && input.inspectionIds.length > 0) {
+      const found = new Map((await store.many(input.inspectionIds)).map((i) => [i.id, i]));
+      const unseen = input.inspectionIds.flatMap((id, n) => {
+        const i = found.get(id);
+        return i && i.campaignId === campaign.id && inside(i.regionCode)
+          ? []
+          : [
+              {
+                path: `body.inspectionIds.${n}`,
+                message: `no inspection ${id} in this campaign and your region`,
+              },
+            ];
+      });
+      if (unseen.length > 0) throw new NotFoundError('Some inspections named here were not found.', unseen);
+    }
+    if (input.type === 'notification') {
+      const schools = await Promise.all(input.schoolIds.map((id) => ports.school(id)));
+      const unseen = input.schoolIds.flatMap((id, n) =>
+        schools[n] && inside(schools[n]!.regionCode)
+          ? []
+          : [{ path: `body.schoolIds.${n}`, message: `no school ${id} in this campaign's and your region` }],
+      );
+      if (unseen.length > 0) throw new NotFoundError('Some schools named here were not found.', unseen);
+      const outside = input.regionCodes.flatMap((code, n) =>
+        findRegion(code) && inside(code)
+          ? []
+          : [
+              {
+                path: `body.regionCodes.${n}`,
+                message: `${code} is not a region of this campaign under your office`,
+              },
+            ],
+      );
+      if (outside.length > 0)
+        throw new ForbiddenError(
+          'A notification may name only regions under both you and the campaign.',
+          outside,
+        );
+    }
+  };
+
   return {
     async get(actor: Actor, id: string) {
-      const { inspection, rectifications } = await load(actor, id);
-      return { ...inspection, rectifications, timeline: await store.timeline(id) };
+      const { inspection, parts, rectifications } = await load(actor, id);
+      return { ...inspection, ...parts, rectifications, timeline: await store.timeline(id) };
     },
 
     async list(
@@ -329,13 +363,14 @@ export const createInspectionService = (ports: InspectionPorts) => {
         return store.byAssignee(actor.scope, q);
       }
       if (q.schoolId) {
-        const items = (await store.byTarget(q.schoolId)).filter(
-          (i) =>
-            canRead(actor, i) &&
-            (!q.campaignId || i.campaignId === q.campaignId) &&
-            (!q.status || i.status === q.status),
-        );
-        return { items };
+        await ports.visibleSchool(actor, q.schoolId);
+        const page = await store.byTargetPage(q.schoolId, {
+          ...(q.campaignId ? { campaignId: q.campaignId } : {}),
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+          limit: q.limit,
+        });
+        const items = page.items.filter((i) => canRead(actor, i) && (!q.status || i.status === q.status));
+        return page.cursor ? { items, cursor: page.cursor } : { items };
       }
       throw new ValidationError('Say whose inspections: assignee=me or schoolId=…', [
         { path: 'query', message: 'assignee or schoolId is required' },
@@ -343,19 +378,12 @@ export const createInspectionService = (ports: InspectionPorts) => {
     },
 
     async history(actor: Actor, schoolId: string) {
+      await ports.visibleSchool(actor, schoolId);
       const inspections = (await store.byTarget(schoolId)).filter((i) => canRead(actor, i));
-      if (
-        inspections.length === 0 &&
-        !(actor.role === 'school' && actor.scope === schoolId) &&
-        !isAdmin(actor) &&
-        actor.role !== 'auditor'
-      ) {
-        throw new NotFoundError(`School ${schoolId} not found.`);
-      }
       const entries = await Promise.all(
         inspections.map(async (i) => {
           const record = await store.get(i.id);
-          const open = (record?.rectifications ?? []).filter((r) => r.status !== 'passed');
+          const open = (record ? visibleRectifications(record) : []).filter((r) => r.status !== 'passed');
           return {
             inspectionId: i.id,
             campaignId: i.campaignId,
@@ -378,9 +406,13 @@ export const createInspectionService = (ports: InspectionPorts) => {
     async submitSelfAssessment(actor: Actor, id: string, input: z.infer<typeof selfAssessmentSchema>) {
       const loaded = await begin('submit_self_assessment', actor, id, input.version);
       indicatorIds(loaded.template, input.indicators, 'self-assessment');
+      await checkEvidence(
+        id,
+        input.indicators.map((i, n) => ({ path: `body.indicators.${n}.evidenceIds`, ids: i.evidenceIds })),
+      );
       return commit('submit_self_assessment', actor, loaded, {
         status: nextStatus('submit_self_assessment'),
-        fields: {
+        parts: {
           selfAssessment: { indicators: input.indicators, submittedAt: ports.now(), by: actor.subject },
         },
       });
@@ -389,9 +421,13 @@ export const createInspectionService = (ports: InspectionPorts) => {
     async recordFindings(actor: Actor, id: string, input: z.infer<typeof findingsSchema>) {
       const loaded = await begin('record_findings', actor, id, input.version);
       indicatorIds(loaded.template, input.indicators, 'findings');
+      await checkEvidence(
+        id,
+        input.indicators.map((i, n) => ({ path: `body.indicators.${n}.evidenceIds`, ids: i.evidenceIds })),
+      );
       return commit('record_findings', actor, loaded, {
         status: nextStatus('record_findings'),
-        fields: {
+        parts: {
           findings: {
             visit: input.visit,
             indicators: input.indicators,
@@ -405,7 +441,8 @@ export const createInspectionService = (ports: InspectionPorts) => {
     /** Report 报告 + feedback 反馈 + one rectification 整改 per problem; excellent grades propose an incentive. */
     async issueReport(actor: Actor, id: string, input: { version: number }) {
       const loaded = await begin('issue_report', actor, id, input.version);
-      const findings = loaded.inspection.findings as z.infer<typeof findingsSchema>;
+      const findings = loaded.parts.findings;
+      if (!findings) throw new ConflictError('The inspection has no findings to report on.');
       const scores = new Map(findings.indicators.map((i) => [i.indicatorId, i.score]));
       const missing = loaded.template.indicators.filter((i) => !scores.has(i.id)).map((i) => i.id);
       if (missing.length > 0)
@@ -434,23 +471,43 @@ export const createInspectionService = (ports: InspectionPorts) => {
       const problemsByIndicator: Record<string, number> = {};
       for (const r of rectifications)
         problemsByIndicator[`p_${r.indicatorId}`] = (problemsByIndicator[`p_${r.indicatorId}`] ?? 0) + 1;
+      // The letter names indicators by title and counts their problems; each problem is its own rectification.
+      const titleOf = (indicatorId: string) =>
+        loaded.template.indicators.find((i) => i.id === indicatorId)?.title.zh ?? indicatorId;
+      const earliestDue = rectifications
+        .map((r) => r.dueAt)
+        .sort()[0]
+        ?.slice(0, 10);
       const feedback = {
         text:
           rectifications.length === 0
-            ? `督导得分 ${score}，等次：${grade}。未发现需整改的问题。`
-            : `督导得分 ${score}，等次：${grade}。发现 ${rectifications.length} 个问题，请于期限内完成整改：` +
-              rectifications
-                .map((r) => `${r.indicatorId}：${r.problem}（${r.dueAt.slice(0, 10)}前）`)
-                .join('；'),
+            ? `督导得分 ${score}，等次：${gradeLabels[grade]}。未发现需整改的问题。`
+            : `督导得分 ${score}，等次：${gradeLabels[grade]}。发现 ${rectifications.length} 个问题：` +
+              Object.entries(problemsByIndicator)
+                .map(([key, n]) => `${titleOf(key.slice(2))}（${n} 项）`)
+                .join('、') +
+              `。请逐项制定整改方案，于期限内完成整改（最早期限 ${earliestDue}）。`,
         issuedAt: now,
       };
-      return commit('issue_report', actor, loaded, {
+      // More rectifications than one transaction holds: written first as drafts (each once, by its
+      // deterministic id), committed by the report that lists them, then activated (the sweeper
+      // finishes an activation a crash interrupted). Until the report commits, the drafts belong to nothing.
+      const rectificationIds = rectifications.map((r) => r.id);
+      await store.writeDrafts(rectifications.map((r) => ({ ...r, status: 'draft' as const })));
+      const reported = await commit('issue_report', actor, loaded, {
         status: nextStatus('issue_report', { problems: rectifications.length }),
         fields: {
-          report: { score, grade, issuedAt: now, by: actor.subject, problems: rectifications.length },
+          report: {
+            score,
+            grade,
+            issuedAt: now,
+            by: actor.subject,
+            problems: rectifications.length,
+            rectificationIds,
+          },
           feedback,
         },
-        rectifications,
+        ...(rectifications.length > 0 ? { activation: { rectificationIds } } : {}),
         counters: {
           [`g_${grade}`]: 1,
           score_sum: score,
@@ -473,6 +530,14 @@ export const createInspectionService = (ports: InspectionPorts) => {
             : [],
         details: { score, grade, problems: rectifications.length },
       });
+      if (rectifications.length > 0) {
+        try {
+          await store.activate(id, rectificationIds);
+        } catch {
+          // Committed: the sweeper activates what is left (the inspection says so in the meantime).
+        }
+      }
+      return reported;
     },
 
     /** The school acknowledges the feedback (反馈). No status change, but versioned and audited. */
@@ -509,6 +574,8 @@ export const createInspectionService = (ports: InspectionPorts) => {
       if (!item) throw new NotFoundError(`Rectification ${rid} not found.`);
       if (item.status === 'passed' || item.status === 'submitted')
         throw new ConflictError(`Rectification ${rid} is ${item.status}.`);
+      if (input.completion)
+        await checkEvidence(id, [{ path: 'body.completion.evidenceIds', ids: input.completion.evidenceIds }]);
       const now = ports.now();
       const updated: Rectification = {
         ...item,
@@ -578,7 +645,11 @@ export const createInspectionService = (ports: InspectionPorts) => {
       });
     },
 
-    /** Incentive 激励, interview 约谈, notification 通报, accountability 问责: recorded by the offices over the campaign. */
+    /**
+     * Incentive 激励, interview 约谈, notification 通报, accountability 问责:
+     * recorded by the offices over the campaign. Each is its own record, so
+     * two offices never overwrite each other's.
+     */
     async recordAction(actor: Actor, campaignId: string, input: ActionInput) {
       if (!isAdmin(actor)) throw new ForbiddenError('Only supervision offices record follow-up actions.');
       const campaign = await ports.campaign(campaignId);
@@ -590,7 +661,9 @@ export const createInspectionService = (ports: InspectionPorts) => {
           { path: 'body.inspectionId', message: 'is required' },
         ]);
       }
-      let regionCode = actor.scope;
+      await checkReferences(actor, campaign, input);
+      // Where the action belongs: the inspection's county, or the narrower of the office and the campaign.
+      let regionCode = actor.scope.length >= campaign.scope.length ? actor.scope : campaign.scope;
       if (inspectionId) {
         const record = await store.get(inspectionId);
         if (

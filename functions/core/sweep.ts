@@ -14,6 +14,11 @@ export interface SweepPorts {
     release(holder: string): Promise<void>;
   };
   deadlines: DeadlinePorts;
+  /** Reports committed before `before` whose rectifications were not all activated (a crash in between). */
+  unactivatedReports: {
+    list(before: string): Promise<{ inspectionId: string; rectificationIds: string[] }[]>;
+    activate(inspectionId: string, rectificationIds: readonly string[]): Promise<void>;
+  };
   /** Creates and launches due occurrences of recurring campaigns. */
   runRecurrences(today: string): Promise<{ created: number; launched: string[] }>;
   pendingEvidence: {
@@ -44,7 +49,9 @@ const minutesBefore = (now: string, minutes: number) =>
  * The scheduled sweep, at most one at a time.
  *
  * Primary course, as of `now` (the schedule's time):
- * 1. overdue rectifications are marked and escalated by their template's policy;
+ * 1. the rectifications of reports whose activation a crash interrupted are
+ *    activated; overdue rectifications are marked and escalated by their
+ *    template's policy;
  * 2. due occurrences of recurring campaigns are created and launched;
  * 3. uploads whose object-created event was lost are picked up: evidence still
  *    pending after ten minutes is verified if its file is there, and an import
@@ -61,6 +68,8 @@ export const sweep = (ports: SweepPorts) => async (now: string, holder: string) 
   );
   if (!leased) return { sweptAt: now, skipped: 'another sweep holds the lease' as const };
   try {
+    const unactivated = await ports.unactivatedReports.list(minutesBefore(now, 1));
+    for (const r of unactivated) await ports.unactivatedReports.activate(r.inspectionId, r.rectificationIds);
     const deadlines = await sweepDeadlines(ports.deadlines, now);
     const recurrences = await ports.runRecurrences(now.slice(0, 10));
 
@@ -89,7 +98,15 @@ export const sweep = (ports: SweepPorts) => async (now: string, holder: string) 
     }
 
     const chains = await ports.linkChains();
-    return { sweptAt: now, deadlines, ...recurrences, evidence, imports, chains };
+    return {
+      sweptAt: now,
+      reportsActivated: unactivated.length,
+      deadlines,
+      ...recurrences,
+      evidence,
+      imports,
+      chains,
+    };
   } finally {
     await ports.lease.release(holder);
   }

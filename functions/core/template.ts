@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { limits, uniqueBy, withinBytes } from './limits.ts';
 import { schoolKinds } from './registry.ts';
 
 /**
@@ -24,25 +25,43 @@ export const grades = ['excellent', 'good', 'pass', 'fail'] as const;
 export type Grade = (typeof grades)[number];
 
 const localized = z.object({ zh: z.string().min(1).max(200), en: z.string().min(1).max(200) });
+const templateId = z
+  .string()
+  .max(61)
+  .regex(/^[a-z0-9][a-z0-9-]{1,60}$/, 'lower-case letters, digits and -');
 
 export const indicatorSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'lower-case letters, digits and -'),
+  id: z
+    .string()
+    .max(41)
+    .regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'lower-case letters, digits and -'),
   title: localized,
   weight: z.number().positive().max(100),
-  methods: z.array(z.enum(inspectionMethods)).min(1),
-  evidence: z.array(z.string().min(1).max(200)).default([]),
+  methods: z
+    .array(z.enum(inspectionMethods))
+    .min(1)
+    .max(inspectionMethods.length)
+    .superRefine(uniqueBy((m: string) => m, 'method')),
+  evidence: z
+    .array(z.string().min(1).max(200))
+    .max(10)
+    .default([])
+    .describe('what evidence the indicator asks for'),
 });
 
 export const templateSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,60}$/, 'lower-case letters, digits and -'),
-    version: z.number().int().positive(),
+    id: templateId,
+    version: z.number().int().positive().max(10_000),
+    /** The template this one was derived from (an office's variant of a built-in, say). */
+    basedOn: z.object({ id: templateId, version: z.number().int().positive().max(10_000) }).optional(),
     title: localized,
     description: z.string().max(2000).default(''),
-    indicators: z.array(indicatorSchema).min(1).max(100),
+    indicators: z.array(indicatorSchema).min(1).max(limits.indicators),
     phases: z
       .array(z.object({ phase: z.enum(phases), days: z.number().int().positive().max(365) }))
       .min(1)
+      .max(phases.length)
       .refine((list) => new Set(list.map((p) => p.phase)).size === list.length, 'each phase at most once'),
     /** Minimum weighted score (0–100) of each grade; below `pass` is `fail`. */
     grading: z
@@ -58,7 +77,7 @@ export const templateSchema = z
     target: z.object({
       /** `school`: one inspection per school; `county`: one per county (督政, quantitative). */
       unit: z.enum(['school', 'county']),
-      schoolKinds: z.array(z.enum(schoolKinds)).min(1),
+      schoolKinds: z.array(z.enum(schoolKinds)).min(1).max(schoolKinds.length),
       /** Only schools whose principal's 5-year term ends in the campaign's year. */
       principalTermEndsInCampaignYear: z.boolean().default(false),
     }),
@@ -72,12 +91,14 @@ export const templateSchema = z
         interviewAfterOverdueHours: z
           .number()
           .min(0)
+          .max(365 * 24)
           .default(7 * 24),
         notifyAfterOverdueHours: z
           .number()
           .min(0)
+          .max(365 * 24)
           .default(30 * 24),
-        notifyAfterFailedReviews: z.number().int().min(1).default(2),
+        notifyAfterFailedReviews: z.number().int().min(1).max(10).default(2),
       })
       .default({
         interviewAfterOverdueHours: 7 * 24,
@@ -92,7 +113,8 @@ export const templateSchema = z
   .refine((t) => new Set(t.indicators.map((i) => i.id)).size === t.indicators.length, {
     path: ['indicators'],
     message: 'indicator ids must be unique',
-  });
+  })
+  .superRefine(withinBytes(limits.templateBytes, 'the template'));
 export type Template = z.infer<typeof templateSchema>;
 export type TemplateInput = z.input<typeof templateSchema>;
 

@@ -11,6 +11,7 @@ import { createTokenVerifier } from '#adapters/token-verifier';
 import { createWorkflowStarter } from '#adapters/workflow-starter';
 import { createImportRequests } from '#core/import-requests';
 import { createRegistryService } from '#core/registry-service';
+import { cursorSeal } from '#lib/cursor';
 import { logger } from '#lib/logger';
 import { auditOperations } from './api/audit.ts';
 import { campaignOperations } from './api/campaigns.ts';
@@ -44,7 +45,7 @@ const campaigns = campaignService(tables, {
   launch: createWorkflowStarter(sfn, launchArn),
   close: createWorkflowStarter(sfn, env.stateMachine('closeCampaign')),
 });
-const verifyToken = createTokenVerifier(env.tokens());
+const edge = { verify: createTokenVerifier(env.tokens()), cursors: cursorSeal(env.cursorKey()) };
 
 let openapi: unknown;
 const operations: OperationTable = {
@@ -63,7 +64,7 @@ const operations: OperationTable = {
     imports: createImportRequests({
       newId: ulid,
       now: () => new Date().toISOString(),
-      records: createImportRecords(db, tables.main),
+      records: createImportRecords(db, tables.main, tables.audit),
       presignUpload: (key, upload) => workObjects.presignUpload(key, upload),
       presignDownload: (key, fileName) => workObjects.presignDownload(key, { fileName }),
     }),
@@ -80,4 +81,4 @@ const operations: OperationTable = {
 export const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpProblems())
-  .handler((event) => dispatch(operations, event, verifyToken));
+  .handler((event) => dispatch(operations, event, edge));

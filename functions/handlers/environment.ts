@@ -3,6 +3,7 @@ import {
   type BucketDeclaration,
   type BucketName,
   buckets,
+  cursorKeyEnvVar,
   type FunctionName,
   functions,
   objectLockEnvVar,
@@ -36,6 +37,12 @@ export const environmentOf = <N extends FunctionName>(name: N) => ({
   objectLock: (): boolean =>
     (functions[name] as { placesLegalHolds?: boolean }).placesLegalHolds === true &&
     requireEnv(objectLockEnvVar) === 'on',
+  /** The key that seals pagination cursors (functions that sign cursors). */
+  cursorKey: (): Buffer => {
+    const key = Buffer.from(requireEnv(cursorKeyEnvVar), 'base64');
+    if (key.length < 32) throw new Error(`${cursorKeyEnvVar} must hold at least 32 bytes (base64)`);
+    return key;
+  },
   /** Where bearer tokens come from (functions that verify tokens). */
   tokens: () => ({
     issuer: requireEnv(auth.issuerEnvVar),

@@ -46,6 +46,10 @@ const run = sweep({
         : undefined;
     },
   },
+  unactivatedReports: {
+    list: (before) => inspections.store.pendingActivations(before),
+    activate: (inspectionId, ids) => inspections.store.activate(inspectionId, ids),
+  },
   runRecurrences: (today) => campaigns.runRecurrences(today),
   pendingEvidence: {
     list: (before) => evidence.store.pendingBefore(before),

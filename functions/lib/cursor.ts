@@ -1,8 +1,24 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { BadRequestError } from '#core/errors';
 
-/** Opaque pagination cursors: base64url JSON. A tampered cursor is a 400, never a 500. */
+/**
+ * Pagination cursors.
+ *
+ * Adapters put where a list stopped (DynamoDB's LastEvaluatedKey, a county
+ * index…) into an inner cursor, base64url JSON, and check its shape when it
+ * comes back. At the HTTP edge every cursor is sealed: an HMAC over the inner
+ * cursor and what it belongs to (the route, the caller's role and scope, the
+ * query's other parameters), with a key from configuration. A cursor that was
+ * changed, made by hand, or taken from another list or another caller is a
+ * 400 before it reaches any store.
+ */
 export const encodeCursor = (state: unknown): string =>
   Buffer.from(JSON.stringify(state)).toString('base64url');
+
+const notOurs = () =>
+  new BadRequestError('The cursor is not one this API returned for this list.', [
+    { path: 'query.cursor', message: 'pass the cursor of the previous page of the same list, or none' },
+  ]);
 
 export const decodeCursor = <T>(
   cursor: string | undefined,
@@ -15,5 +31,25 @@ export const decodeCursor = <T>(
   } catch {
     // Falls through to the error below.
   }
-  throw new BadRequestError('The cursor is not one this API returned.');
+  throw notOurs();
 };
+
+/** Seals and unseals cursors with `key`, each bound to a description of the list it pages through. */
+export const cursorSeal = (key: Buffer) => {
+  const mac = (binding: string, inner: string) =>
+    createHmac('sha256', key).update(binding).update('\n').update(inner).digest().subarray(0, 18);
+  return {
+    seal: (binding: string, inner: string): string =>
+      `${Buffer.from(inner).toString('base64url')}.${mac(binding, inner).toString('base64url')}`,
+    unseal: (binding: string, sealed: string): string => {
+      const dot = sealed.lastIndexOf('.');
+      if (dot <= 0) throw notOurs();
+      const inner = Buffer.from(sealed.slice(0, dot), 'base64url').toString('utf8');
+      const given = Buffer.from(sealed.slice(dot + 1), 'base64url');
+      const expected = mac(binding, inner);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw notOurs();
+      return inner;
+    },
+  };
+};
+export type CursorSeal = ReturnType<typeof cursorSeal>;

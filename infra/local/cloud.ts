@@ -1,6 +1,6 @@
 import './polyfills.ts';
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Event } from 'aws-lambda';
@@ -8,6 +8,7 @@ import {
   auth,
   type BucketName,
   buckets,
+  cursorKeyEnvVar,
   type FunctionDeclaration,
   type FunctionName,
   functions,
@@ -218,6 +219,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     stops.push(issuerServer.stop);
 
     const env = functionEnvironment({
+      cursorKey: localCursorKey(opts.dataDir),
       dynamodb: dynamo.endpoint,
       s3: s3.endpoint,
       sfn: sfnEndpoint,
@@ -289,6 +291,16 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
   }
 };
 
+/** The cursor key of a data folder, made once (cursors stay valid across restarts, as in AWS). */
+const localCursorKey = (dataDir: string): string => {
+  const file = resolve(dataDir, 'cursor-key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+};
+
 /** What EventBridge hands a function on a schedule. */
 export const scheduledEvent = (time = new Date()) => ({
   version: '0',
@@ -308,6 +320,7 @@ export const scheduledEvent = (time = new Date()) => ({
  * AWS gets only its own part: see functions.ts).
  */
 const functionEnvironment = (endpoints: {
+  cursorKey: string;
   dynamodb: string;
   s3: string;
   sfn: string;
@@ -330,6 +343,7 @@ const functionEnvironment = (endpoints: {
     [auth.clientIdsEnvVar]: auth.localClientId,
     // The local S3 has no Object Lock: legal holds are recorded, not placed.
     [objectLockEnvVar]: 'off',
+    [cursorKeyEnvVar]: endpoints.cursorKey,
   };
   for (const name of Object.keys(tables) as TableName[])
     env[tables[name].envVar] = localTableName(localTablePrefix, name);

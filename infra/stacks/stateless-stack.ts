@@ -22,6 +22,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -31,6 +32,7 @@ import {
   type BucketGrant,
   type BucketName,
   buckets,
+  cursorKeyEnvVar,
   type FunctionDeclaration,
   type FunctionName,
   functions,
@@ -207,9 +209,24 @@ export class StatelessStack extends Stack {
       accessTokenValidity: Duration.hours(1),
     });
     this.api = this.buildApi();
+    // Seals pagination cursors. Replacing it (a redeploy of this stack from scratch) only ends open cursors.
+    const cursorKey = new Secret(this, 'CursorKey', {
+      description: 'dudao: HMAC key of pagination cursors',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(cursorKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The key only makes pagination cursors tamper-evident; rotating it would end open cursors and protects nothing else.',
+    });
     for (const [name, declaration] of Object.entries(functions) as [FunctionName, FunctionDeclaration][]) {
       if (declaration.verifiesTokens) {
         this.functions[name].trustTokensFrom(this.userPool.userPoolProviderUrl, [client.userPoolClientId]);
+      }
+      // Resolved by CloudFormation at deploy time (a dynamic reference): the function reads no secret at run time.
+      if (declaration.signsCursors) {
+        this.functions[name].fn.addEnvironment(cursorKeyEnvVar, cursorKey.secretValue.unsafeUnwrap());
       }
     }
 

@@ -153,7 +153,8 @@ describe('the follow-up chain', () => {
       version: 4,
       report: { score: 82, grade: 'good' },
     });
-    expect(report.body.feedback?.text).toContain('灭火器过期');
+    // The letter names indicators by title, with the grade in words; each problem is its own rectification.
+    expect(report.body.feedback?.text).toMatch(/等次：良好.*消防安全（1 项）/);
 
     const ack = await call<InspectionView>('POST', `/inspections/${inspection.id}/feedback/acknowledge`, {
       token: schoolToken,
@@ -268,21 +269,31 @@ describe('the follow-up chain', () => {
     });
     expect(reported.body.report).toMatchObject({ grade: 'fail' });
 
+    // Other test files sweep too: wait for this inspection's proposal, whichever sweep made it.
+    const actionsOf = () =>
+      call<{ items: { type: string; inspectionId: string; status: string }[] }>(
+        'GET',
+        `/campaigns/${campaignId}/actions`,
+        { token: office },
+      );
     await waitFor(
       async () => {
-        const r = await sweep();
-        return r.deadlines.markedOverdue > 0 ? r : undefined;
+        await sweep();
+        const items = (await actionsOf()).body.items;
+        return items.some((a) => a.type === 'interview' && a.inspectionId === inspection.id)
+          ? items
+          : undefined;
       },
-      { timeoutMs: 15_000, intervalMs: 500, what: 'the rectification to become overdue' },
+      {
+        timeoutMs: 15_000,
+        intervalMs: 500,
+        what: 'the overdue rectification to be proposed for an interview',
+      },
     );
     await sweep();
     await sweep();
 
-    const actions = await call<{ items: { type: string; inspectionId: string; status: string }[] }>(
-      'GET',
-      `/campaigns/${campaignId}/actions`,
-      { token: office },
-    );
+    const actions = await actionsOf();
     expect(
       actions.body.items.filter((a) => a.type === 'interview' && a.inspectionId === inspection.id),
     ).toEqual([expect.objectContaining({ status: 'proposed' })]);

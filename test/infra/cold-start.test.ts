@@ -74,6 +74,7 @@ const templateEnvironment = (name: FunctionName): Record<string, string> => {
     (logicalId, attr) => {
       if (logicalId === userPool && attr === 'ProviderURL') return auth.localIssuer;
       if (logicalId === client) return auth.localClientId;
+      if (/^CursorKey[0-9A-F]{8}$/.test(logicalId)) return 'cursor-key';
       return localAttribute({
         tableName: (t) => localTableName('dudao-', t),
         bucketName: localBucketName,
@@ -84,7 +85,10 @@ const templateEnvironment = (name: FunctionName): Record<string, string> => {
   );
   const variables = ((fn.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ??
     {}) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, resolve(v)]));
+  // A Secrets Manager dynamic reference, which CloudFormation resolves at deploy time: the local value.
+  const deployed = (value: string, name: string) =>
+    value.startsWith('{{resolve:secretsmanager:') ? process.env[name]! : value;
+  return Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, deployed(resolve(v), k)]));
 };
 
 /** The bundle CDK would upload for the function: `index.mjs` in its asset folder. */
@@ -319,7 +323,8 @@ process.exit(0);
       event: {
         importId: imported.id,
         execution: importRun.input.execution,
-        kind: 'schools',
+        kind: 'inspectors',
+        scope: county,
         read: 1,
         batches: [importBatch],
       },

@@ -12,6 +12,7 @@ import {
   auth,
   type BucketName,
   buckets,
+  cursorKeyEnvVar,
   type FunctionDeclaration,
   type FunctionName,
   functions,
@@ -188,6 +189,7 @@ describe('stateless stack', () => {
         env.includes(v),
       );
       expect(verifies, name).toBe(declaration.verifiesTokens === true);
+      expect(env.includes(cursorKeyEnvVar), name).toBe(declaration.signsCursors === true);
     }
   });
 

@@ -18,8 +18,17 @@ const expectProblem = (r: { status: number; headers: Headers; body: unknown }, s
 };
 
 describe('GET /health', () => {
-  it('reports every local service as ok, with its endpoint', async () => {
+  it('tells anyone only whether it is up', async () => {
     const r = await call('GET', '/health');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ status: 'ok' });
+    for (const token of [await tokenFor('school', '3205820001'), 'not-a-token']) {
+      expect((await call('GET', '/health', { token })).body).toEqual({ status: 'ok' });
+    }
+  });
+
+  it('reports every local service as ok, with its endpoint, to an office', async () => {
+    const r = await call('GET', '/health', { token: await tokenFor('province_admin', '32') });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({
       status: 'ok',

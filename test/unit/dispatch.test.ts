@@ -5,6 +5,7 @@ import { dispatch } from '#handlers/http/dispatch';
 import { defineOperation, json, type OperationTable } from '#handlers/http/operation';
 import { problemResponse, toProblem } from '#handlers/http/problem';
 import { maxRequestBodyBytes } from '#infra/resources';
+import { cursorSeal } from '#lib/cursor';
 import { apiEvent, verifyTestToken } from '#test/support/events';
 
 // A fixture table: the declared /me route, served by an operation with a body
@@ -42,7 +43,7 @@ const claims = { sub: 'u1', 'dudao:role': 'county_admin', 'dudao:scope': '320582
 /** Runs dispatch the way the middleware does: errors become problem responses. */
 const run = async (ops: OperationTable, event: ReturnType<typeof apiEvent>) => {
   try {
-    return await dispatch(ops, event, verifyTestToken);
+    return await dispatch(ops, event, { verify: verifyTestToken, cursors: cursorSeal(Buffer.alloc(32, 7)) });
   } catch (error) {
     return problemResponse(toProblem(error, event.requestContext.requestId));
   }
@@ -152,5 +153,54 @@ describe('dispatch', () => {
     expect(r.statusCode).toBe(500);
     expect(r.body).not.toContain('secret');
     expect(r.body).not.toContain('index.js');
+  });
+});
+
+describe('cursors at the edge', () => {
+  // A list that returns the inner cursor it was given, and hands out "next" for the next page.
+  const list = defineOperation({
+    summary: 'list',
+    tags: [],
+    query: z.object({
+      region: z.string().optional(),
+      cursor: z.string().optional(),
+      limit: z.string().optional(),
+    }),
+    responses: {},
+    handle: async ({ query }) => json(200, { given: query.cursor ?? null, items: [], cursor: 'next-page' }),
+  });
+  const ops = {
+    'GET /health': list,
+    'GET /openapi.json': list,
+    'GET /me': list,
+  } as unknown as OperationTable;
+  const page = async (query: Record<string, string>, who = claims, route = 'GET /me') =>
+    run(ops, apiEvent(route, { claims: who, query }));
+
+  it('hands out sealed cursors and takes them back for the same list and caller, whatever the page size', async () => {
+    const first = body(await page({ region: '3205' }));
+    expect(first.cursor).not.toBe('next-page');
+    const second = body(await page({ region: '3205', cursor: first.cursor, limit: '10' }));
+    expect(second.given).toBe('next-page');
+  });
+
+  it('refuses, before any store sees it, a changed cursor, a hand-made one, another list’s and another caller’s', async () => {
+    const { cursor } = body(await page({ region: '3205' }));
+    const [inner, mac] = (cursor as string).split('.');
+    const changed = `${Buffer.from('{"k":{"pk":"SCHOOL#1"}}').toString('base64url')}.${mac}`;
+    const handMade = Buffer.from(JSON.stringify({ k: { pk: 'x', sk: 'y' } })).toString('base64url');
+    const cases: [string, Promise<{ statusCode?: number; body?: string }>][] = [
+      ['changed', page({ region: '3205', cursor: changed })],
+      ['hand-made', page({ region: '3205', cursor: handMade })],
+      ['truncated', page({ region: '3205', cursor: `${inner}.` })],
+      ['another region', page({ region: '3206', cursor })],
+      ['another caller', page({ region: '3205', cursor }, { ...claims, 'dudao:scope': '320583' })],
+      ['another route', page({ region: '3205', cursor }, claims, 'GET /health')],
+    ];
+    for (const [what, response] of cases) {
+      const r = await response;
+      expect(r.statusCode, what).toBe(400);
+      expect(body(r).errors, what).toEqual([expect.objectContaining({ path: 'query.cursor' })]);
+    }
   });
 });

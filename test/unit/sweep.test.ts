@@ -38,6 +38,10 @@ const world = (opts: { leaseHeld?: boolean } = {}) => {
       propose: async () => true,
       policyOf: async () => undefined,
     },
+    unactivatedReports: {
+      list: async () => [],
+      activate: async () => undefined,
+    },
     runRecurrences: async () => {
       calls.push('recurrences');
       return { created: 0, launched: [] };

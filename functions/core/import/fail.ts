@@ -1,5 +1,6 @@
 import { logger } from '#lib/logger';
 import { causeMessage } from '#lib/workflow-errors';
+import { officeChain } from '../audit-chain.ts';
 import type { ImportStepPorts } from './ports.ts';
 
 /** Errors whose message is written for the person who uploaded the file. */
@@ -13,6 +14,21 @@ export const failImport =
       ? causeMessage(input.error.Cause)
       : `The import stopped on an internal error (${input.error.Error}). Nothing stored was lost: upload the file again to complete it.`;
     logger.warn('import failed', { importId: input.importId, error: input.error });
-    await ports.records.finish(input.importId, input.execution, { status: 'failed', error: message });
+    const record = await ports.records.get(input.importId);
+    if (!record) return { importId: input.importId, error: message };
+    await ports.records.finish(
+      input.importId,
+      input.execution,
+      { status: 'failed', error: message },
+      {
+        campaignId: officeChain(record.scope),
+        entityId: `import:${input.importId}`,
+        regionCode: record.scope,
+        action: 'fail_import',
+        actor: 'system:import-registry',
+        at: new Date().toISOString(),
+        details: { execution: input.execution, error: message },
+      },
+    );
     return { importId: input.importId, error: message };
   };

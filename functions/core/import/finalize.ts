@@ -1,4 +1,5 @@
 import { logger } from '#lib/logger';
+import { officeChain } from '../audit-chain.ts';
 import type { BatchResult } from '../import-service.ts';
 import { emptyCounts, errorReportCsv, type RowError } from '../imports.ts';
 import { zoneSchoolLimit } from '../registry.ts';
@@ -9,6 +10,7 @@ interface FinalizeInput {
   importId: string;
   execution: string;
   kind: BatchDescriptor['kind'];
+  scope: string;
   read: number;
   batches: BatchDescriptor[];
 }
@@ -53,12 +55,20 @@ export const finalizeImport = (ports: ImportStepPorts) => async (input: Finalize
       warnings.push(`zone ${zone} has ${size} schools (more than ${zoneSchoolLimit})`);
   }
 
-  const recorded = await ports.records.finish(input.importId, input.execution, {
-    status: 'completed',
-    counts,
-    errorReportKey: reportKey,
-    warnings,
-  });
+  const recorded = await ports.records.finish(
+    input.importId,
+    input.execution,
+    { status: 'completed', counts, errorReportKey: reportKey, warnings },
+    {
+      campaignId: officeChain(input.scope),
+      entityId: `import:${input.importId}`,
+      regionCode: input.scope,
+      action: 'complete_import',
+      actor: 'system:import-registry',
+      at: new Date().toISOString(),
+      details: { execution: input.execution, kind: input.kind, counts, warnings: warnings.length },
+    },
+  );
   logger.info('import finished', { importId: input.importId, counts, warnings: warnings.length, recorded });
   return { importId: input.importId, counts, warnings };
 };

@@ -1,5 +1,6 @@
 import type { BatchResult, ImportTarget } from '../import-service.ts';
 import type { ImportCounts, ImportKind } from '../imports.ts';
+import type { AuditEvent } from '../inspection-service.ts';
 import type { FileStore } from '../storage.ts';
 
 /** One batch of an import, as the workflow passes it on (never the rows themselves). */
@@ -16,6 +17,7 @@ export interface ImportStepPorts {
   records: {
     /** The workflow started on an upload: it owns the record from now on. */
     start(id: string, execution: string): Promise<{ kind: ImportKind; scope: string }>;
+    get(id: string): Promise<{ scope: string; createdBy: string } | undefined>;
     /** Records the outcome; false when a newer execution has taken the import over. */
     finish(
       id: string,
@@ -23,6 +25,7 @@ export interface ImportStepPorts {
       outcome:
         | { status: 'completed'; counts: ImportCounts; errorReportKey: string; warnings: string[] }
         | { status: 'failed'; error: string },
+      audit: AuditEvent,
     ): Promise<boolean>;
   };
   /** The uploaded spreadsheet: its size, and its rows as text (header first). */

@@ -16,11 +16,23 @@ import type { BatchResult, LaunchBatch, LaunchInput, LaunchPorts } from './ports
  *
  * No inspection is read again: every count comes from key reads the batches
  * made, never from an index that may lag behind the writes. Nothing else
- * changes inspections while the campaign is `launching`, so the tallies are exact.
+ * changes inspections while the campaign is `launching`, so the tallies are
+ * exact; once it is active, a retried or re-run finalize changes nothing.
  */
 export const finalizeLaunch =
   (ports: LaunchPorts) => async (input: LaunchInput & { targets: number; batches: LaunchBatch[] }) => {
     const campaign = await currentRun(ports.campaigns, 'launch', input);
+    // Done already (this step is being retried after it finished, or the execution re-run): the campaign
+    // has been active since and inspections have moved on, so its counters must not be set back.
+    if (campaign.status !== 'launching') {
+      return {
+        campaignId: campaign.id,
+        targets: input.targets,
+        inspections: campaign.launch?.created ?? 0,
+        createdNow: 0,
+        unassignable: campaign.launch?.unassignable ?? 0,
+      };
+    }
     const results = await mapLimited(input.batches, 8, (b) =>
       ports.scratch.readJson<BatchResult>(
         scratchKeys.launchWork(campaign.id, input.execution, `result-${b.batch}.json`),
@@ -58,6 +70,15 @@ export const finalizeLaunch =
         status: 'active',
         onlyFrom: 'launching',
         ...(campaign.recurrence ? { nextStart: nextWindow(campaign.window, campaign.recurrence).start } : {}),
+        audit: {
+          campaignId: campaign.id,
+          entityId: campaign.id,
+          regionCode: campaign.scope,
+          action: 'launch_finished',
+          actor: 'system:launch-campaign',
+          at: ports.now(),
+          details: { execution: input.execution, targets: input.targets, inspections, unassignable },
+        },
       },
     );
     const createdNow = results.reduce((sum, r) => sum + r.created, 0);

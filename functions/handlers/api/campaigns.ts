@@ -10,10 +10,11 @@ const actorOf = (actor: Actor | undefined): Actor => actor!;
 
 export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
   'GET /templates': defineOperation({
-    summary: 'Supervision templates: the built-in ones and those offices added (latest versions)',
+    summary:
+      'Supervision templates: the built-in ones, and those offices published at, above or below the caller’s region (latest versions)',
     tags: ['templates'],
-    responses: { 200: { description: 'Every template' } },
-    handle: async () => json(200, { items: await deps.campaigns.listTemplates() }),
+    responses: { 200: { description: 'The templates the caller may see' } },
+    handle: async ({ actor }) => json(200, { items: await deps.campaigns.listTemplates(actorOf(actor)) }),
   }),
 
   'GET /templates/{id}': defineOperation({
@@ -25,7 +26,8 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
   }),
 
   'POST /templates': defineOperation({
-    summary: 'Add a template, or a new version of one (offices only)',
+    summary:
+      'Publish a template, or the next version of one: only its owner office or one above it; built-ins are read-only (publish your own with basedOn)',
     tags: ['templates'],
     body: templateSchema,
     responses: { 201: { description: 'The stored template' } },

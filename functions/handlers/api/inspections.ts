@@ -5,11 +5,11 @@ import { inspectionStatuses } from '#core/inspection';
 import {
   actionSchema,
   findingsSchema,
-  type InspectionService,
   rectificationUpdateSchema,
   reviewSchema,
   selfAssessmentSchema,
-} from '#core/inspection-service';
+} from '#core/inspection-input';
+import type { InspectionService } from '#core/inspection-service';
 import { defineOperation, json } from '../http/operation.ts';
 import { reportCsv, reportXlsx } from './report-files.ts';
 

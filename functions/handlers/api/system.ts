@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actorSchema, roles } from '#core/actor';
+import { actorSchema, isAdmin, roles } from '#core/actor';
 import { checkHealth, type HealthProbe } from '#core/health';
 import { defineOperation, json } from '../http/operation.ts';
 
@@ -12,21 +12,23 @@ const serviceHealth = z.object({
 
 export const systemOperations = (deps: { health: HealthProbe; openapi: () => unknown }) => ({
   'GET /health': defineOperation({
-    summary: 'Liveness and the status and endpoint of each backing service',
+    summary:
+      'Liveness: `status` for anyone; with an office’s bearer token, also the status and endpoint of each backing service',
     tags: ['system'],
     responses: {
       200: {
         description: 'Every service answers',
         schema: z.object({
           status: z.enum(['ok', 'degraded']),
-          services: z.record(z.string(), serviceHealth),
+          services: z.record(z.string(), serviceHealth).optional().describe('offices only'),
         }),
       },
       503: { description: 'At least one service is down (same body)' },
     },
-    handle: async () => {
+    handle: async ({ actor }) => {
       const health = await checkHealth(deps.health);
-      return json(health.status === 'ok' ? 200 : 503, health, { 'cache-control': 'no-store' });
+      const body = actor && isAdmin(actor) ? health : { status: health.status };
+      return json(health.status === 'ok' ? 200 : 503, body, { 'cache-control': 'no-store' });
     },
   }),
 

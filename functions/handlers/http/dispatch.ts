@@ -1,9 +1,11 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Actor } from '#core/actor';
 import { MethodNotAllowedError, NotFoundError } from '#core/errors';
+import type { CursorSeal } from '#lib/cursor';
 import { logger } from '#lib/logger';
 import { methodsForPath, routeByKey } from '#lib/routes';
 import type { HttpResult, OperationTable } from './operation.ts';
-import { type ApiEvent, authenticate, jsonBody, type VerifyToken, validate } from './request.ts';
+import { type ApiEvent, authenticate, header, jsonBody, type VerifyToken, validate } from './request.ts';
 
 /**
  * Turns an API Gateway event into an operation call. API Gateway (or the local
@@ -13,14 +15,20 @@ import { type ApiEvent, authenticate, jsonBody, type VerifyToken, validate } fro
 export const dispatch = async (
   operations: OperationTable,
   event: ApiEvent,
-  verify: VerifyToken,
+  edge: { verify: VerifyToken; cursors: CursorSeal },
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   const requestId = event.requestContext.requestId;
   const route = routeByKey(event.routeKey);
   const operation = route ? operations[event.routeKey as keyof OperationTable] : undefined;
   if (!route || !operation) throw unmatched(event);
 
-  const actor = route.auth === 'jwt' ? await authenticate(event, verify) : undefined;
+  // A public route serves anyone; a valid token it is given still says who asks (e.g. /health's details).
+  const actor =
+    route.auth === 'jwt'
+      ? await authenticate(event, edge.verify)
+      : header(event, 'authorization')
+        ? await authenticate(event, edge.verify).catch(() => undefined)
+        : undefined;
   if (actor) logger.appendKeys({ caller: { subject: actor.subject, role: actor.role, scope: actor.scope } });
   const path = operation.path ? validate(operation.path, event.pathParameters ?? {}, 'path') : undefined;
   const query = operation.query
@@ -28,8 +36,31 @@ export const dispatch = async (
     : undefined;
   const body = operation.body ? validate(operation.body, jsonBody(event), 'body') : undefined;
 
+  // Cursors are sealed to the list they page through: this route, this caller, these parameters.
+  const binding = listBinding(event.routeKey, actor, path, query);
+  const paged = query as { cursor?: unknown } | undefined;
+  if (typeof paged?.cursor === 'string') paged.cursor = edge.cursors.unseal(binding, paged.cursor);
+
   const result = await operation.handle({ actor, path, query, body, requestId });
+  const page = result.body as { cursor?: unknown } | undefined;
+  if (page && typeof page === 'object' && typeof page.cursor === 'string')
+    page.cursor = edge.cursors.seal(binding, page.cursor);
   return toResponse(result, requestId);
+};
+
+/** What a cursor belongs to: route, caller, path and query parameters (but the cursor and the page size). */
+const listBinding = (routeKey: string, actor: Actor | undefined, path: unknown, query: unknown) => {
+  const { cursor: _c, limit: _l, ...rest } = (query ?? {}) as Record<string, unknown>;
+  const sorted = (v: Record<string, unknown>) =>
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, v[k]]);
+  return JSON.stringify([
+    routeKey,
+    actor ? `${actor.role}:${actor.scope}` : '',
+    sorted((path ?? {}) as Record<string, unknown>),
+    sorted(rest),
+  ]);
 };
 
 const unmatched = (event: ApiEvent): Error => {

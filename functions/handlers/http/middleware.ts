@@ -27,7 +27,16 @@ export const httpProblems = (): Middleware => {
       const problem = toProblem(error, event.requestContext.requestId, event.rawPath);
       const details = { status: problem.status, ms: elapsed(startedAt.get(request)) };
       if (problem.status >= 500) logger.error('request failed', { ...details, error });
-      else logger.warn('request refused', { ...details, problem: problem.type, detail: problem.detail });
+      else
+        logger.warn('request refused', {
+          event: 'request.refused',
+          ...details,
+          method: event.requestContext.http.method,
+          path: event.rawPath,
+          sourceIp: event.requestContext.http.sourceIp,
+          problem: problem.type,
+          detail: problem.detail,
+        });
       request.response = problemResponse(problem);
     },
   };

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { decodeJwt } from 'jose';
 import type { z } from 'zod';
 import { type Actor, actorSchema } from '#core/actor';
 import {
@@ -11,6 +12,7 @@ import {
   ValidationError,
 } from '#core/errors';
 import { auth, maxRequestBodyBytes } from '#infra/resources';
+import { logger } from '#lib/logger';
 
 /** The event API Gateway (HTTP API, payload 2.0) gives the API function. */
 export type ApiEvent = APIGatewayProxyEventV2;
@@ -28,7 +30,16 @@ export const authenticate = async (event: ApiEvent, verify: VerifyToken): Promis
   if (!authorization) throw new UnauthorizedError('A bearer token is required for this route.');
   const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
   const claims = token ? await verify(token) : undefined;
-  if (!claims) throw new UnauthorizedError('The bearer token is invalid or expired.');
+  if (!claims) {
+    // A failed login, with whom the token claims to be (unverified): the security log's own event.
+    logger.warn('authentication failed', {
+      event: 'auth.failed',
+      claimed: claimedBy(token),
+      sourceIp: event.requestContext.http.sourceIp,
+      userAgent: event.requestContext.http.userAgent,
+    });
+    throw new UnauthorizedError('The bearer token is invalid or expired.');
+  }
   const parsed = actorSchema.safeParse({
     subject: claims.sub,
     name: typeof claims[auth.nameClaim] === 'string' ? claims[auth.nameClaim] : undefined,
@@ -36,12 +47,34 @@ export const authenticate = async (event: ApiEvent, verify: VerifyToken): Promis
     scope: claims[auth.scopeClaim],
   });
   if (!parsed.success) {
+    logger.warn('authentication failed', {
+      event: 'auth.unusable',
+      claimed: claimedBy(token),
+      sourceIp: event.requestContext.http.sourceIp,
+    });
     throw new ForbiddenError(
       'The token does not carry a usable role and scope.',
       issues(parsed.error, 'token'),
     );
   }
   return parsed.data;
+};
+
+/** Who a token says it is, read without verifying it (for the log of a refusal only). */
+const claimedBy = (token: string | undefined) => {
+  if (!token) return undefined;
+  try {
+    const claims = decodeJwt(token);
+    return {
+      sub: claims.sub,
+      iss: claims.iss,
+      role: claims[auth.roleClaim],
+      scope: claims[auth.scopeClaim],
+      exp: claims.exp,
+    };
+  } catch {
+    return { malformed: true };
+  }
 };
 
 /** Decodes, size-checks and parses a JSON body. */

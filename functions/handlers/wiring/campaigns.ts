@@ -17,12 +17,12 @@ const notGranted = (workflow: string): WorkflowStarter => {
  * close workflow's statistics step: none).
  */
 export const campaignService = (
-  tables: Tables,
+  tables: Tables & { audit?: string },
   workflows: { launch?: WorkflowStarter; close?: WorkflowStarter },
 ) =>
   createCampaignService({
-    campaigns: createCampaignStore(tables.db, tables.main),
-    templates: createTemplateStore(tables.db, tables.main),
+    campaigns: createCampaignStore(tables.db, tables.main, tables.audit),
+    templates: createTemplateStore(tables.db, tables.main, tables.audit),
     launcher: workflows.launch ?? notGranted('launch-campaign'),
     closer: workflows.close ?? notGranted('close-campaign'),
     newId: ulid,

@@ -7,10 +7,10 @@ import { readTable, UnreadableFileError } from '#lib/tabular';
 import type { Tables } from './tables.ts';
 
 /** The import-registry steps' ports over DynamoDB and the work bucket. */
-export const importStepPorts = (tables: Tables, work: ObjectStore): ImportStepPorts => {
+export const importStepPorts = (tables: Tables & { audit?: string }, work: ObjectStore): ImportStepPorts => {
   const registry = createRegistryStore(tables.db, tables.main);
   return {
-    records: createImportRecords(tables.db, tables.main),
+    records: createImportRecords(tables.db, tables.main, tables.audit),
     uploads: {
       size: (key) => work.size(key),
       async rows(key) {

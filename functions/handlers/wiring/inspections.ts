@@ -3,8 +3,10 @@ import { createCampaignStore } from '#adapters/campaign-store';
 import { createEvidenceStore } from '#adapters/evidence-store';
 import { createInspectionStore } from '#adapters/inspection-store';
 import type { ObjectStore } from '#adapters/object-store';
+import { createRegistryStore } from '#adapters/registry-store';
 import { createTemplateStore } from '#adapters/template-store';
 import { createInspectionService } from '#core/inspection-service';
+import { createRegistryService } from '#core/registry-service';
 import { mapLimited } from '#lib/concurrency';
 import { logger } from '#lib/logger';
 import type { TablesWithAudit } from './tables.ts';
@@ -28,10 +30,15 @@ export const inspectionWiring = (tables: TablesWithAudit, evidenceObjects?: Obje
   };
   const campaigns = createCampaignStore(tables.db, tables.main);
   const templates = createTemplateStore(tables.db, tables.main);
+  const schools = createRegistryStore(tables.db, tables.main);
+  const registry = createRegistryService(schools);
   const service = createInspectionService({
     store,
     campaign: (id) => campaigns.get(id),
     template: (id, version) => templates.get(id, version),
+    evidenceOf: (inspectionId) => evidence.byInspection(inspectionId),
+    visibleSchool: (actor, schoolId) => registry.school(actor, schoolId),
+    school: (schoolId) => schools.getSchool(schoolId),
     ...(evidenceObjects ? { holdEvidence } : {}),
     now: () => new Date().toISOString(),
     newId: ulid,

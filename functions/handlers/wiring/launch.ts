@@ -8,12 +8,12 @@ import type { Tables } from './tables.ts';
 
 /** The launch-campaign steps' ports over DynamoDB and the buckets the step is granted. */
 export const launchPorts = (
-  tables: Tables,
+  tables: Tables & { audit?: string },
   files: { archive?: ObjectStore; scratch?: ObjectStore },
 ): LaunchPorts => {
   const store = createLaunchStore(tables.db, tables.main);
   return {
-    campaigns: createCampaignStore(tables.db, tables.main),
+    campaigns: createCampaignStore(tables.db, tables.main, tables.audit),
     templates: createTemplateStore(tables.db, tables.main),
     schoolsOfCounty: store.schoolsOfCounty,
     archive: files.archive ?? notGranted('the evidence bucket'),

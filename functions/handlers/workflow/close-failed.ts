@@ -8,4 +8,6 @@ import { stepHandler } from './step-handler.ts';
 const env = environmentOf('closeFailed');
 const { db } = dynamoClients();
 
-export const handler = stepHandler(failRun(createCampaignStore(db, env.table('main')), 'close', 'active'));
+export const handler = stepHandler(
+  failRun(createCampaignStore(db, env.table('main'), env.table('audit')), 'close', 'active'),
+);

@@ -8,4 +8,6 @@ import { stepHandler } from './step-handler.ts';
 const env = environmentOf('importFailed');
 const { db } = dynamoClients();
 
-export const handler = stepHandler(failImport({ records: createImportRecords(db, env.table('main')) }));
+export const handler = stepHandler(
+  failImport({ records: createImportRecords(db, env.table('main'), env.table('audit')) }),
+);

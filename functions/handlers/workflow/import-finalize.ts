@@ -10,6 +10,9 @@ const { db } = dynamoClients();
 
 export const handler = stepHandler(
   finalizeImport(
-    importStepPorts({ db, main: env.table('main') }, createObjectStore(s3Client(), env.bucket('work'))),
+    importStepPorts(
+      { db, main: env.table('main'), audit: env.table('audit') },
+      createObjectStore(s3Client(), env.bucket('work')),
+    ),
   ),
 );

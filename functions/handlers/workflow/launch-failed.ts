@@ -9,5 +9,5 @@ const env = environmentOf('launchFailed');
 const { db } = dynamoClients();
 
 export const handler = stepHandler(
-  failRun(createCampaignStore(db, env.table('main')), 'launch', 'launch_failed'),
+  failRun(createCampaignStore(db, env.table('main'), env.table('audit')), 'launch', 'launch_failed'),
 );

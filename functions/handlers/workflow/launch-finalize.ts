@@ -11,7 +11,7 @@ const { db } = dynamoClients();
 export const handler = stepHandler(
   finalizeLaunch(
     launchPorts(
-      { db, main: env.table('main') },
+      { db, main: env.table('main'), audit: env.table('audit') },
       { scratch: createObjectStore(s3Client(), env.bucket('work')) },
     ),
   ),
