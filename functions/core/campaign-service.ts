@@ -275,7 +275,7 @@ export const createCampaignService = (ports: CampaignPorts) => {
         );
       }
       const owner = await templates.ownerOf(template.id);
-      if (owner && !actor.scope.startsWith(owner.scope))
+      if (owner && !owner.scope.startsWith(actor.scope))
         throw new ForbiddenError(`Template ${template.id} belongs to the office of ${owner.scope}.`);
       const existing = await templates.get(template.id);
       const next = (existing?.version ?? 0) + 1;
