@@ -44,6 +44,8 @@ export const tables = {
       { name: 'gsi3', partitionKey: S('gsi3pk'), sortKey: S('gsi3sk') },
       // Sparse work lists the sweeper walks: evidence still pending, imports awaiting their upload.
       { name: 'gsi4', partitionKey: S('gsi4pk'), sortKey: S('gsi4sk') },
+      // Sparse lookups by content: a school's stored files by SHA-256; inspections by when to look at them next.
+      { name: 'gsi5', partitionKey: S('gsi5pk'), sortKey: S('gsi5sk') },
     ],
     ttlAttribute: 'expiresAt',
   },

@@ -45,7 +45,8 @@ export const selfAssessmentSchema = z
       .superRefine(uniqueBy((i: { indicatorId: string }) => i.indicatorId, 'indicator')),
   })
   .strict()
-  .superRefine(withinBytes(limits.submissionBytes, 'the self-assessment'));
+  .superRefine(withinBytes(limits.submissionBytes, 'the self-assessment'))
+  .describe(`at most ${limits.submissionBytes / 1024} KB as JSON; each indicator of the template at most once`);
 
 const problem = z.object({
   description: text(limits.problem).min(1),
@@ -85,7 +86,10 @@ export const findingsSchema = z
       ),
   })
   .strict()
-  .superRefine(withinBytes(limits.submissionBytes, 'the findings'));
+  .superRefine(withinBytes(limits.submissionBytes, 'the findings'))
+  .describe(
+    `at most ${limits.submissionBytes / 1024} KB as JSON; each indicator at most once; at most ${limits.problemsPerReport} problems in all`,
+  );
 
 export const rectificationUpdateSchema = z
   .object({

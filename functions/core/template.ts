@@ -114,7 +114,8 @@ export const templateSchema = z
     path: ['indicators'],
     message: 'indicator ids must be unique',
   })
-  .superRefine(withinBytes(limits.templateBytes, 'the template'));
+  .superRefine(withinBytes(limits.templateBytes, 'the template'))
+  .describe(`at most ${limits.templateBytes / 1024} KB as JSON; weights add up to 100`);
 export type Template = z.infer<typeof templateSchema>;
 export type TemplateInput = z.input<typeof templateSchema>;
 
