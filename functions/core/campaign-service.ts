@@ -253,9 +253,13 @@ export const createCampaignService = (ports: CampaignPorts) => {
     },
     close,
 
-    async template(id: string) {
+    /** One template, as the list shows them: offices and auditors see what `visible` allows, others built-ins. */
+    async template(actor: Actor, id: string) {
       const template = await templates.get(id);
-      if (!template) throw new NotFoundError(`Template ${id} not found.`);
+      const owner = template ? await templates.ownerOf(id) : undefined;
+      const readsAll = isAdmin(actor) || actor.role === 'auditor';
+      if (!template || !(readsAll ? visible(actor, owner) : !owner))
+        throw new NotFoundError(`Template ${id} not found.`);
       return template;
     },
 

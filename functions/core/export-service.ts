@@ -42,7 +42,9 @@ export interface EvidenceExport {
 
 export interface ExportPorts {
   campaign(id: string): Promise<Campaign | undefined>;
-  exports: { create(e: EvidenceExport): Promise<void>; get(id: string): Promise<EvidenceExport | undefined> };
+  exports: {
+    create(e: EvidenceExport, audit: AuditEvent): Promise<void>;
+    get(id: string): Promise<EvidenceExport | undefined> };
   start(exportId: string): Promise<{ executionArn: string }>;
   presignDownload(key: string, fileName: string): Promise<string>;
   logAccess(event: AuditEvent): Promise<void>;
@@ -66,7 +68,15 @@ export const createExportService = (ports: ExportPorts) => ({
       requestedBy: actor.subject,
       requestedAt: ports.now(),
     };
-    await ports.exports.create(record);
+    await ports.exports.create(record, {
+      campaignId: campaign.id,
+      entityId: record.id,
+      regionCode: region,
+      action: 'request_export',
+      actor: actor.subject,
+      at: record.requestedAt,
+      details: { region, ...(input.schoolId ? { schoolId: input.schoolId } : {}), role: actor.role },
+    });
     const { executionArn } = await ports.start(record.id);
     return { ...record, executionArn };
   },

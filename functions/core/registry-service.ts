@@ -130,7 +130,10 @@ export const createRegistryService = (store: RegistryStore) => {
           : (await Promise.all(zones.flatMap((z) => z.schoolIds).map((s) => store.getSchool(s)))).filter(
               (s): s is School => s !== undefined,
             );
-      return { ...present(actor, inspector), zones, schools: zoneSchools };
+      // A school learns which zone it is in, never which other schools share it.
+      const shownZones =
+        actor.role === 'school' ? zones.map((z) => ({ ...z, schoolIds: [actor.scope] })) : zones;
+      return { ...present(actor, inspector), zones: shownZones, schools: zoneSchools };
     },
 
     async inspectors(actor: Actor, query: { region?: string; cursor?: string; limit: number }) {
@@ -163,7 +166,12 @@ export const createRegistryService = (store: RegistryStore) => {
       const schools = (await Promise.all(zone.schoolIds.map((s) => store.getSchool(s)))).filter(
         (s): s is School => s !== undefined && (actor.role !== 'school' || s.id === actor.scope),
       );
-      return { ...zone, ...(inspector ? { inspector: present(actor, inspector) } : {}), schools };
+      return {
+        ...zone,
+        ...(actor.role === 'school' ? { schoolIds: [actor.scope] } : {}),
+        ...(inspector ? { inspector: present(actor, inspector) } : {}),
+        schools,
+      };
     },
   };
 };

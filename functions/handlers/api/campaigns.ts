@@ -22,7 +22,7 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
     tags: ['templates'],
     path: idPath,
     responses: { 200: { description: 'The template' } },
-    handle: async ({ path }) => json(200, await deps.campaigns.template(path.id)),
+    handle: async ({ actor, path }) => json(200, await deps.campaigns.template(actor!, path.id)),
   }),
 
   'POST /templates': defineOperation({

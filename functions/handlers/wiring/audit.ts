@@ -41,7 +41,7 @@ export const exportWiring = (
   const campaigns = createCampaignStore(tables.db, tables.main);
   return createExportService({
     campaign: (id) => campaigns.get(id),
-    exports: createExportRecords(tables.db, tables.main),
+    exports: createExportRecords(tables.db, tables),
     // The export id is the execution's name, so a retried request never starts two.
     start: (exportId) => starter.start(exportId, `export-${exportId}`),
     presignDownload: (key, fileName) => work.presignDownload(key, { fileName }),

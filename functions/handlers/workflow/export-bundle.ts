@@ -22,7 +22,7 @@ const work = createObjectStore(s3, env.bucket('work'));
 
 export const handler = stepHandler(
   buildExportBundle({
-    exports: createExportRecords(db, tables.main),
+    exports: createExportRecords(db, { main: tables.main }),
     storedEvidence: ({ campaignId, regionPrefix, schoolId }) =>
       allPages((cursor) =>
         evidence.archive({
