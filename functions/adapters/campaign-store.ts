@@ -10,9 +10,11 @@ import type { Campaign } from '#core/campaign';
 import type { CampaignStore, CountyProgress, RunChange } from '#core/campaign-service';
 import { ConflictError } from '#core/errors';
 import type { AuditEvent } from '#core/inspection-service';
-import { decodeCursor, encodeCursor } from '#lib/cursor';
+import type { InspectorLoad } from '#core/office-views';
+import { decodeCursor, encodeCursor, isStartKey, withCursorCheck } from '#lib/cursor';
 import { auditEventItem } from './audit-items.ts';
-import { queryAll } from './dynamo-query.ts';
+import { batchGet } from './dynamo-batch.ts';
+import { queryAll, queryPage } from './dynamo-query.ts';
 
 /**
  * Campaigns in the `main` table:
@@ -22,7 +24,7 @@ import { queryAll } from './dynamo-query.ts';
  * | campaign          | CAMPAIGN#<id>      | CAMPAIGN           | CAMPAIGNS#<province> / <scope>#<id>   | RECURRING / <next start>#<id> (due), |
  * |                   |                    |                    |                                       | AUTOLAUNCH / <start>#<id> (pending)  |
  * | county progress   | CAMPAIGN#<id>      | PROGRESS#<county>  |                                       |                                      |
- * | inspector load    | CAMPAIGN#<id>      | LOAD#<inspector>   |                                       |                                      |
+ * | inspector load    | CAMPAIGN#<id>      | LOAD#<inspector>   |                                       | gsi2 INSPLOAD#<inspector> / <campaign> (workload) |
  *
  * Progress counters are one item per county (`targets`, `n_<status>`), so a
  * province-wide launch spreads its counter updates over ~100 items.
@@ -36,6 +38,54 @@ export const loadKey = (campaignId: string, inspectorId: string) => ({
   pk: `CAMPAIGN#${campaignId}`,
   sk: `LOAD#${inspectorId}`,
 });
+
+/** An inspector's load items in gsi2: their campaigns, for the workload view. */
+export const loadIndex = (campaignId: string, inspectorId: string) => ({
+  ':pk': `INSPLOAD#${inspectorId}`,
+  ':sk': campaignId,
+});
+
+/**
+ * What an inspector carries in a campaign (LOAD item): `assigned` inspections,
+ * `visits` recorded, `closed`, `late_<phase>`. Names may contain no '-'.
+ */
+export const loadUpdate = (
+  campaignId: string,
+  inspectorId: string,
+  counters: Readonly<Record<string, number>>,
+) => {
+  const entries = Object.entries(counters).filter(([, v]) => v !== 0);
+  return {
+    Key: loadKey(campaignId, inspectorId),
+    UpdateExpression:
+      `SET inspectorId = :i, gsi2pk = :pk, gsi2sk = :sk` +
+      (entries.length > 0 ? ` ADD ${entries.map((_, i) => `#l${i} :l${i}`).join(', ')}` : ''),
+    ExpressionAttributeNames:
+      entries.length > 0 ? Object.fromEntries(entries.map(([k], i) => [`#l${i}`, k])) : undefined,
+    ExpressionAttributeValues: {
+      ':i': inspectorId,
+      ...loadIndex(campaignId, inspectorId),
+      ...Object.fromEntries(entries.map(([, v], i) => [`:l${i}`, v])),
+    },
+  };
+};
+
+export const addLoad = async (
+  db: DynamoDBDocumentClient,
+  table: string,
+  campaignId: string,
+  inspectorId: string,
+  counters: Readonly<Record<string, number>>,
+) => {
+  const { ExpressionAttributeNames, ...rest } = loadUpdate(campaignId, inspectorId, counters);
+  await db.send(
+    new UpdateCommand({
+      TableName: table,
+      ...rest,
+      ...(ExpressionAttributeNames ? { ExpressionAttributeNames } : {}),
+    }),
+  );
+};
 
 /** The next occurrence of an active recurring campaign is due on this date (indexed for the scheduler). */
 const recurrenceIndex = (c: Campaign & { nextOccurrenceCreated?: boolean; nextStart?: string }) =>
@@ -99,7 +149,7 @@ interface ListCursor {
   k: Record<string, unknown>;
 }
 const isListCursor = (v: unknown): v is ListCursor =>
-  typeof v === 'object' && v !== null && typeof (v as ListCursor).k === 'object';
+  typeof v === 'object' && v !== null && isStartKey((v as ListCursor).k);
 
 /**
  * `auditTable`: where a function that changes campaigns writes the audit event
@@ -110,7 +160,13 @@ export const createCampaignStore = (
   db: DynamoDBDocumentClient,
   table: string,
   auditTable?: string,
-): CampaignStore => {
+): CampaignStore & {
+  many(ids: readonly string[]): Promise<Campaign[]>;
+  loadsOf(
+    inspectorId: string,
+    q: { cursor?: string; limit: number },
+  ): Promise<{ items: InspectorLoad[]; cursor?: string }>;
+} => {
   const auditPut = (audit: AuditEvent) => {
     if (!auditTable) throw new Error('This function may not change campaigns: it has no audit table.');
     return { Put: { TableName: auditTable, Item: auditEventItem(audit) } };
@@ -214,23 +270,26 @@ export const createCampaignStore = (
       const items: Campaign[] = [];
       let startKey = start?.k;
       do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :scope)',
-            ...(status
-              ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
-              : {}),
-            ExpressionAttributeValues: {
-              ':pk': `CAMPAIGNS#${scopePrefix.slice(0, 2)}`,
-              ':scope': scopePrefix,
-              ...(status ? { ':status': status } : {}),
-            },
-            ScanIndexForward: false,
-            Limit: limit - items.length,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
+        const resumed = startKey !== undefined && startKey === start?.k;
+        const page = await withCursorCheck(resumed, () =>
+          db.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :scope)',
+              ...(status
+                ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+                : {}),
+              ExpressionAttributeValues: {
+                ':pk': `CAMPAIGNS#${scopePrefix.slice(0, 2)}`,
+                ':scope': scopePrefix,
+                ...(status ? { ':status': status } : {}),
+              },
+              ScanIndexForward: false,
+              Limit: limit - items.length,
+              ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+            }),
+          ),
         );
         items.push(...(page.Items ?? []).map(toCampaign));
         startKey = page.LastEvaluatedKey;
@@ -303,6 +362,36 @@ export const createCampaignStore = (
         if (error instanceof TransactionCanceledException) return false;
         throw error;
       }
+    },
+
+    async many(ids: readonly string[]) {
+      return (await batchGet(db, table, ids.map(campaignKey))).map(toCampaign);
+    },
+
+    /** An inspector's LOAD items across campaigns (gsi2), newest campaign first. */
+    async loadsOf(inspectorId: string, q: { cursor?: string; limit: number }) {
+      return queryPage(
+        db,
+        {
+          TableName: table,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': `INSPLOAD#${inspectorId}` },
+          ScanIndexForward: false,
+        },
+        q,
+        (item): InspectorLoad => ({
+          campaignId: String(item.gsi2sk),
+          assigned: Number(item.assigned ?? 0),
+          visits: Number(item.visits ?? 0),
+          closed: Number(item.closed ?? 0),
+          late: Object.fromEntries(
+            Object.entries(item)
+              .filter(([k]) => k.startsWith('late_'))
+              .map(([k, v]) => [k.slice('late_'.length), Number(v)]),
+          ),
+        }),
+      );
     },
 
     progress: async (campaignId, countyPrefix) =>

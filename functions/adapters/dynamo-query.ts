@@ -4,7 +4,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor } from '#lib/cursor';
+import { decodeCursor, encodeCursor, isStartKey, withCursorCheck } from '#lib/cursor';
 
 /** Every item a query matches, page after page (for partitions known to be small or bounded). */
 export const queryAll = async (
@@ -56,8 +56,8 @@ export const conditions = (key: Condition[], filter: (Condition | false | undefi
   };
 };
 
-const isKeyCursor = (v: unknown): v is { k: Record<string, unknown> } =>
-  typeof v === 'object' && v !== null && typeof (v as { k?: unknown }).k === 'object';
+export const isKeyCursor = (v: unknown): v is { k: Record<string, unknown> } =>
+  typeof v === 'object' && v !== null && isStartKey((v as { k?: unknown }).k);
 
 /**
  * One page of up to `limit` items for an opaque API cursor. A filter can leave
@@ -73,8 +73,15 @@ export const queryPage = async <T>(
   const items: T[] = [];
   let key = decodeCursor(cursor, isKeyCursor)?.k;
   for (let round = 0; round < 10; round++) {
-    const page = await db.send(
-      new QueryCommand({ ...input, Limit: limit - items.length, ...(key ? { ExclusiveStartKey: key } : {}) }),
+    const start = key;
+    const page = await withCursorCheck(round === 0 && start !== undefined, () =>
+      db.send(
+        new QueryCommand({
+          ...input,
+          Limit: limit - items.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      ),
     );
     items.push(...(page.Items ?? []).map(map));
     key = page.LastEvaluatedKey;

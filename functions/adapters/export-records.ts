@@ -1,4 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { EvidenceExport } from '#core/export-service';
 import type { AuditEvent } from '#core/inspection-service';
 import { auditEventItem } from './audit-items.ts';
@@ -31,8 +36,9 @@ export const createExportRecords = (
   },
 
   async get(id: string): Promise<EvidenceExport | undefined> {
-    const item = (await db.send(new GetCommand({ TableName: tables.main, Key: key(id), ConsistentRead: true })))
-      .Item;
+    const item = (
+      await db.send(new GetCommand({ TableName: tables.main, Key: key(id), ConsistentRead: true }))
+    ).Item;
     if (!item) return undefined;
     const { pk: _pk, sk: _sk, type: _t, ...record } = item;
     return record as EvidenceExport;

@@ -3,7 +3,6 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   type DynamoDBDocumentClient,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
   UpdateCommand,
@@ -16,15 +15,23 @@ import type {
   InspectionStore,
   Proposal,
   Rectification,
+  Submission,
   Transition,
 } from '#core/inspection-service';
 import { mapLimited } from '#lib/concurrency';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
 import { auditEventItem, toAuditEvent } from './audit-items.ts';
-import { progressKey } from './campaign-store.ts';
+import { loadUpdate, progressKey } from './campaign-store.ts';
 import { batchGet } from './dynamo-batch.ts';
-import { queryAll, queryPage } from './dynamo-query.ts';
-import { inspectionItem, inspectionKey } from './inspection-items.ts';
+import { conditions, equals, queryAll, queryPage } from './dynamo-query.ts';
+import {
+  dueIndexKey,
+  inspectionItem,
+  inspectionKey,
+  memberItem,
+  memberKey,
+  watchShards,
+} from './inspection-items.ts';
 
 /**
  * Inspections after launch, their rectifications, proposals and audit events.
@@ -32,6 +39,9 @@ import { inspectionItem, inspectionKey } from './inspection-items.ts';
  * | item            | table | pk                  | sk                                   | index                                         |
  * |-----------------|-------|---------------------|--------------------------------------|-----------------------------------------------|
  * | part            | main  | INSPECTION#<id>     | PART#selfAssessment, PART#findings   |                                               |
+ * | submission      | main  | INSPECTION#<id>     | SUBMISSION#selfAssessment#<nnn>      | (every version, returned ones included)       |
+ * | member          | main  | INSPECTION#<id>     | MEMBER#<inspector>                   | gsi2 ASSIGNEE#<inspector> (see inspection-items) |
+ * | inspector load  | main  | CAMPAIGN#<campaign> | LOAD#<inspector>                     | gsi2 INSPLOAD#<inspector> (see campaign-store) |
  * | rectification   | main  | INSPECTION#<id>     | RECT#<rid>                           | gsi2 DUE#<shard> / <dueAt>#<id>#<rid> while open |
  * | proposal        | main  | CAMPAIGN#<campaign> | PROPOSAL#<type>#<inspection>#<rid|-> |                                               |
  * | action          | main  | CAMPAIGN#<campaign> | ACTION#<id>                          |                                               |
@@ -47,9 +57,16 @@ const rectKey = (inspectionId: string, rid: string) => ({
   pk: `INSPECTION#${inspectionId}`,
   sk: `RECT#${rid}`,
 });
-const proposalKey = (p: Pick<Proposal, 'campaignId' | 'type' | 'inspectionId' | 'rectificationId'>) => ({
+const proposalKey = (
+  p: Pick<Proposal, 'campaignId' | 'type' | 'inspectionId' | 'rectificationId' | 'phase'>,
+) => ({
   pk: `CAMPAIGN#${p.campaignId}`,
-  sk: `PROPOSAL#${p.type}#${p.inspectionId}#${p.rectificationId ?? '-'}`,
+  sk: `PROPOSAL#${p.type}#${p.inspectionId}#${p.rectificationId ?? (p.phase ? `phase:${p.phase}` : '-')}`,
+});
+
+const submissionKey = (inspectionId: string, kind: string, n: number) => ({
+  pk: `INSPECTION#${inspectionId}`,
+  sk: `SUBMISSION#${kind}#${String(n).padStart(3, '0')}`,
 });
 
 const partKey = (inspectionId: string, part: string) => ({
@@ -83,6 +100,8 @@ const strip = <T>(item: Record<string, unknown>): T => {
     gsi3sk: _f,
     gsi4pk: _g,
     gsi4sk: _h,
+    gsi5pk: _i,
+    gsi5sk: _j,
     ...rest
   } = item;
   return rest as T;
@@ -114,6 +133,20 @@ export const createInspectionStore = (
   markOverdue(r: Rectification, at: string): Promise<boolean>;
   propose(proposal: Proposal): Promise<boolean>;
   pendingActivations(before: string): Promise<{ inspectionId: string; rectificationIds: string[] }[]>;
+  watched(until: string): Promise<string[]>;
+  unwatch(inspectionId: string, version: number): Promise<void>;
+  campaignInspections(
+    campaignId: string,
+    q: {
+      counties: readonly string[];
+      townCode?: string;
+      status?: string;
+      grade?: string;
+      overdue?: string;
+      cursor?: string;
+      limit: number;
+    },
+  ): Promise<{ items: Inspection[]; cursor?: string }>;
 } => {
   const query = (input: Omit<QueryCommandInput, 'TableName'>, table = tables.main) =>
     queryAll(db, { TableName: table, ...input });
@@ -204,9 +237,38 @@ export const createInspectionStore = (
                   Item: { ...partKey(t.inspection.id, part), type: 'part', value },
                 },
               })),
+              ...(t.submissions ?? []).map((sub) => ({
+                Put: {
+                  TableName: tables.main,
+                  Item: { ...submissionKey(t.inspection.id, sub.kind, sub.n), type: 'submission', ...sub },
+                },
+              })),
               ...t.rectifications.map((r) => ({
                 Put: { TableName: tables.main, Item: rectificationItem(r) },
               })),
+              ...(t.members?.put ?? []).map((inspectorId, i) => ({
+                Put: {
+                  TableName: tables.main,
+                  Item: memberItem(t.inspection, inspectorId, i === 0 ? 'lead' : 'member'),
+                },
+              })),
+              ...(t.members?.remove ?? []).map((inspectorId) => ({
+                Delete: { TableName: tables.main, Key: memberKey(t.inspection.id, inspectorId) },
+              })),
+              ...Object.entries(t.loads).map(([inspectorId, deltas]) => {
+                const { ExpressionAttributeNames, ...update } = loadUpdate(
+                  t.inspection.campaignId,
+                  inspectorId,
+                  deltas,
+                );
+                return {
+                  Update: {
+                    TableName: tables.main,
+                    ...update,
+                    ...(ExpressionAttributeNames ? { ExpressionAttributeNames } : {}),
+                  },
+                };
+              }),
               ...proposals.map((p) => ({
                 Put: {
                   TableName: tables.main,
@@ -253,32 +315,41 @@ export const createInspectionStore = (
       return items.map(toAuditEvent);
     },
 
+    /** The work list: the inspector's member items (gsi2), then their inspections by key. */
     async byAssignee(inspectorId, q) {
-      const start = decodeCursor(
-        q.cursor,
-        (v): v is { k: Record<string, unknown> } => typeof v === 'object' && v !== null && 'k' in v,
-      );
-      const result = await db.send(
-        new QueryCommand({
+      const page = await queryPage(
+        db,
+        {
           TableName: tables.main,
           IndexName: 'gsi2',
           KeyConditionExpression: q.campaignId ? 'gsi2pk = :pk AND begins_with(gsi2sk, :c)' : 'gsi2pk = :pk',
-          ...(q.status
-            ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
-            : {}),
           ExpressionAttributeValues: {
             ':pk': `ASSIGNEE#${inspectorId}`,
             ...(q.campaignId ? { ':c': `${q.campaignId}#` } : {}),
-            ...(q.status ? { ':status': q.status } : {}),
           },
-          Limit: q.limit,
-          ...(start ? { ExclusiveStartKey: start.k } : {}),
-        }),
+        },
+        q,
+        (i) => String(i.inspectionId),
       );
-      const items = (result.Items ?? []).map((i) => strip<Inspection>(i));
-      return result.LastEvaluatedKey
-        ? { items, cursor: encodeCursor({ k: result.LastEvaluatedKey }) }
-        : { items };
+      const found = new Map(
+        (await batchGet(db, tables.main, page.items.map(inspectionKey))).map((i) => [
+          String(i.id),
+          strip<Inspection>(i),
+        ]),
+      );
+      const items = page.items
+        .map((id) => found.get(id))
+        .filter((i): i is Inspection => i !== undefined && (!q.status || i.status === q.status));
+      return page.cursor ? { items, cursor: page.cursor } : { items };
+    },
+
+    async submissions(inspectionId) {
+      const items = await query({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+        ExpressionAttributeValues: { ':pk': `INSPECTION#${inspectionId}`, ':s': 'SUBMISSION#' },
+        ConsistentRead: true,
+      });
+      return items.map(({ pk: _p, sk: _s, type: _t, ...sub }) => sub as unknown as Submission);
     },
 
     async byTarget(targetId) {
@@ -511,5 +582,134 @@ export const createInspectionStore = (
     },
 
     propose,
+
+    async unwatch(inspectionId: string, version: number) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tables.main,
+            Key: inspectionKey(inspectionId),
+            UpdateExpression: 'REMOVE nextCheckAt, gsi5pk, gsi5sk',
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': version },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+
+    /** Inspections whose deadline sweep is due before `until` (the sparse watch index, all shards). */
+    async watched(until: string) {
+      const shards = await Promise.all(
+        Array.from({ length: watchShards }, (_, shard) =>
+          query({
+            IndexName: 'gsi5',
+            KeyConditionExpression: 'gsi5pk = :pk AND gsi5sk < :until',
+            ExpressionAttributeValues: { ':pk': `WATCH#${shard}`, ':until': until },
+            ProjectionExpression: 'id',
+          }),
+        ),
+      );
+      return shards.flat().map((i) => String(i.id));
+    },
+
+    /**
+     * A campaign's inspections in the counties given, by earliest owed
+     * deadline: each county's partition of the deadline index (gsi2) is read
+     * in order and the counties are merged, so a city's or a province's list
+     * is one ordered list. The cursor holds where each county stopped.
+     */
+    async campaignInspections(
+      campaignId: string,
+      q: {
+        counties: readonly string[];
+        townCode?: string;
+        status?: string;
+        grade?: string;
+        overdue?: string;
+        cursor?: string;
+        limit: number;
+      },
+    ) {
+      const state = decodeCursor(
+        q.cursor,
+        (v): v is { a: Record<string, string>; d: string[] } =>
+          typeof v === 'object' &&
+          v !== null &&
+          typeof (v as { a?: unknown }).a === 'object' &&
+          (v as { a?: unknown }).a !== null &&
+          Object.entries((v as { a: object }).a).every(
+            ([k, x]) => q.counties.includes(k) && typeof x === 'string',
+          ) &&
+          Array.isArray((v as { d?: unknown }).d) &&
+          (v as { d: unknown[] }).d.every((c) => typeof c === 'string' && q.counties.includes(c)),
+      ) ?? { a: {}, d: [] };
+      const done = new Set(state.d);
+      const filter = [
+        q.status ? equals('status', q.status) : undefined,
+        q.townCode ? equals('townCode', q.townCode) : undefined,
+        q.grade
+          ? {
+              expression: '#report.#grade = :grade',
+              names: { '#report': 'report', '#grade': 'grade' },
+              values: { ':grade': q.grade },
+            }
+          : undefined,
+        q.overdue === 'now'
+          ? { expression: 'attribute_exists(#overdue)', names: { '#overdue': 'overdue' }, values: {} }
+          : q.overdue === 'any'
+            ? { expression: 'attribute_exists(#late)', names: { '#late': 'late' }, values: {} }
+            : q.overdue
+              ? {
+                  expression: 'attribute_exists(#late.#phase)',
+                  names: { '#late': 'late', '#phase': q.overdue },
+                  values: {},
+                }
+              : undefined,
+      ].filter((c): c is NonNullable<typeof c> => c !== undefined);
+      const heads = await mapLimited(
+        q.counties.filter((c) => !done.has(c)),
+        8,
+        async (county) => {
+          const after = state.a[county];
+          const key = [
+            equals('gsi2pk', dueIndexKey(campaignId, county)),
+            ...(after
+              ? [
+                  {
+                    expression: '#gsi2sk > :after',
+                    names: { '#gsi2sk': 'gsi2sk' },
+                    values: { ':after': after },
+                  },
+                ]
+              : []),
+          ];
+          const page = await queryPage(
+            db,
+            { TableName: tables.main, IndexName: 'gsi2', ...conditions(key, filter) },
+            { limit: q.limit },
+            (i) => i,
+          );
+          return { county, items: page.items, more: page.cursor !== undefined };
+        },
+      );
+      const merged = heads
+        .flatMap((h) => h.items.map((item) => ({ county: h.county, item })))
+        .sort(
+          (a, b) =>
+            String(a.item.gsi2sk).localeCompare(String(b.item.gsi2sk)) || a.county.localeCompare(b.county),
+        )
+        .slice(0, q.limit);
+      const next = { a: { ...state.a }, d: [...done] };
+      for (const { county, item } of merged) next.a[county] = String(item.gsi2sk);
+      for (const h of heads) {
+        const consumed = merged.filter((m) => m.county === h.county).length;
+        if (!h.more && consumed === h.items.length) next.d.push(h.county);
+      }
+      const items = merged.map(({ item }) => strip<Inspection>(item));
+      const finished = q.counties.every((c) => next.d.includes(c));
+      return finished ? { items } : { items, cursor: encodeCursor(next) };
+    },
   };
 };

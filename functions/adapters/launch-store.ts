@@ -2,10 +2,10 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import type { TargetCandidate } from '#core/campaign';
 import type { LaunchCounters, LaunchInspections, ResponsibleInspectors } from '#core/launch/ports';
 import { mapLimited } from '#lib/concurrency';
-import { loadKey, progressKey } from './campaign-store.ts';
+import { addLoad, loadIndex, loadKey, progressKey } from './campaign-store.ts';
 import { batchGet, batchPut } from './dynamo-batch.ts';
 import { queryAll } from './dynamo-query.ts';
-import { inspectionItem, inspectionKey } from './inspection-items.ts';
+import { inspectionItem, inspectionKey, memberItems } from './inspection-items.ts';
 import { registryKeys } from './registry-store.ts';
 
 /** Sets or adds numeric attributes of one item; names go through placeholders (they may contain '-'). */
@@ -50,12 +50,19 @@ export const createLaunchStore = (db: DynamoDBDocumentClient, table: string) => 
     },
     async addLoads(campaignId, loads) {
       await mapLimited([...loads], 8, ([inspector, n]) =>
-        update(loadKey(campaignId, inspector), 'ADD', { assigned: n }),
+        addLoad(db, table, campaignId, inspector, { assigned: n }),
       );
     },
     async setLoads(campaignId, loads) {
       await mapLimited([...loads], 8, ([inspector, n]) =>
-        update(loadKey(campaignId, inspector), 'SET', { assigned: n }),
+        db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: loadKey(campaignId, inspector),
+            UpdateExpression: 'SET assigned = :n, inspectorId = :i, gsi2pk = :pk, gsi2sk = :sk',
+            ExpressionAttributeValues: { ':n': n, ':i': inspector, ...loadIndex(campaignId, inspector) },
+          }),
+        ),
       );
     },
   };
@@ -64,7 +71,7 @@ export const createLaunchStore = (db: DynamoDBDocumentClient, table: string) => 
     async existing(ids) {
       const items = await batchGet(db, table, ids.map(inspectionKey), {
         consistent: true,
-        projection: ['id', 'status', 'assigneeId', 'regionCode'],
+        projection: ['id', 'status', 'assigneeId', 'team', 'regionCode'],
       });
       return new Map(
         items.map((i) => [
@@ -73,11 +80,17 @@ export const createLaunchStore = (db: DynamoDBDocumentClient, table: string) => 
             status: i.status as never,
             regionCode: String(i.regionCode),
             ...(i.assigneeId ? { assigneeId: String(i.assigneeId) } : {}),
+            ...(i.team ? { team: i.team as never } : {}),
           },
         ]),
       );
     },
-    create: (list) => batchPut(db, table, list.map(inspectionItem)),
+    create: (list) =>
+      batchPut(
+        db,
+        table,
+        list.flatMap((i) => [inspectionItem(i), ...memberItems(i)]),
+      ),
   };
 
   const inspectors: ResponsibleInspectors = {
@@ -85,19 +98,25 @@ export const createLaunchStore = (db: DynamoDBDocumentClient, table: string) => 
       const memberships = await batchGet(db, table, schoolIds.map(registryKeys.membership));
       return new Map(memberships.map((m) => [String(m.schoolId), String(m.inspectorId)]));
     },
-    async ofCounty(county) {
-      const items = await queryAll(db, {
-        TableName: table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        FilterExpression: '#kind = :responsible',
-        ExpressionAttributeNames: { '#kind': 'kind' },
-        ExpressionAttributeValues: { ':pk': `INSPECTORS#${county}`, ':responsible': 'responsible' },
-        ProjectionExpression: 'id',
-      });
-      return items.map((i) => String(i.id));
-    },
+    ofCounty: (county) => inspectorsOfCounty(county, ['responsible']),
   };
+
+  /** The inspectors of a county of the given kinds (one partition of gsi1). */
+  async function inspectorsOfCounty(county: string, kinds: readonly string[]) {
+    const items = await queryAll(db, {
+      TableName: table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      FilterExpression: `#kind IN (${kinds.map((_, i) => `:k${i}`).join(', ')})`,
+      ExpressionAttributeNames: { '#kind': 'kind' },
+      ExpressionAttributeValues: {
+        ':pk': `INSPECTORS#${county}`,
+        ...Object.fromEntries(kinds.map((k, i) => [`:k${i}`, k])),
+      },
+      ProjectionExpression: 'id',
+    });
+    return items.map((i) => String(i.id)).sort();
+  }
 
   /** Every school of a county, with what target rules look at (one partition of gsi1). */
   const schoolsOfCounty = async (county: string): Promise<TargetCandidate[]> =>
@@ -110,5 +129,5 @@ export const createLaunchStore = (db: DynamoDBDocumentClient, table: string) => 
       ExpressionAttributeNames: { '#kind': 'kind', '#name': 'name' },
     })) as unknown as TargetCandidate[];
 
-  return { counters, inspections, inspectors, schoolsOfCounty };
+  return { counters, inspections, inspectors, inspectorsOfCounty, schoolsOfCounty };
 };

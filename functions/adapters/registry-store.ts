@@ -9,7 +9,7 @@ import type { ImportTarget } from '#core/import-service';
 import type { ImportKind } from '#core/imports';
 import type { Inspector, School, SchoolKind, Zone, ZoneMembership } from '#core/registry';
 import type { CountyStats, Page, RegistryStore, SchoolQuery } from '#core/registry-ports';
-import { decodeCursor, encodeCursor } from '#lib/cursor';
+import { decodeCursor, encodeCursor, isStartKey, withCursorCheck } from '#lib/cursor';
 import { batchGet, batchPut } from './dynamo-batch.ts';
 import { queryAll as queryAllItems } from './dynamo-query.ts';
 
@@ -115,7 +115,11 @@ interface ListCursor {
   k?: Record<string, unknown>;
 }
 const isListCursor = (v: unknown): v is ListCursor =>
-  typeof v === 'object' && v !== null && Number.isInteger((v as ListCursor).c) && (v as ListCursor).c >= 0;
+  typeof v === 'object' &&
+  v !== null &&
+  Number.isInteger((v as ListCursor).c) &&
+  (v as ListCursor).c >= 0 &&
+  ((v as ListCursor).k === undefined || isStartKey((v as ListCursor).k));
 
 /** Reads the given county partitions in order until `limit` items pass the filter. */
 const listAcrossCounties = async <T>(
@@ -138,22 +142,25 @@ const listAcrossCounties = async <T>(
   let county = start.c;
   let startKey = start.k;
   while (county < counties.length) {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: opts.sortPrefix
-          ? 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)'
-          : 'gsi1pk = :pk',
-        ...opts.filter,
-        ExpressionAttributeValues: {
-          ':pk': `${partitionPrefix}${counties[county]}`,
-          ...(opts.sortPrefix ? { ':sk': opts.sortPrefix } : {}),
-          ...opts.filter?.ExpressionAttributeValues,
-        },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        Limit: opts.limit - items.length,
-      }),
+    const resumed = startKey !== undefined && startKey === start.k;
+    const result = await withCursorCheck(resumed, () =>
+      db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: opts.sortPrefix
+            ? 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)'
+            : 'gsi1pk = :pk',
+          ...opts.filter,
+          ExpressionAttributeValues: {
+            ':pk': `${partitionPrefix}${counties[county]}`,
+            ...(opts.sortPrefix ? { ':sk': opts.sortPrefix } : {}),
+            ...opts.filter?.ExpressionAttributeValues,
+          },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          Limit: opts.limit - items.length,
+        }),
+      ),
     );
     items.push(...(result.Items ?? []).map((i) => strip<T>(i) as T));
     startKey = result.LastEvaluatedKey;

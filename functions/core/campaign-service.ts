@@ -14,7 +14,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { AuditEvent } from './inspection-service.ts';
 import { ancestorsOf, childrenOf, findRegion } from './regions.ts';
 import type { Page } from './registry-ports.ts';
-import { grades, type Template, type TemplateInput, templateSchema } from './template.ts';
+import { grades, inspectionPhases, type Template, type TemplateInput, templateSchema } from './template.ts';
 
 /** Counts of one county's inspections of a campaign, kept by the launch and by every transition. */
 export interface CountyProgress {
@@ -127,14 +127,7 @@ export const sumCounties = (list: readonly CountyProgress[]) => {
 };
 
 /** Statuses that count as "inspected" for coverage. */
-export const inspectedStatuses = [
-  'inspected',
-  'reported',
-  'rectifying',
-  'rectification_submitted',
-  'reinspected',
-  'closed',
-];
+export const inspectedStatuses = ['inspected', 'reported', 'rectifying', 'rectification_submitted', 'closed'];
 
 const requireAdmin = (actor: Actor) => {
   if (!isAdmin(actor)) throw new ForbiddenError('Only supervision offices manage campaigns and templates.');
@@ -529,7 +522,16 @@ export const createCampaignService = (ports: CampaignPorts) => {
           inspections: totals.inspections,
           byStatus: totals.byStatus,
           coverage: totals.coverage,
+          /** Rectification items overdue (as before), and each phase overdue now and ever late. */
           overdue: totals.counters.overdue ?? 0,
+          overdueByPhase: {
+            ...Object.fromEntries(inspectionPhases.map((p) => [p, totals.counters[`overdue_${p}`] ?? 0])),
+            rectification: totals.counters.overdue ?? 0,
+          },
+          lateByPhase: Object.fromEntries(
+            inspectionPhases.map((p) => [p, totals.counters[`late_${p}`] ?? 0]),
+          ),
+          returns: totals.counters.returns ?? 0,
           escalations: Object.fromEntries(
             Object.entries(totals.counters)
               .filter(([k]) => k.startsWith('e_'))

@@ -20,6 +20,7 @@ export type CampaignStatus = (typeof campaignStatuses)[number];
 export const recurrences = ['monthly', 'semiannual'] as const;
 export type Recurrence = (typeof recurrences)[number];
 
+const inCentury = (v: string) => v >= '2000' && v < '2100';
 const isoDate = z.iso
   .date('must be a date (YYYY-MM-DD)')
   .refine((d) => d >= '2000' && d < '2100', 'must be a date of the years 2000 to 2099');
@@ -50,6 +51,21 @@ export const campaignInputSchema = z
           .superRefine(uniqueBy((p: { phase: string }) => p.phase, 'phase'))
           .optional(),
         samplingPercent: z.number().positive().max(100).optional(),
+        /**
+         * Explicit due instants, phase by phase, instead of those computed from
+         * the window and the phases' days (a visit due this Friday, or a drill
+         * a few seconds ahead).
+         */
+        deadlines: z
+          .partialRecord(
+            z.enum(phases),
+            z.iso.datetime({ offset: true }).refine(inCentury, 'years 2000–2099'),
+          )
+          .refine((d) => {
+            const given = phases.flatMap((p) => (d[p] ? [Date.parse(d[p]!)] : []));
+            return given.every((t, i) => i === 0 || t >= given[i - 1]!);
+          }, 'deadlines must not fall before those of earlier phases')
+          .optional(),
       })
       .strict()
       .optional(),
@@ -222,20 +238,30 @@ export const drawSample = (population: readonly Target[], percent: number, seed:
   return sample.sort((a, b) => a.id.localeCompare(b.id));
 };
 
-/** Due date of each phase from the window start, phase after phase. */
+/** The last instant of a calendar day in China (Asia/Shanghai, UTC+8, no daylight saving). */
+export const endOfChinaDay = (date: string): string =>
+  new Date(Date.parse(`${date}T23:59:59.999+08:00`)).toISOString();
+
+/**
+ * Due instant of each phase: from the window start, phase after phase, each
+ * at the end of its last day in China; a campaign's explicit deadlines
+ * replace the computed ones phase by phase.
+ */
 export const phaseDeadlines = (
   template: Pick<Template, 'phases'>,
   campaign: Pick<Campaign, 'window' | 'overrides'>,
 ): Partial<Record<(typeof phases)[number], string>> => {
   const durations = new Map(template.phases.map((p) => [p.phase, p.days]));
   for (const p of campaign.overrides?.phases ?? []) durations.set(p.phase, p.days);
+  const explicit = campaign.overrides?.deadlines ?? {};
   const deadlines: Partial<Record<(typeof phases)[number], string>> = {};
   let day = new Date(`${campaign.window.start}T00:00:00Z`);
   for (const phase of phases) {
     const days = durations.get(phase);
     if (days === undefined) continue;
     day = new Date(day.getTime() + days * 86_400_000);
-    deadlines[phase] = day.toISOString().slice(0, 10);
+    const given = explicit[phase];
+    deadlines[phase] = given ? new Date(given).toISOString() : endOfChinaDay(day.toISOString().slice(0, 10));
   }
   return deadlines;
 };

@@ -44,7 +44,8 @@ export interface ExportPorts {
   campaign(id: string): Promise<Campaign | undefined>;
   exports: {
     create(e: EvidenceExport, audit: AuditEvent): Promise<void>;
-    get(id: string): Promise<EvidenceExport | undefined> };
+    get(id: string): Promise<EvidenceExport | undefined>;
+  };
   start(exportId: string): Promise<{ executionArn: string }>;
   presignDownload(key: string, fileName: string): Promise<string>;
   logAccess(event: AuditEvent): Promise<void>;

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { type Actor, isAdmin } from './actor.ts';
 import type { Campaign } from './campaign.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
-import type { Inspection, InspectionStatus } from './inspection.ts';
+import { type Inspection, type InspectionStatus, teamMembers } from './inspection.ts';
+import { inspectionTransitions } from './inspection-commit.ts';
 import type {
   ActionInput,
   ActionType,
@@ -12,9 +13,10 @@ import type {
   selfAssessmentSchema,
   severities,
 } from './inspection-input.ts';
-import { authorize, type Command, canRead, nextStatus } from './lifecycle.ts';
+import { canRead, nextStatus } from './lifecycle.ts';
+import { limits } from './limits.ts';
 import { findRegion } from './regions.ts';
-import { type Grade, gradeOf, type Template } from './template.ts';
+import { type Grade, gradeOf, type InspectionPhase, type Template } from './template.ts';
 
 /**
  * Inspections after launch: self-assessment, findings, report with feedback,
@@ -43,6 +45,13 @@ export interface Rectification {
   completion?: { statement: string; evidenceIds: string[]; submittedAt: string };
   reviews: { result: 'pass' | 'fail'; comment: string; by: string; at: string }[];
   failedReviews: number;
+  /** Completions returned for correction (退回), each with why: the earlier versions of the submission. */
+  returns?: {
+    reason: string;
+    by: string;
+    at: string;
+    completion: NonNullable<Rectification['completion']>;
+  }[];
   overdueSince?: string;
 }
 
@@ -66,13 +75,33 @@ export interface InspectionParts {
     indicators: z.infer<typeof selfAssessmentSchema>['indicators'];
     submittedAt: string;
     by: string;
+    /** Which submission this is (1, 2… after returns). */
+    n?: number;
+    /** Set when the team returned it for correction (退回). */
+    returned?: { reason: string; by: string; at: string };
   };
+  /**
+   * Findings per indicator, each by the team member who recorded it; a
+   * member's PUT replaces the entries of the indicators it names.
+   */
   findings?: {
     visit: z.infer<typeof findingsSchema>['visit'];
-    indicators: z.infer<typeof findingsSchema>['indicators'];
+    /** Each member's latest visit record. */
+    visits?: (z.infer<typeof findingsSchema>['visit'] & { by: string; inspectorId?: string })[];
+    indicators: (z.infer<typeof findingsSchema>['indicators'][number] & { by?: string })[];
     recordedAt: string;
     by: string;
   };
+}
+
+/**
+ * One submitted version of a self-assessment, kept for good: a returned
+ * submission (退回) stays readable beside the one that replaced it.
+ */
+export interface Submission {
+  kind: 'selfAssessment';
+  n: number;
+  value: NonNullable<InspectionParts['selfAssessment']>;
 }
 
 /** What one command writes, atomically. The store turns it into one transaction. */
@@ -81,12 +110,18 @@ export interface Transition {
   expected: { version: number; status: InspectionStatus };
   /** Parts the command replaces. */
   parts?: InspectionParts;
+  /** Submission versions written (a new one, or one marked returned). */
+  submissions?: Submission[];
   /** Rectifications changed by the command (a report's new ones are written as drafts before it). */
   rectifications: Rectification[];
   /** A report's drafts to activate once it commits: the inspection says so until they are. */
   activation?: { rectificationIds: string[] };
   /** Deltas for the county's progress counters (status moves, grades, problems…). */
   counters: Record<string, number>;
+  /** The team changed: the members' work-list entries to write (lead first) and to remove. */
+  members?: { put: string[]; remove: string[] };
+  /** Deltas for team members' counters in this campaign (assigned, visits, closed, late_<phase>). */
+  loads: Record<string, Record<string, number>>;
   proposals: Proposal[];
   audit: AuditEvent;
 }
@@ -95,8 +130,10 @@ export interface Proposal {
   campaignId: string;
   type: ActionType;
   inspectionId: string;
-  /** Rectification it concerns, if any: one proposal per (type, inspection, rectification). */
+  /** Rectification it concerns, if any: one proposal per (type, inspection, rectification or phase). */
   rectificationId?: string;
+  /** Late phase it concerns, if any. */
+  phase?: InspectionPhase;
   reason: string;
   regionCode: string;
   at: string;
@@ -113,6 +150,7 @@ export interface InspectionStore {
   get(id: string): Promise<InspectionRecord | undefined>;
   commit(transition: Transition): Promise<void>;
   timeline(id: string): Promise<AuditEvent[]>;
+  /** The inspections whose team the inspector is on (lead or member), by campaign. */
   byAssignee(
     inspectorId: string,
     q: { campaignId?: string; status?: InspectionStatus; cursor?: string; limit: number },
@@ -124,6 +162,8 @@ export interface InspectionStore {
   ): Promise<{ items: Inspection[]; cursor?: string }>;
   /** The inspections of these ids that exist. */
   many(ids: readonly string[]): Promise<Inspection[]>;
+  /** Every submitted version of a part, oldest first. */
+  submissions(inspectionId: string): Promise<Submission[]>;
   /** Writes a report's rectifications as drafts, each once (an existing non-draft item is left alone). */
   writeDrafts(rectifications: readonly Rectification[]): Promise<void>;
   /** Turns a committed report's drafts into open rectifications (in the due-date index), then says so. */
@@ -158,8 +198,6 @@ export interface InspectionPorts {
   newId(): string;
 }
 
-const hasPhase = (template: Template, phase: string) => template.phases.some((p) => p.phase === phase);
-
 /** Weighted total (0–100) from the findings' indicator scores. */
 export const weightedScore = (template: Template, scores: ReadonlyMap<string, number>): number =>
   Math.round(template.indicators.reduce((sum, i) => sum + (scores.get(i.id) ?? 0) * i.weight, 0)) / 100;
@@ -188,16 +226,7 @@ export const gradeLabels: Record<Grade, string> = {
 
 export const createInspectionService = (ports: InspectionPorts) => {
   const { store } = ports;
-
-  const load = async (actor: Actor, id: string) => {
-    const record = await store.get(id);
-    if (!record || !canRead(actor, record.inspection)) throw new NotFoundError(`Inspection ${id} not found.`);
-    const campaign = await ports.campaign(record.inspection.campaignId);
-    if (!campaign) throw new NotFoundError(`Inspection ${id} not found.`);
-    const template = await ports.template(campaign.templateId, campaign.templateVersion);
-    if (!template) throw new Error(`template ${campaign.templateId}@${campaign.templateVersion} missing`);
-    return { ...record, rectifications: visibleRectifications(record), campaign, template };
-  };
+  const { load, begin, commit } = inspectionTransitions(ports);
 
   /**
    * Every evidence id a submission names must be a file announced on this
@@ -220,66 +249,6 @@ export const createInspectionService = (ports: InspectionPorts) => {
     if (errors.length > 0) throw new ValidationError('Some evidence named here cannot be used.', errors);
   };
 
-  const begin = async (command: Command, actor: Actor, id: string, version: number) => {
-    const loaded = await load(actor, id);
-    if (loaded.campaign.status !== 'active')
-      throw new ConflictError(`The campaign is ${loaded.campaign.status}, not active.`);
-    authorize(command, actor, loaded.inspection, version, {
-      hasSelfAssessment: hasPhase(loaded.template, 'self_assessment'),
-    });
-    return loaded;
-  };
-
-  /** Counter deltas for a status move (per-county progress item). */
-  const move = (from: InspectionStatus, to: InspectionStatus): Record<string, number> =>
-    from === to ? {} : { [`n_${from}`]: -1, [`n_${to}`]: 1 };
-
-  const commit = async (
-    action: string,
-    actor: Actor,
-    loaded: Awaited<ReturnType<typeof load>>,
-    change: {
-      status: InspectionStatus;
-      fields?: Record<string, unknown>;
-      parts?: InspectionParts;
-      rectifications?: Rectification[];
-      activation?: Transition['activation'];
-      counters?: Record<string, number>;
-      proposals?: Proposal[];
-      details?: Record<string, unknown>;
-    },
-  ) => {
-    const now = ports.now();
-    const before = loaded.inspection;
-    const inspection = {
-      ...before,
-      ...change.fields,
-      status: change.status,
-      version: before.version + 1,
-      updatedAt: now,
-    };
-    const counters = { ...move(before.status, change.status), ...change.counters };
-    await store.commit({
-      inspection,
-      expected: { version: before.version, status: before.status },
-      ...(change.parts ? { parts: change.parts } : {}),
-      ...(change.activation ? { activation: change.activation } : {}),
-      rectifications: change.rectifications ?? [],
-      counters,
-      proposals: change.proposals ?? [],
-      audit: {
-        campaignId: before.campaignId,
-        entityId: before.id,
-        regionCode: before.regionCode,
-        action,
-        actor: actor.subject,
-        at: now,
-        details: { from: before.status, to: change.status, ...change.details },
-      },
-    });
-    return inspection;
-  };
-
   const indicatorIds = (template: Template, given: readonly { indicatorId: string }[], path: string) => {
     const known = new Set(template.indicators.map((i) => i.id));
     const errors = given
@@ -291,6 +260,12 @@ export const createInspectionService = (ports: InspectionPorts) => {
       .filter((e): e is { path: string; message: string } => e !== undefined);
     if (errors.length > 0) throw new ValidationError(`Unknown indicators in the ${path}.`, errors);
   };
+
+  /** LOAD counters of every team member: `closed` when the inspection closes. */
+  const closing = (inspection: Inspection, status: InspectionStatus) =>
+    status === 'closed' && inspection.status !== 'closed'
+      ? Object.fromEntries(teamMembers(inspection).map((m) => [m, { closed: 1 }]))
+      : {};
 
   /**
    * Everything an action names lies inside both the caller's region and the
@@ -341,9 +316,29 @@ export const createInspectionService = (ports: InspectionPorts) => {
   };
 
   return {
+    /** The inspection with its parts, rectifications, timeline and what its template asks. */
     async get(actor: Actor, id: string) {
-      const { inspection, parts, rectifications } = await load(actor, id);
-      return { ...inspection, ...parts, rectifications, timeline: await store.timeline(id) };
+      const { inspection, parts, rectifications, template } = await load(actor, id);
+      return {
+        ...inspection,
+        ...parts,
+        rectifications,
+        template: {
+          id: template.id,
+          version: template.version,
+          title: template.title,
+          indicators: template.indicators,
+          phases: template.phases,
+          grading: template.grading,
+        },
+        timeline: await store.timeline(id),
+      };
+    },
+
+    /** Every submitted version of the self-assessment, returned ones included, oldest first. */
+    async submissions(actor: Actor, id: string) {
+      await load(actor, id);
+      return { items: await store.submissions(id) };
     },
 
     async list(
@@ -410,31 +405,88 @@ export const createInspectionService = (ports: InspectionPorts) => {
         id,
         input.indicators.map((i, n) => ({ path: `body.indicators.${n}.evidenceIds`, ids: i.evidenceIds })),
       );
-      return commit('submit_self_assessment', actor, loaded, {
+      const n = (loaded.parts.selfAssessment?.n ?? (loaded.parts.selfAssessment ? 1 : 0)) + 1;
+      const value = { indicators: input.indicators, submittedAt: ports.now(), by: actor.subject, n };
+      return commit('submit_self_assessment', actor.subject, loaded, {
         status: nextStatus('submit_self_assessment'),
-        parts: {
-          selfAssessment: { indicators: input.indicators, submittedAt: ports.now(), by: actor.subject },
-        },
+        parts: { selfAssessment: value },
+        submissions: [{ kind: 'selfAssessment', n, value }],
+        details: { submission: n },
       });
     },
 
+    /** The lead returns the self-assessment for correction (退回): the school submits again; both versions stay. */
+    async returnSelfAssessment(actor: Actor, id: string, input: { version: number; reason: string }) {
+      const loaded = await begin('return_self_assessment', actor, id, input.version);
+      const current = loaded.parts.selfAssessment;
+      if (!current) throw new ConflictError('There is no self-assessment to return.');
+      const n = current.n ?? 1;
+      if (n > limits.returns)
+        throw new ConflictError(
+          `The self-assessment was returned ${limits.returns} times: inspect it as it is.`,
+        );
+      const returned = { reason: input.reason, by: actor.subject, at: ports.now() };
+      const value = { ...current, n, returned };
+      return commit('return_self_assessment', actor.subject, loaded, {
+        status: nextStatus('return_self_assessment'),
+        parts: { selfAssessment: value },
+        submissions: [{ kind: 'selfAssessment', n, value }],
+        counters: { returns: 1 },
+        details: { submission: n, reason: input.reason },
+      });
+    },
+
+    /**
+     * Findings per indicator. The lead may record any indicator; a member
+     * those given to them. Entries of indicators not named are kept, so that
+     * members record side by side; each entry says who recorded it.
+     */
     async recordFindings(actor: Actor, id: string, input: z.infer<typeof findingsSchema>) {
       const loaded = await begin('record_findings', actor, id, input.version);
       indicatorIds(loaded.template, input.indicators, 'findings');
+      if (loaded.performer === 'member') {
+        const member = loaded.inspection.team?.members.find((m) => m.inspectorId === actor.scope);
+        const allowed = member?.indicatorIds ? new Set(member.indicatorIds) : undefined;
+        const outside = input.indicators.flatMap((i, n) =>
+          allowed && !allowed.has(i.indicatorId)
+            ? [{ path: `body.indicators.${n}.indicatorId`, message: `${i.indicatorId} is not given to you` }]
+            : [],
+        );
+        if (outside.length > 0)
+          throw new ForbiddenError(
+            'A team member records findings for the indicators given to them.',
+            outside,
+          );
+      }
       await checkEvidence(
         id,
         input.indicators.map((i, n) => ({ path: `body.indicators.${n}.evidenceIds`, ids: i.evidenceIds })),
       );
-      return commit('record_findings', actor, loaded, {
+      const now = ports.now();
+      const named = new Set(input.indicators.map((i) => i.indicatorId));
+      const previous = loaded.parts.findings;
+      const indicators = [
+        ...(previous?.indicators ?? []).filter((i) => !named.has(i.indicatorId)),
+        ...input.indicators.map((i) => ({ ...i, by: actor.subject })),
+      ].sort(
+        (a, b) =>
+          loaded.template.indicators.findIndex((t) => t.id === a.indicatorId) -
+          loaded.template.indicators.findIndex((t) => t.id === b.indicatorId),
+      );
+      const visitor = actor.role === 'inspector' ? actor.scope : undefined;
+      const visits = [
+        ...(previous?.visits ?? []).filter((v) => v.by !== actor.subject),
+        { ...input.visit, by: actor.subject, ...(visitor ? { inspectorId: visitor } : {}) },
+      ];
+      const firstVisit = loaded.inspection.status !== 'inspected';
+      return commit('record_findings', actor.subject, loaded, {
         status: nextStatus('record_findings'),
         parts: {
-          findings: {
-            visit: input.visit,
-            indicators: input.indicators,
-            recordedAt: ports.now(),
-            by: actor.subject,
-          },
+          findings: { visit: input.visit, visits, indicators, recordedAt: now, by: actor.subject },
         },
+        // The visit counts for the inspector who made it (责任督学履职: visits done / schools in the zone).
+        loads: firstVisit && visitor ? { [visitor]: { visits: 1 } } : {},
+        details: { indicators: [...named], visitDate: input.visit.date },
       });
     },
 
@@ -450,9 +502,9 @@ export const createInspectionService = (ports: InspectionPorts) => {
       const score = weightedScore(loaded.template, scores);
       const grade = gradeOf(loaded.template, score);
       const now = ports.now();
-      const defaultDue = loaded.inspection.deadlines.rectification
-        ? `${loaded.inspection.deadlines.rectification}T23:59:59.000Z`
-        : new Date(Date.parse(now) + 30 * 86_400_000).toISOString();
+      const defaultDue =
+        loaded.inspection.deadlines.rectification ??
+        new Date(Date.parse(now) + 30 * 86_400_000).toISOString();
       const rectifications: Rectification[] = findings.indicators.flatMap((indicator) =>
         indicator.problems.map((problem, n) => ({
           id: `${indicator.indicatorId}-${n + 1}`,
@@ -494,8 +546,10 @@ export const createInspectionService = (ports: InspectionPorts) => {
       // finishes an activation a crash interrupted). Until the report commits, the drafts belong to nothing.
       const rectificationIds = rectifications.map((r) => r.id);
       await store.writeDrafts(rectifications.map((r) => ({ ...r, status: 'draft' as const })));
-      const reported = await commit('issue_report', actor, loaded, {
-        status: nextStatus('issue_report', { problems: rectifications.length }),
+      const status = nextStatus('issue_report', { problems: rectifications.length });
+      const reported = await commit('issue_report', actor.subject, loaded, {
+        status,
+        loads: closing(loaded.inspection, status),
         fields: {
           report: {
             score,
@@ -550,7 +604,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
         throw new ConflictError(
           `The inspection is at version ${loaded.inspection.version}, not ${input.version}.`,
         );
-      return commit('acknowledge_feedback', actor, loaded, {
+      return commit('acknowledge_feedback', actor.subject, loaded, {
         status: loaded.inspection.status,
         fields: {
           feedback: {
@@ -586,7 +640,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
       };
       const after = loaded.rectifications.map((r) => (r.id === rid ? updated : r));
       const unsubmitted = after.filter((r) => r.status === 'open' || r.status === 'planned').length;
-      return commit('submit_rectification', actor, loaded, {
+      return commit('submit_rectification', actor.subject, loaded, {
         status: nextStatus('submit_rectification', { unsubmittedItems: unsubmitted }),
         rectifications: [updated],
         details: { rectificationId: rid, itemStatus: updated.status },
@@ -631,17 +685,49 @@ export const createInspectionService = (ports: InspectionPorts) => {
               },
             ]
           : [];
-      return commit('review_rectification', actor, loaded, {
+      return commit('review_rectification', actor.subject, loaded, {
         status,
         fields: status === 'closed' ? { closedAt: now } : {},
         rectifications: [updated],
         counters: failed ? {} : { r_passed: 1 },
+        loads: closing(loaded.inspection, status),
         proposals,
-        details: {
-          rectificationId: rid,
-          result: input.result,
-          ...(status === 'closed' ? { reinspected: true } : {}),
-        },
+        details: { rectificationId: rid, result: input.result },
+      });
+    },
+
+    /**
+     * The lead returns a submitted rectification for correction (退回): not a
+     * failed re-inspection (nothing is escalated), but the completion goes back
+     * to the school, kept in the item's `returns` with the reason.
+     */
+    async returnRectification(
+      actor: Actor,
+      id: string,
+      rid: string,
+      input: { version: number; reason: string },
+    ) {
+      const loaded = await begin('return_rectification', actor, id, input.version);
+      const item = loaded.rectifications.find((r) => r.id === rid);
+      if (!item) throw new NotFoundError(`Rectification ${rid} not found.`);
+      if (item.status !== 'submitted' || !item.completion)
+        throw new ConflictError(`Rectification ${rid} is ${item.status}, not submitted.`);
+      const returns = item.returns ?? [];
+      if (returns.length >= limits.returns)
+        throw new ConflictError(
+          `Rectification ${rid} was returned ${limits.returns} times: review it instead.`,
+        );
+      const { completion, ...rest } = item;
+      const updated: Rectification = {
+        ...rest,
+        status: item.plan ? 'planned' : 'open',
+        returns: [...returns, { reason: input.reason, by: actor.subject, at: ports.now(), completion }],
+      };
+      return commit('return_rectification', actor.subject, loaded, {
+        status: nextStatus('return_rectification'),
+        rectifications: [updated],
+        counters: { returns: 1 },
+        details: { rectificationId: rid, submission: returns.length + 1, reason: input.reason },
       });
     },
 
@@ -716,7 +802,7 @@ export type InspectionService = ReturnType<typeof createInspectionService>;
  */
 export const escalationsFor = (
   item: Pick<Rectification, 'dueAt' | 'overdueSince' | 'status'>,
-  policy: Template['escalation'],
+  policy: Pick<Template['escalation'], 'interviewAfterOverdueHours' | 'notifyAfterOverdueHours'>,
   now: string,
 ): { markOverdue: boolean; propose: ActionType[] } => {
   if (item.status === 'passed' || item.status === 'submitted') return { markOverdue: false, propose: [] };

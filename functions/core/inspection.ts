@@ -1,4 +1,4 @@
-import type { Phase } from './template.ts';
+import type { InspectionPhase, Phase } from './template.ts';
 
 /**
  * One inspection of one target (school, or county for 督政 templates) in a
@@ -13,10 +13,32 @@ export const inspectionStatuses = [
   'reported',
   'rectifying',
   'rectification_submitted',
-  'reinspected',
   'closed',
 ] as const;
 export type InspectionStatus = (typeof inspectionStatuses)[number];
+
+/** Where a team came from: the zone (automatic), the office (by hand, a rule or a file), an expert panel draw. */
+export const teamSources = ['zone', 'office', 'rule', 'file', 'panel'] as const;
+export type TeamSource = (typeof teamSources)[number];
+
+export interface TeamMember {
+  inspectorId: string;
+  /** The indicators this member records findings for; absent: any indicator. */
+  indicatorIds?: string[];
+}
+
+/**
+ * The inspection team (督导组): a lead (组长), who reports and reviews, and
+ * members, who record findings for the indicators given to them. The lead is
+ * also the first member.
+ */
+export interface Team {
+  lead: string;
+  members: TeamMember[];
+  source: TeamSource;
+  setAt: string;
+  setBy: string;
+}
 
 export interface Inspection {
   id: string;
@@ -28,9 +50,40 @@ export interface Inspection {
   regionCode: string;
   townCode?: string;
   status: InspectionStatus;
+  /** The team's lead (kept beside `team` for readers that need only the lead). */
   assigneeId?: string;
+  team?: Team;
+  /** Due instant (ISO 8601) of each phase the template has. */
   deadlines: Partial<Record<Phase, string>>;
+  /** Phases the deadline sweep found late, and when (kept once the phase is done: the record of 履职). */
+  late?: Partial<Record<InspectionPhase, string>>;
+  /** Late phases still owed (see core/deadlines.ts): what the office chases. Absent when none. */
+  overdue?: InspectionPhase[];
+  /** The earliest deadline it still owes (late ones included): what the office's list sorts by. */
+  dueAt?: string;
+  /** When the deadline sweep must look at it next (its entry in the watch index); absent: never. */
+  nextCheckAt?: string;
   version: number;
   createdAt: string;
   updatedAt: string;
 }
+
+/** Every inspector of the team, lead first. */
+export const teamMembers = (inspection: Pick<Inspection, 'team' | 'assigneeId'>): string[] =>
+  inspection.team
+    ? [...new Set([inspection.team.lead, ...inspection.team.members.map((m) => m.inspectorId)])]
+    : inspection.assigneeId
+      ? [inspection.assigneeId]
+      : [];
+
+/** How people read a status (reports, lists, letters). */
+export const statusLabels: Record<InspectionStatus, { zh: string; en: string }> = {
+  unassigned: { zh: '待分配', en: 'unassigned' },
+  assigned: { zh: '已分配', en: 'assigned' },
+  self_assessed: { zh: '已自查', en: 'self-assessed' },
+  inspected: { zh: '已督导', en: 'inspected' },
+  reported: { zh: '已报告', en: 'reported' },
+  rectifying: { zh: '整改中', en: 'rectifying' },
+  rectification_submitted: { zh: '整改待复查', en: 'rectification submitted' },
+  closed: { zh: '已办结', en: 'closed' },
+};

@@ -27,6 +27,12 @@ export const limits = {
   templateBytes: 128 * 1024,
   /** Schools, inspections and regions one follow-up action may name. */
   actionTargets: 200,
+  /** Members of one inspection team, the lead included. */
+  teamMembers: 20,
+  /** Times one submission may be returned for correction before it must be reviewed instead. */
+  returns: 10,
+  /** Teams one bulk request sets (a larger campaign: several requests, or a rule with its cursor). */
+  assignmentsPerRequest: 500,
 } as const;
 
 const utf8Bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;

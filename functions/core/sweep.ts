@@ -14,6 +14,10 @@ export interface SweepPorts {
     release(holder: string): Promise<void>;
   };
   deadlines: DeadlinePorts;
+  /** Marks late every owed phase whose deadline passed, and escalates it (see deadline-sweep.ts). */
+  phaseDeadlines(
+    now: string,
+  ): Promise<{ watched: number; markedLate: Record<string, number>; proposed: number; contended: number }>;
   /** Reports committed before `before` whose rectifications were not all activated (a crash in between). */
   unactivatedReports: {
     list(before: string): Promise<{ inspectionId: string; rectificationIds: string[] }[]>;
@@ -51,7 +55,8 @@ const minutesBefore = (now: string, minutes: number) =>
  * Primary course, as of `now` (the schedule's time):
  * 1. the rectifications of reports whose activation a crash interrupted are
  *    activated; overdue rectifications are marked and escalated by their
- *    template's policy;
+ *    template's policy; so is every other phase (self-assessment, visit,
+ *    report, re-inspection) whose deadline passed while it was owed;
  * 2. due occurrences of recurring campaigns are created and launched;
  * 3. uploads whose object-created event was lost are picked up: evidence still
  *    pending after ten minutes is verified if its file is there, and an import
@@ -71,6 +76,7 @@ export const sweep = (ports: SweepPorts) => async (now: string, holder: string) 
     const unactivated = await ports.unactivatedReports.list(minutesBefore(now, 1));
     for (const r of unactivated) await ports.unactivatedReports.activate(r.inspectionId, r.rectificationIds);
     const deadlines = await sweepDeadlines(ports.deadlines, now);
+    const phases = await ports.phaseDeadlines(now);
     const recurrences = await ports.runRecurrences(now.slice(0, 10));
 
     const givenUp = minutesBefore(now, uploadGivenUpHours * 60);
@@ -102,6 +108,7 @@ export const sweep = (ports: SweepPorts) => async (now: string, holder: string) 
       sweptAt: now,
       reportsActivated: unactivated.length,
       deadlines,
+      phases,
       ...recurrences,
       evidence,
       imports,

@@ -18,8 +18,12 @@ export const inspectionMethods = [
   'data_review', // 数据核查
 ] as const;
 
-export const phases = ['self_assessment', 'on_site', 'rectification', 'reinspection'] as const;
+/** In order: each phase's deadline follows the previous one's (see phaseDeadlines). */
+export const phases = ['self_assessment', 'on_site', 'report', 'rectification', 'reinspection'] as const;
 export type Phase = (typeof phases)[number];
+/** Phases whose deadline concerns the inspection as a whole (rectifications have one per item). */
+export const inspectionPhases = ['self_assessment', 'on_site', 'report', 'reinspection'] as const;
+export type InspectionPhase = (typeof inspectionPhases)[number];
 
 export const grades = ['excellent', 'good', 'pass', 'fail'] as const;
 export type Grade = (typeof grades)[number];
@@ -99,11 +103,37 @@ export const templateSchema = z
           .max(365 * 24)
           .default(30 * 24),
         notifyAfterFailedReviews: z.number().int().min(1).max(10).default(2),
+        /**
+         * The other phases' escalation: after how many hours overdue a late
+         * self-assessment, visit, report or re-inspection proposes an interview
+         * or a notification. A phase not named here is only marked overdue.
+         * (Rectification items escalate by the fields above.)
+         */
+        phases: z
+          .partialRecord(
+            z.enum(inspectionPhases),
+            z
+              .object({
+                interviewAfterOverdueHours: z
+                  .number()
+                  .min(0)
+                  .max(365 * 24)
+                  .optional(),
+                notifyAfterOverdueHours: z
+                  .number()
+                  .min(0)
+                  .max(365 * 24)
+                  .optional(),
+              })
+              .strict(),
+          )
+          .default({}),
       })
       .default({
         interviewAfterOverdueHours: 7 * 24,
         notifyAfterOverdueHours: 30 * 24,
         notifyAfterFailedReviews: 2,
+        phases: {},
       }),
   })
   .refine((t) => Math.abs(t.indicators.reduce((sum, i) => sum + i.weight, 0) - 100) < 1e-9, {

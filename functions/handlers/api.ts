@@ -20,6 +20,7 @@ import { exportOperations } from './api/exports.ts';
 import { inspectionOperations } from './api/inspections.ts';
 import { registryOperations } from './api/registry.ts';
 import { systemOperations } from './api/system.ts';
+import { teamOperations } from './api/teams.ts';
 import { environmentOf } from './environment.ts';
 import { dispatch } from './http/dispatch.ts';
 import { httpProblems } from './http/middleware.ts';
@@ -47,6 +48,8 @@ const campaigns = campaignService(tables, {
 });
 const edge = { verify: createTokenVerifier(env.tokens()), cursors: cursorSeal(env.cursorKey()) };
 
+const inspections = inspectionWiring(tables, evidenceObjects);
+
 let openapi: unknown;
 const operations: OperationTable = {
   ...systemOperations({
@@ -71,7 +74,8 @@ const operations: OperationTable = {
   }),
   ...campaignOperations({ campaigns }),
   ...evidenceOperations({ evidence: evidenceWiring(tables, evidenceObjects).service }),
-  ...inspectionOperations({ campaigns, inspections: inspectionWiring(tables, evidenceObjects).service }),
+  ...inspectionOperations({ campaigns, inspections: inspections.service }),
+  ...teamOperations({ teams: inspections.teams, views: inspections.views }),
   ...auditOperations({ audit: auditWiring(tables).service }),
   ...exportOperations({
     exports: exportWiring(tables, workObjects, sfn, env.stateMachine('exportEvidence')),

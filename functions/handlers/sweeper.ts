@@ -7,6 +7,7 @@ import { createLease } from '#adapters/lease-store';
 import { createObjectStore } from '#adapters/object-store';
 import { createWorkflowStarter } from '#adapters/workflow-starter';
 import { importExecution } from '#core/arrivals';
+import { sweepPhaseDeadlines } from '#core/deadline-sweep';
 import { scratchKeys } from '#core/storage';
 import { sweep } from '#core/sweep';
 import { logger } from '#lib/logger';
@@ -46,6 +47,15 @@ const run = sweep({
         : undefined;
     },
   },
+  phaseDeadlines: (now) =>
+    sweepPhaseDeadlines(
+      {
+        ...inspections.ports,
+        watched: (until) => inspections.store.watched(until),
+        unwatch: (id, version) => inspections.store.unwatch(id, version),
+      },
+      now,
+    ),
   unactivatedReports: {
     list: (before) => inspections.store.pendingActivations(before),
     activate: (inspectionId, ids) => inspections.store.activate(inspectionId, ids),

@@ -20,6 +20,42 @@ const notOurs = () =>
     { path: 'query.cursor', message: 'pass the cursor of the previous page of the same list, or none' },
   ]);
 
+/** The error for a cursor that is not one of this list's (also when a store refuses its start key). */
+export const cursorRejected = notOurs;
+
+/**
+ * Whether a value can be a DynamoDB ExclusiveStartKey of the main or audit
+ * table: the table's `pk` and `sk` strings and at most two index attributes,
+ * each a string or a number. (Which attributes an index needs is DynamoDB's to
+ * check: a start key it refuses is answered as a foreign cursor, see
+ * `withCursorCheck`.)
+ */
+export const isStartKey = (v: unknown): v is Record<string, string | number> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const entries = Object.entries(v);
+  return (
+    entries.length >= 2 &&
+    entries.length <= 4 &&
+    typeof (v as { pk?: unknown }).pk === 'string' &&
+    typeof (v as { sk?: unknown }).sk === 'string' &&
+    entries.every(([, x]) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)))
+  );
+};
+
+/**
+ * Runs a read that starts from a cursor's key: DynamoDB refusing that key
+ * (ValidationException: not this index's key, not in the key condition's
+ * range) means the cursor is not this list's, a 400, never a 500.
+ */
+export const withCursorCheck = async <T>(fromCursor: boolean, read: () => Promise<T>): Promise<T> => {
+  try {
+    return await read();
+  } catch (error) {
+    if (fromCursor && (error as { name?: string }).name === 'ValidationException') throw notOurs();
+    throw error;
+  }
+};
+
 export const decodeCursor = <T>(
   cursor: string | undefined,
   isValid: (value: unknown) => value is T,

@@ -11,6 +11,7 @@ import type { FunctionName, StateMachineName } from '#infra/resources';
 import { importFile } from '#local/demo/seed';
 import { type FaultDrill, type FaultTiming, faultItem } from '#local/faults';
 import { verifyBundle } from '#scripts/verify-export';
+import { upcomingWindow } from '#test/support/campaigns';
 import { png, sha256 } from '#test/support/evidence';
 import { waitFor } from '#test/support/wait';
 import {
@@ -148,7 +149,7 @@ const draft = async (title: string) =>
         templateId: 'start-of-term',
         title,
         scope: county,
-        window: { start: '2026-10-01', end: '2026-12-31' },
+        window: upcomingWindow(),
       },
     })
   ).id;

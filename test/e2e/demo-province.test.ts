@@ -3,6 +3,7 @@ import { countiesUnder } from '#core/regions';
 import { generateDemoProvince } from '#local/demo/province';
 import { seedDemo } from '#local/demo/seed';
 import { apiUrl, call, tokenFor } from '#test/support/api';
+import { upcomingWindow } from '#test/support/campaigns';
 import { waitFor } from '#test/support/wait';
 
 /**
@@ -126,7 +127,7 @@ describe('start-of-term over the demo province', () => {
         templateId: 'start-of-term',
         title: '2026年秋季开学督查',
         scope: '32',
-        window: { start: '2026-09-01', end: '2026-09-20' },
+        window: upcomingWindow(),
       },
     });
     expect(created.status).toBe(201);

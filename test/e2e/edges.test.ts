@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '#infra/resources';
 import { call, tokenFor } from '#test/support/api';
 import { sweep, testDb } from '#test/support/aws';
-import { activeCountyCampaign, createCampaign, injectFault } from '#test/support/campaigns';
+import { activeCountyCampaign, createCampaign, injectFault, upcomingWindow } from '#test/support/campaigns';
 
 /**
  * The edges of the API, as issue reports found them: the largest valid
@@ -218,7 +218,7 @@ describe('template ownership', () => {
         templateId: 'wuning-ten',
         title: '借用模板',
         scope: other,
-        window: { start: '2026-10-01', end: '2026-12-31' },
+        window: upcomingWindow(),
       },
     });
     expect(neighbour.status).toBe(400);
@@ -324,7 +324,7 @@ describe('dates, ranges and what one may not see', () => {
       templateId: 'start-of-term',
       title: '全省开学督查',
       scope: '3604',
-      window: { start: '2026-09-01', end: '2026-09-30' },
+      window: upcomingWindow(),
     });
     const launched = await call<{ executionArn: string }>('POST', `/campaigns/${wide.id}/launch`, {
       token: province,
@@ -352,7 +352,7 @@ describe('the audit trail of every change', () => {
       templateId: 'start-of-term',
       title: '审计',
       scope: county,
-      window: { start: '2026-10-01', end: '2026-12-31' },
+      window: upcomingWindow(),
     });
     const patched = await call('PATCH', `/campaigns/${draft.id}`, {
       token: office,

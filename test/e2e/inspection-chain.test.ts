@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { importFile } from '#local/demo/seed';
 import { apiUrl, call, tokenFor } from '#test/support/api';
 import { sweep } from '#test/support/aws';
-import { createCampaign, launchAndWait } from '#test/support/campaigns';
+import { createCampaign, launchAndWait, upcomingWindow } from '#test/support/campaigns';
 import { waitFor } from '#test/support/wait';
 
 /**
@@ -87,7 +87,7 @@ beforeAll(async () => {
     templateId,
     title: '东湖区校园安全专项督导',
     scope: county,
-    window: { start: '2026-10-01', end: '2026-12-31' },
+    window: upcomingWindow(),
   });
   campaignId = campaign.id;
   expect((await launchAndWait(office, campaignId)).status).toBe('SUCCEEDED');

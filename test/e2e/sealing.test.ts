@@ -15,6 +15,7 @@ import {
   createCampaign,
   injectFault,
   launchAndWait,
+  upcomingWindow,
   waitForExecution,
 } from '#test/support/campaigns';
 import { png, sha256, uploadEvidence } from '#test/support/evidence';
@@ -168,7 +169,7 @@ describe('POST /campaigns/{id}/close', () => {
       templateId: 'start-of-term',
       title: '第二次督导',
       scope: county,
-      window: { start: '2026-10-01', end: '2026-12-31' },
+      window: upcomingWindow(),
     });
     expect((await launchAndWait(office, second.id)).status).toBe('SUCCEEDED');
     const sealOfSecond = { where: { campaignId: second.id } };

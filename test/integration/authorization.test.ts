@@ -10,6 +10,7 @@ import {
   activeCountyCampaign,
   createCampaign,
   launchAndWait,
+  upcomingWindow,
   waitForExecution,
 } from '#test/support/campaigns';
 import { exe, png, sha256, uploadEvidence } from '#test/support/evidence';
@@ -50,7 +51,7 @@ const schoolsB = ['4301030001', '4301030002'];
 const inspA = 'IAUTHZ430102';
 const inspB = 'IAUTHZ430103';
 const zoneA = `Z${A}`;
-const window = { start: '2026-10-01', end: '2026-12-31' };
+const window = upcomingWindow();
 const ownedTemplate = 'authz-owned-430102';
 
 interface Caller {

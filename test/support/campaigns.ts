@@ -9,6 +9,18 @@ import { waitFor } from './wait.ts';
 
 /** Helpers for tests that create and launch campaigns through the API. */
 
+/**
+ * A campaign window from today (China's date) for `days` days, so that the
+ * phases' deadlines lie ahead: a test's campaign owes nothing late unless the
+ * test says so (with explicit deadlines), and the deadline sweep has nothing
+ * of it to mark.
+ */
+export const upcomingWindow = (days = 90) => {
+  const today = new Date(Date.now() + 8 * 3_600_000);
+  const end = new Date(today.getTime() + days * 86_400_000);
+  return { start: today.toISOString().slice(0, 10), end: end.toISOString().slice(0, 10) };
+};
+
 export interface CampaignView {
   id: string;
   status: string;
@@ -110,7 +122,7 @@ export const activeCountyCampaign = async (opts: {
     templateId: opts.templateId ?? 'start-of-term',
     title: `${opts.county} 督导`,
     scope: opts.county,
-    window: { start: '2026-10-01', end: '2026-12-31' },
+    window: upcomingWindow(),
   });
   const done = await launchAndWait(office, campaign.id);
   if (done.status !== 'SUCCEEDED') throw new Error(`launch ${done.status}`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addMonths,
   type Campaign,
+  campaignInputSchema,
   drawSample,
   inspectionId,
   nextOccurrence,
@@ -131,12 +132,46 @@ describe('dates and ids', () => {
       window: { start: '2026-09-01', end: '2026-09-30' },
       overrides: { phases: [{ phase: 'on_site' as const, days: 3 }] },
     };
+    // Each at the end of its last day in China (23:59:59.999 +08:00).
     expect(phaseDeadlines(template('start-of-term'), campaign)).toEqual({
-      self_assessment: '2026-09-06',
-      on_site: '2026-09-09',
-      rectification: '2026-10-09',
-      reinspection: '2026-10-19',
+      self_assessment: '2026-09-06T15:59:59.999Z',
+      on_site: '2026-09-09T15:59:59.999Z',
+      rectification: '2026-10-09T15:59:59.999Z',
+      reinspection: '2026-10-19T15:59:59.999Z',
     });
+  });
+
+  it('takes a campaign’s explicit deadlines phase by phase, and refuses them out of order', () => {
+    const campaign = {
+      window: { start: '2026-09-01', end: '2026-09-30' },
+      overrides: { deadlines: { self_assessment: '2026-09-02T10:00:00+08:00' } },
+    };
+    expect(phaseDeadlines(template('start-of-term'), campaign)).toMatchObject({
+      self_assessment: '2026-09-02T02:00:00.000Z',
+      on_site: '2026-09-16T15:59:59.999Z',
+    });
+    const input = {
+      templateId: 'start-of-term',
+      title: 't',
+      scope: '32',
+      window: { start: '2026-09-01', end: '2026-09-30' },
+    };
+    expect(
+      campaignInputSchema.safeParse({
+        ...input,
+        overrides: {
+          deadlines: { self_assessment: '2026-09-03T00:00:00Z', on_site: '2026-09-02T00:00:00Z' },
+        },
+      }).success,
+    ).toBe(false);
+    expect(
+      campaignInputSchema.safeParse({
+        ...input,
+        overrides: {
+          deadlines: { self_assessment: '2026-09-02T00:00:00Z', on_site: '2026-09-03T00:00:00Z' },
+        },
+      }).success,
+    ).toBe(true);
   });
 
   it('derives inspection and occurrence ids deterministically', () => {

@@ -22,16 +22,20 @@ const auditor: Actor = { subject: 'a', role: 'auditor', scope: '32' };
 /** Every (command, status) the lifecycle allows, written out independently of the rules table. */
 const allowed: Record<Command, InspectionStatus[]> = {
   submit_self_assessment: ['assigned', 'self_assessed'],
+  return_self_assessment: ['self_assessed'],
   record_findings: ['self_assessed', 'inspected'], // and 'assigned' when the template has no self-assessment
   issue_report: ['inspected'],
   submit_rectification: ['rectifying', 'rectification_submitted'],
+  return_rectification: ['rectification_submitted', 'rectifying'],
   review_rectification: ['rectification_submitted', 'rectifying'],
 };
 const performer: Record<Command, Actor> = {
   submit_self_assessment: school,
+  return_self_assessment: inspector,
   record_findings: inspector,
   issue_report: inspector,
   submit_rectification: school,
+  return_rectification: inspector,
   review_rectification: inspector,
 };
 

@@ -38,6 +38,10 @@ const world = (opts: { leaseHeld?: boolean } = {}) => {
       propose: async () => true,
       policyOf: async () => undefined,
     },
+    phaseDeadlines: async () => {
+      calls.push('phases');
+      return { watched: 0, markedLate: {}, proposed: 0, contended: 0, remaining: false };
+    },
     unactivatedReports: {
       list: async () => [],
       activate: async () => undefined,

@@ -12,6 +12,7 @@ import {
   injectFault,
   launchAndWait,
   statesEntered,
+  upcomingWindow,
   waitForExecution,
 } from '#test/support/campaigns';
 import { waitFor } from '#test/support/wait';
@@ -63,7 +64,7 @@ const counties = [
       .map((l) => l.split(',')[3]!),
   ),
 ];
-const window = { start: '2026-09-01', end: '2026-09-30' };
+const window = upcomingWindow();
 
 beforeAll(async () => {
   token = await tokenFor('province_admin', province, { subject: 'anhui-office' });

@@ -1,8 +1,10 @@
 import { mapLimited } from '#lib/concurrency';
 import { inspectionId, phaseDeadlines, type Target } from '../campaign.ts';
 import { currentRun } from '../campaign-runs.ts';
-import type { Inspection } from '../inspection.ts';
+import { deadlineTracking } from '../deadlines.ts';
+import { type Inspection, teamMembers } from '../inspection.ts';
 import { scratchKeys } from '../storage.ts';
+import { teamModeOf } from '../team.ts';
 import type { BatchResult, LaunchBatch, LaunchPorts } from './ports.ts';
 
 /**
@@ -57,14 +59,17 @@ export const createLaunchBatch = (ports: LaunchPorts) => async (input: LaunchBat
 
   const existing = await ports.inspections.existing(targets.map((t) => inspectionId(campaign.id, t.id)));
   const missing = targets.filter((t) => !existing.has(inspectionId(campaign.id, t.id)));
+  // Zone-based templates keep the automatic assignment; special inspections get their teams from the office.
   const assignees =
-    template.target.unit === 'school' ? await assign(ports, campaign.id, missing) : new Map<string, string>();
+    template.target.unit === 'school' && teamModeOf(template) === 'zone'
+      ? await assign(ports, campaign.id, missing)
+      : new Map<string, string>();
 
   const now = ports.now();
   const deadlines = phaseDeadlines(template, campaign);
   const created: Inspection[] = missing.map((t) => {
     const assigneeId = assignees.get(t.id);
-    return {
+    const inspection: Inspection = {
       id: inspectionId(campaign.id, t.id),
       campaignId: campaign.id,
       templateId: template.id,
@@ -73,22 +78,34 @@ export const createLaunchBatch = (ports: LaunchPorts) => async (input: LaunchBat
       regionCode: t.regionCode,
       ...(t.townCode ? { townCode: t.townCode } : {}),
       status: assigneeId ? 'assigned' : 'unassigned',
-      ...(assigneeId ? { assigneeId } : {}),
+      ...(assigneeId
+        ? {
+            assigneeId,
+            team: {
+              lead: assigneeId,
+              members: [],
+              source: 'zone' as const,
+              setAt: now,
+              setBy: 'system:launch',
+            },
+          }
+        : {}),
       deadlines,
       version: 1,
       createdAt: now,
       updatedAt: now,
     };
+    return { ...inspection, ...deadlineTracking(inspection, template) };
   });
   await ports.inspections.create(created);
 
   const tally: BatchResult['tally'] = {};
   const loads: Record<string, number> = {};
-  const count = (i: Pick<Inspection, 'status' | 'assigneeId' | 'regionCode'>) => {
+  const count = (i: Pick<Inspection, 'status' | 'assigneeId' | 'team' | 'regionCode'>) => {
     const county = tally[i.regionCode] ?? {};
     county[i.status] = (county[i.status] ?? 0) + 1;
     tally[i.regionCode] = county;
-    if (i.assigneeId) loads[i.assigneeId] = (loads[i.assigneeId] ?? 0) + 1;
+    for (const member of teamMembers(i)) loads[member] = (loads[member] ?? 0) + 1;
   };
   for (const i of existing.values()) count(i);
   for (const i of created) count(i);

@@ -38,7 +38,7 @@ export interface LaunchInspections {
    */
   existing(
     ids: readonly string[],
-  ): Promise<Map<string, Pick<Inspection, 'status' | 'assigneeId' | 'regionCode'>>>;
+  ): Promise<Map<string, Pick<Inspection, 'status' | 'assigneeId' | 'team' | 'regionCode'>>>;
   /** Writes new inspections (ids are deterministic, so a retry writes the same items). */
   create(inspections: readonly Inspection[]): Promise<void>;
 }
@@ -73,6 +73,6 @@ export interface BatchResult {
   unassignable: string[];
   /** Inspections of this batch's targets per county (the inspection's own) and status. */
   tally: Record<string, Partial<Record<InspectionStatus, number>>>;
-  /** Inspections of this batch's targets per assigned inspector. */
+  /** Inspections of this batch's targets per team member (lead or member). */
   loads: Record<string, number>;
 }

@@ -10,6 +10,7 @@ import {
   selfAssessmentSchema,
 } from '#core/inspection-input';
 import type { InspectionService } from '#core/inspection-service';
+import { returnSchema } from '#core/team-input';
 import { defineOperation, json } from '../http/operation.ts';
 import { reportCsv, reportXlsx } from './report-files.ts';
 
@@ -84,6 +85,35 @@ export const inspectionOperations = (deps: {
     responses: { 200: { description: 'The inspection' } },
     handle: async ({ actor, path, body }) =>
       json(200, await deps.inspections.acknowledgeFeedback(actorOf(actor), path.id, body)),
+  }),
+
+  'POST /inspections/{id}/self-assessment/return': defineOperation({
+    summary: 'Return the self-assessment for correction (退回) with a reason; the school submits again',
+    tags: ['inspections'],
+    path: idPath,
+    body: returnSchema,
+    responses: { 200: { description: 'The inspection, assigned again' } },
+    handle: async ({ actor, path, body }) =>
+      json(200, await deps.inspections.returnSelfAssessment(actorOf(actor), path.id, body)),
+  }),
+
+  'GET /inspections/{id}/submissions': defineOperation({
+    summary: 'Every submitted version of the self-assessment, returned ones included, oldest first',
+    tags: ['inspections'],
+    path: idPath,
+    responses: { 200: { description: 'The versions' } },
+    handle: async ({ actor, path }) => json(200, await deps.inspections.submissions(actorOf(actor), path.id)),
+  }),
+
+  'POST /inspections/{id}/rectifications/{rid}/return': defineOperation({
+    summary:
+      'Return a submitted rectification for correction (退回) with a reason; not a failed re-inspection',
+    tags: ['inspections'],
+    path: itemPath,
+    body: returnSchema,
+    responses: { 200: { description: 'The inspection, rectifying' } },
+    handle: async ({ actor, path, body }) =>
+      json(200, await deps.inspections.returnRectification(actorOf(actor), path.id, path.rid, body)),
   }),
 
   'PUT /inspections/{id}/rectifications/{rid}': defineOperation({

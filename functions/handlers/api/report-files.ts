@@ -90,3 +90,14 @@ export const reportXlsx = async (r: Report): Promise<Buffer> => {
     ]);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 };
+
+/** Any table as CSV (UTF-8 with BOM), header row first. */
+export const tableCsv = (rows: readonly (readonly unknown[])[]): string =>
+  `\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+
+/** Any table as a one-sheet workbook, header row first. */
+export const tableXlsx = async (sheet: string, rows: readonly (readonly unknown[])[]): Promise<Buffer> => {
+  const workbook = new ExcelJS.Workbook();
+  workbook.addWorksheet(sheet).addRows(rows.map((r) => [...r]));
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+};

@@ -1,14 +1,20 @@
 import { ulid } from 'ulid';
 import { createCampaignStore } from '#adapters/campaign-store';
+import { batchGet } from '#adapters/dynamo-batch';
 import { createEvidenceStore } from '#adapters/evidence-store';
 import { createInspectionStore } from '#adapters/inspection-store';
+import { createLaunchStore } from '#adapters/launch-store';
 import type { ObjectStore } from '#adapters/object-store';
-import { createRegistryStore } from '#adapters/registry-store';
+import { createRegistryStore, registryKeys } from '#adapters/registry-store';
 import { createTemplateStore } from '#adapters/template-store';
+import type { Actor } from '#core/actor';
 import { createInspectionService } from '#core/inspection-service';
+import { createOfficeViews } from '#core/office-views';
 import { createRegistryService } from '#core/registry-service';
+import { createTeamService, type TeamInspector } from '#core/team-service';
 import { mapLimited } from '#lib/concurrency';
 import { logger } from '#lib/logger';
+import { readTable } from '#lib/tabular';
 import type { TablesWithAudit } from './tables.ts';
 
 /**
@@ -32,16 +38,43 @@ export const inspectionWiring = (tables: TablesWithAudit, evidenceObjects?: Obje
   const templates = createTemplateStore(tables.db, tables.main);
   const schools = createRegistryStore(tables.db, tables.main);
   const registry = createRegistryService(schools);
-  const service = createInspectionService({
+  const ports = {
     store,
-    campaign: (id) => campaigns.get(id),
-    template: (id, version) => templates.get(id, version),
-    evidenceOf: (inspectionId) => evidence.byInspection(inspectionId),
-    visibleSchool: (actor, schoolId) => registry.school(actor, schoolId),
-    school: (schoolId) => schools.getSchool(schoolId),
+    campaign: (id: string) => campaigns.get(id),
+    template: (id: string, version: number) => templates.get(id, version),
+    evidenceOf: (inspectionId: string) => evidence.byInspection(inspectionId),
+    visibleSchool: (actor: Actor, schoolId: string) => registry.school(actor, schoolId),
+    school: (schoolId: string) => schools.getSchool(schoolId),
     ...(evidenceObjects ? { holdEvidence } : {}),
     now: () => new Date().toISOString(),
     newId: ulid,
+  };
+  const service = createInspectionService(ports);
+  const launchView = createLaunchStore(tables.db, tables.main);
+  const inspectorsById = async (ids: readonly string[]) =>
+    new Map(
+      (await batchGet(tables.db, tables.main, [...new Set(ids)].map(registryKeys.inspector))).map((i) => [
+        String(i.id),
+        i as unknown as TeamInspector,
+      ]),
+    );
+  const teams = createTeamService({
+    ...ports,
+    inspectors: inspectorsById,
+    zoneInspectors: (schoolIds) => launchView.inspectors.ofZones(schoolIds),
+    countyInspectors: (county, kinds) => launchView.inspectorsOfCounty(county, kinds),
+    loads: (campaignId, ids) => launchView.counters.loads(campaignId, ids),
+    unassigned: (campaignId, q) => store.campaignInspections(campaignId, { ...q, status: 'unassigned' }),
+    readTable: async (bytes) => (await readTable(bytes)).rows,
   });
-  return { service, store, campaigns, templates };
+  const views = createOfficeViews({
+    store,
+    campaign: (id) => campaigns.get(id),
+    campaigns: (ids) => campaigns.many(ids),
+    inspector: (id) => schools.getInspector(id),
+    loadsOf: (inspectorId, q) => campaigns.loadsOf(inspectorId, q),
+    zoneSchools: async (inspectorId) =>
+      (await schools.zonesOfInspector(inspectorId)).reduce((n, z) => n + z.schoolIds.length, 0),
+  });
+  return { service, teams, views, store, campaigns, templates, ports };
 };

@@ -9,5 +9,8 @@ const env = environmentOf('exportFailed');
 const { db } = dynamoClients();
 
 export const handler = stepHandler(
-  failExport({ exports: createExportRecords(db, { main: env.table('main') }), now: () => new Date().toISOString() }),
+  failExport({
+    exports: createExportRecords(db, { main: env.table('main') }),
+    now: () => new Date().toISOString(),
+  }),
 );

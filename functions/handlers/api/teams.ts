@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import type { Actor } from '#core/actor';
+import { PayloadTooLargeError } from '#core/errors';
+import { inspectionStatuses, statusLabels } from '#core/inspection';
+import { gradeLabels } from '#core/inspection-service';
+import type { InspectionRow, OfficeViews } from '#core/office-views';
+import { bulkTeamsSchema, teamInputSchema } from '#core/team-input';
+import type { TeamService } from '#core/team-service';
+import { grades, inspectionPhases } from '#core/template';
+import { defineOperation, json } from '../http/operation.ts';
+import { tableCsv, tableXlsx } from './report-files.ts';
+
+const idPath = z.object({ id: z.string().min(1).max(80) });
+const actorOf = (actor: Actor | undefined): Actor => actor!;
+const regionQuery = z
+  .string()
+  .regex(/^\d{2}(\d{2}){0,2}$|^\d{9}$/, 'a region code of 2, 4, 6 or 9 digits')
+  .optional();
+
+/** A spreadsheet holds at most this many rows of the list (narrow the region for more). */
+const maxFileRows = 20_000;
+
+const phaseLabels = {
+  self_assessment: '自查',
+  on_site: '实地督导',
+  report: '报告',
+  reinspection: '复查',
+} as const;
+
+const rowsOf = (items: InspectionRow[]) => [
+  [
+    '学校/对象 target',
+    '标识码 id',
+    '区县 county',
+    '乡镇 town',
+    '状态 status',
+    '组长 lead',
+    '成员 members',
+    '截止 due',
+    '逾期 overdue',
+    '曾逾期 late',
+    '等次 grade',
+    '得分 score',
+  ],
+  ...items.map((i) => [
+    i.targetName,
+    i.targetId,
+    i.regionCode,
+    i.townCode ?? '',
+    statusLabels[i.status].zh,
+    i.lead ?? '',
+    i.members.filter((m) => m !== i.lead).join('、'),
+    i.dueAt ?? '',
+    i.overdue.map((p) => phaseLabels[p]).join('、'),
+    Object.keys(i.late)
+      .map((p) => phaseLabels[p as keyof typeof phaseLabels])
+      .join('、'),
+    i.grade ? gradeLabels[i.grade] : '',
+    i.score ?? '',
+  ]),
+];
+
+export const teamOperations = (deps: { teams: TeamService; views: OfficeViews }) => ({
+  'PUT /inspections/{id}/team': defineOperation({
+    summary:
+      'Set the inspection team (督导组): a lead (组长) and members, each with the indicators given to them',
+    tags: ['teams'],
+    path: idPath,
+    body: teamInputSchema,
+    responses: { 200: { description: 'The inspection, with its team' } },
+    handle: async ({ actor, path, body }) =>
+      json(200, await deps.teams.setTeam(actorOf(actor), path.id, body)),
+  }),
+
+  'POST /campaigns/{id}/teams': defineOperation({
+    summary:
+      'Set many teams at once: a list of assignments, an uploaded CSV/XLSX (one row per member), or a rule (zone, county)',
+    tags: ['teams'],
+    path: idPath,
+    body: bulkTeamsSchema,
+    responses: { 200: { description: 'How many teams were set, left as they were, or could not be filled' } },
+    handle: async ({ actor, path, body }) =>
+      json(200, await deps.teams.setTeams(actorOf(actor), path.id, body)),
+  }),
+
+  'GET /campaigns/{id}/inspections': defineOperation({
+    summary:
+      'The office’s list: the campaign’s inspections in a region (any level) by earliest owed deadline, with status, team, overdue and grade (json, csv or xlsx)',
+    tags: ['campaigns'],
+    path: idPath,
+    query: z.object({
+      region: regionQuery,
+      status: z.enum(inspectionStatuses).optional(),
+      overdue: z
+        .enum(['now', 'any', ...inspectionPhases])
+        .optional()
+        .describe('now: overdue now; any: ever late; a phase: late in that phase'),
+      assignee: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,32}$/)
+        .optional()
+        .describe('an inspector id: their inspections'),
+      grade: z.enum(grades).optional(),
+      format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+      cursor: z.string().max(8000).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+    responses: { 200: { description: 'A page of inspections, or the whole list as a file' } },
+    handle: async ({ actor, path, query }) => {
+      const { format, ...q } = query;
+      if (format === 'json')
+        return json(200, await deps.views.campaignInspections(actorOf(actor), path.id, q));
+      const items: InspectionRow[] = [];
+      let cursor: string | undefined;
+      let region = '';
+      do {
+        const page = await deps.views.campaignInspections(actorOf(actor), path.id, {
+          ...q,
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        });
+        items.push(...page.items);
+        region = page.region;
+        cursor = page.cursor;
+        if (items.length > maxFileRows)
+          throw new PayloadTooLargeError(
+            `More than ${maxFileRows} inspections: narrow the region or the filters.`,
+          );
+      } while (cursor);
+      const file = `inspections-${path.id}-${region}`;
+      return format === 'csv'
+        ? {
+            status: 200,
+            body: tableCsv(rowsOf(items)),
+            headers: {
+              'content-type': 'text/csv; charset=utf-8',
+              'content-disposition': `attachment; filename="${file}.csv"`,
+            },
+          }
+        : {
+            status: 200,
+            body: await tableXlsx('督导对象 inspections', rowsOf(items)),
+            headers: {
+              'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+              'content-disposition': `attachment; filename="${file}.xlsx"`,
+            },
+          };
+    },
+  }),
+
+  'GET /inspectors/{id}/workload': defineOperation({
+    summary:
+      'An inspector’s workload: per campaign assigned, visits, open and late; per month visits done against schools assigned (履职)',
+    tags: ['teams'],
+    path: idPath,
+    query: z.object({
+      cursor: z.string().max(2000).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+    responses: { 200: { description: 'The workload' } },
+    handle: async ({ actor, path, query }) =>
+      json(200, await deps.views.workload(actorOf(actor), path.id, query)),
+  }),
+});
