@@ -43,6 +43,13 @@ export const invoke = async <T = Record<string, unknown>>(fn: FunctionName, even
 export interface SweepResult {
   sweptAt: string;
   deadlines: { due: number; markedOverdue: number; proposed: Record<string, number> };
+  phases: {
+    watched: number;
+    markedLate: Record<string, number>;
+    proposed: number;
+    contended: number;
+    remaining: boolean;
+  };
   created: number;
   launched: string[];
   evidence: { settled: number; expired: number };
