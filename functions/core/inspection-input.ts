@@ -46,7 +46,9 @@ export const selfAssessmentSchema = z
   })
   .strict()
   .superRefine(withinBytes(limits.submissionBytes, 'the self-assessment'))
-  .describe(`at most ${limits.submissionBytes / 1024} KB as JSON; each indicator of the template at most once`);
+  .describe(
+    `at most ${limits.submissionBytes / 1024} KB as JSON; each indicator of the template at most once`,
+  );
 
 const problem = z.object({
   description: text(limits.problem).min(1),
