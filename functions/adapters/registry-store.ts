@@ -17,14 +17,14 @@ import { queryAll as queryAllItems } from './dynamo-query.ts';
 /**
  * The registry in the single `main` table. Keys:
  *
- * | item                 | pk              | sk               | gsi1pk / gsi1sk                | gsi2pk / gsi2sk                     | gsi3pk / gsi3sk                            |
- * |----------------------|-----------------|------------------|--------------------------------|-------------------------------------|--------------------------------------------|
- * | school               | SCHOOL#<id>     | SCHOOL           | SCHOOLS#<county> / <town>#<id> |                                     |                                            |
+ * | item                 | pk              | sk               | gsi1pk / gsi1sk                | gsi2pk / gsi2sk                      | gsi3pk / gsi3sk                           |
+ * |----------------------|-----------------|------------------|--------------------------------|--------------------------------------|-------------------------------------------|
+ * | school               | SCHOOL#<id>     | SCHOOL           | SCHOOLS#<county> / <town>#<id> |                                      |                                           |
  * | inspector            | INSPECTOR#<id>  | INSPECTOR        | INSPECTORS#<county> / <id>     | INSPECTORKIND#<county>#<kind> / <id> |                                           |
- * | inspector specialty  | INSPECTOR#<id>  | SPECIALTY#<code> |                                |                                     | SPECIALISTS#<county>#<code> / <kind>#<id>  |
- * | zone                 | ZONE#<id>       | ZONE             | ZONES#<county> / <id>          | INSPECTORZONE#<inspector> / <zone>  |                                            |
- * | zone membership      | SCHOOL#<school> | ZONE             | ZONE#<zone> / <school>         |                                     |                                            |
- * | county stats         | REGIONSTATS     | <county>         |                                |                                     |                                            |
+ * | inspector specialty  | INSPECTOR#<id>  | SPECIALTY#<code> |                                |                                      | SPECIALISTS#<county>#<code> / <kind>#<id> |
+ * | zone                 | ZONE#<id>       | ZONE             | ZONES#<county> / <id>          | INSPECTORZONE#<inspector> / <zone>   |                                           |
+ * | zone membership      | SCHOOL#<school> | ZONE             | ZONE#<zone> / <school>         |                                      |                                           |
+ * | county stats         | REGIONSTATS     | <county>         |                                |                                      |                                           |
  *
  * Lists are partitioned by county (≤ ~1,000 schools), so a province-wide
  * listing walks its counties and no partition takes a province's writes.
