@@ -82,7 +82,8 @@ export interface BucketDeclaration {
  * - `evidence`: what an auditor may come back for years later, under an Object
  *   Lock default retention (versioned, 6 years). `evidence/` holds uploaded
  *   evidence files, `campaigns/` each campaign's population, sample and sealed
- *   record (statistics, evidence manifest). GOVERNANCE, not COMPLIANCE: no
+ *   record (statistics, evidence manifest), `panels/` the record of each expert
+ *   panel draw (its pool, loads and result). GOVERNANCE, not COMPLIANCE: no
  *   role of the application may bypass the lock, and legal holds protect the
  *   cases escalated to accountability, while an operator holding
  *   s3:BypassGovernanceRetention (granted to nobody by this app, logged by
@@ -201,8 +202,8 @@ export const functions = {
     timeoutSeconds: 29,
     tables: { main: 'readWrite', audit: 'readWrite' },
     buckets: {
-      // Presigned uploads of evidence; audited links to evidence and campaign files.
-      evidence: { read: ['evidence/', 'campaigns/'], write: ['evidence/'] },
+      // Presigned uploads of evidence; audited links to evidence and campaign files; expert panel draws.
+      evidence: { read: ['evidence/', 'campaigns/', 'panels/'], write: ['evidence/', 'panels/'] },
       // Presigned import uploads; links to import error reports and exports.
       work: { read: ['reports/', 'exports/'], write: ['uploads/imports/'] },
     },
@@ -409,6 +410,9 @@ export const routes = [
   { method: 'POST', path: '/campaigns/{id}/teams', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/inspections', auth: 'jwt' },
   { method: 'GET', path: '/inspectors/{id}/workload', auth: 'jwt' },
+  { method: 'POST', path: '/campaigns/{id}/panels', auth: 'jwt' },
+  { method: 'GET', path: '/campaigns/{id}/panels', auth: 'jwt' },
+  { method: 'POST', path: '/inspections/{id}/team/replacements', auth: 'jwt' },
   { method: 'GET', path: '/schools/{id}/history', auth: 'jwt' },
   { method: 'POST', path: '/inspections/{id}/evidence', auth: 'jwt' },
   { method: 'GET', path: '/inspections/{id}/evidence', auth: 'jwt' },

@@ -12,15 +12,44 @@ const chunk = <T>(items: readonly T[], size: number): T[][] => {
 const pause = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
 const maxAttempts = 10;
 
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } };
+
 /** BatchWriteItem in chunks of 25, resubmitting unprocessed items with backoff. */
-export const batchPut = async (
+export const batchPut = (
   client: DynamoDBDocumentClient,
   table: string,
   items: readonly Item[],
   concurrency = 4,
+): Promise<void> =>
+  batchWrite(
+    client,
+    table,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    concurrency,
+  );
+
+/** BatchWriteItem deletes in chunks of 25 (deleting an absent item is no error). */
+export const batchDelete = (
+  client: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly Key[],
+  concurrency = 4,
+): Promise<void> =>
+  batchWrite(
+    client,
+    table,
+    keys.map((Key) => ({ DeleteRequest: { Key } })),
+    concurrency,
+  );
+
+const batchWrite = async (
+  client: DynamoDBDocumentClient,
+  table: string,
+  all: readonly WriteRequest[],
+  concurrency: number,
 ): Promise<void> => {
-  await mapLimited(chunk(items, 25), concurrency, async (part) => {
-    let requests = part.map((Item) => ({ PutRequest: { Item } }));
+  await mapLimited(chunk(all, 25), concurrency, async (part) => {
+    let requests = part;
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt >= maxAttempts)
         throw new Error(`BatchWrite to ${table}: items still unprocessed after retries`);

@@ -8,25 +8,37 @@ import {
 import type { ImportTarget } from '#core/import-service';
 import type { ImportKind } from '#core/imports';
 import type { Inspector, School, SchoolKind, Zone, ZoneMembership } from '#core/registry';
-import type { CountyStats, Page, RegistryStore, SchoolQuery } from '#core/registry-ports';
+import type { CountyStats, InspectorQuery, Page, RegistryStore, SchoolQuery } from '#core/registry-ports';
+import { mapLimited } from '#lib/concurrency';
 import { decodeCursor, encodeCursor, isStartKey, withCursorCheck } from '#lib/cursor';
-import { batchGet, batchPut } from './dynamo-batch.ts';
+import { batchDelete, batchGet, batchPut } from './dynamo-batch.ts';
 import { queryAll as queryAllItems } from './dynamo-query.ts';
 
 /**
  * The registry in the single `main` table. Keys:
  *
- * | item            | pk                 | sk               | gsi1pk / gsi1sk                  | gsi2pk / gsi2sk                       |
- * |-----------------|--------------------|------------------|----------------------------------|---------------------------------------|
- * | school          | SCHOOL#<id>        | SCHOOL           | SCHOOLS#<county> / <town>#<id>   |                                       |
- * | inspector       | INSPECTOR#<id>     | INSPECTOR        | INSPECTORS#<county> / <id>       |                                       |
- * | zone            | ZONE#<id>          | ZONE             | ZONES#<county> / <id>            | INSPECTORZONE#<inspector> / <zone>    |
- * | zone membership | SCHOOL#<school>    | ZONE             | ZONE#<zone> / <school>           |                                       |
- * | county stats    | REGIONSTATS        | <county>         |                                  |                                       |
+ * | item                 | pk              | sk               | gsi1pk / gsi1sk                | gsi2pk / gsi2sk                      | gsi3pk / gsi3sk                           |
+ * |----------------------|-----------------|------------------|--------------------------------|--------------------------------------|-------------------------------------------|
+ * | school               | SCHOOL#<id>     | SCHOOL           | SCHOOLS#<county> / <town>#<id> |                                      |                                           |
+ * | inspector            | INSPECTOR#<id>  | INSPECTOR        | INSPECTORS#<county> / <id>     | INSPECTORKIND#<county>#<kind> / <id> |                                           |
+ * | inspector specialty  | INSPECTOR#<id>  | SPECIALTY#<code> |                                |                                      | SPECIALISTS#<county>#<code> / <kind>#<id> |
+ * | zone                 | ZONE#<id>       | ZONE             | ZONES#<county> / <id>          | INSPECTORZONE#<inspector> / <zone>   |                                           |
+ * | zone membership      | SCHOOL#<school> | ZONE             | ZONE#<zone> / <school>         |                                      |                                           |
+ * | county stats         | REGIONSTATS     | <county>         |                                |                                      |                                           |
  *
  * Lists are partitioned by county (≤ ~1,000 schools), so a province-wide
  * listing walks its counties and no partition takes a province's writes.
  * A school's membership shares its partition, so a school is in one zone at most.
+ *
+ * The expert pool (专家库): an inspector with specialties has one
+ * `inspector specialty` item per specialty, a copy of the inspector beside
+ * it, so `GET /inspectors?specialty=` reads exactly the specialists of each
+ * county (of one kind: a prefix of gsi3sk) and `?kind=` reads gsi2; a
+ * province's thousands of experts are never read to find the dozens asked
+ * for. Availability depends on the day (`unavailableUntil`), so it is a filter
+ * on those reads, which drops the few who are away. An import rewrites an
+ * inspector's specialty items before the inspector itself (a retried batch
+ * rewrites both) and deletes those of specialties it no longer has.
  */
 type Item = Record<string, unknown>;
 const bookkeeping = [
@@ -36,6 +48,8 @@ const bookkeeping = [
   'gsi1sk',
   'gsi2pk',
   'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
   'type',
   'createdByImport',
   'updatedByImport',
@@ -55,6 +69,10 @@ export const registryKeys = {
   inspector: (id: string) => ({ pk: `INSPECTOR#${id}`, sk: 'INSPECTOR' }),
   zone: (id: string) => ({ pk: `ZONE#${id}`, sk: 'ZONE' }),
   membership: (schoolId: string) => ({ pk: `SCHOOL#${schoolId}`, sk: 'ZONE' }),
+  specialty: (inspectorId: string, code: string) => ({
+    pk: `INSPECTOR#${inspectorId}`,
+    sk: `SPECIALTY#${code}`,
+  }),
 };
 
 /** What each import kind stores per row: the item and its key. */
@@ -78,6 +96,8 @@ export const entityItem = (kind: ImportKind, entity: Item): Item => {
         ...i,
         gsi1pk: `INSPECTORS#${i.regionCode}`,
         gsi1sk: i.id,
+        gsi2pk: `INSPECTORKIND#${i.regionCode}#${i.kind}`,
+        gsi2sk: i.id,
       };
     }
     case 'zones': {
@@ -97,6 +117,16 @@ export const entityKeyOf = (kind: ImportKind, entity: Item): { pk: string; sk: s
   const { pk, sk } = entityItem(kind, entity);
   return { pk: String(pk), sk: String(sk) };
 };
+
+/** The pool's index entries of an inspector: one per specialty, each a copy of the inspector. */
+export const specialtyItems = (i: Inspector): Item[] =>
+  (i.specialties ?? []).map((code) => ({
+    ...registryKeys.specialty(i.id, code),
+    type: 'inspectorSpecialty',
+    ...i,
+    gsi3pk: `SPECIALISTS#${i.regionCode}#${code}`,
+    gsi3sk: `${i.kind}#${i.id}`,
+  }));
 
 export const zoneItem = (zone: { id: string; regionCode: string; inspectorId: string }): Item => ({
   ...registryKeys.zone(zone.id),
@@ -121,15 +151,16 @@ const isListCursor = (v: unknown): v is ListCursor =>
   (v as ListCursor).c >= 0 &&
   ((v as ListCursor).k === undefined || isStartKey((v as ListCursor).k));
 
-/** Reads the given county partitions in order until `limit` items pass the filter. */
+/** Reads the given county partitions of an index in order until `limit` items pass the filter. */
 const listAcrossCounties = async <T>(
   db: DynamoDBDocumentClient,
   table: string,
-  partitionPrefix: string,
+  partitionOf: (county: string) => string,
   counties: readonly string[],
   opts: {
     cursor?: string;
     limit: number;
+    index?: 'gsi1' | 'gsi2' | 'gsi3';
     sortPrefix?: string;
     filter?: Pick<
       QueryCommandInput,
@@ -141,19 +172,20 @@ const listAcrossCounties = async <T>(
   const items: T[] = [];
   let county = start.c;
   let startKey = start.k;
+  const index = opts.index ?? 'gsi1';
   while (county < counties.length) {
     const resumed = startKey !== undefined && startKey === start.k;
     const result = await withCursorCheck(resumed, () =>
       db.send(
         new QueryCommand({
           TableName: table,
-          IndexName: 'gsi1',
+          IndexName: index,
           KeyConditionExpression: opts.sortPrefix
-            ? 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)'
-            : 'gsi1pk = :pk',
+            ? `${index}pk = :pk AND begins_with(${index}sk, :sk)`
+            : `${index}pk = :pk`,
           ...opts.filter,
           ExpressionAttributeValues: {
-            ':pk': `${partitionPrefix}${counties[county]}`,
+            ':pk': partitionOf(counties[county]!),
             ...(opts.sortPrefix ? { ':sk': opts.sortPrefix } : {}),
             ...opts.filter?.ExpressionAttributeValues,
           },
@@ -239,7 +271,7 @@ export const createRegistryStore = (db: DynamoDBDocumentClient, table: string): 
         names['#name'] = 'name';
         values[':q'] = query.nameContains;
       }
-      return listAcrossCounties<School>(db, table, 'SCHOOLS#', query.counties, {
+      return listAcrossCounties<School>(db, table, (c) => `SCHOOLS#${c}`, query.counties, {
         limit: query.limit,
         ...(query.cursor ? { cursor: query.cursor } : {}),
         ...(query.townCode ? { sortPrefix: `${query.townCode}#` } : {}),
@@ -255,11 +287,37 @@ export const createRegistryStore = (db: DynamoDBDocumentClient, table: string): 
       });
     },
 
-    listInspectors: (query) =>
-      listAcrossCounties<Inspector>(db, table, 'INSPECTORS#', query.counties, {
+    listInspectors: (query: InspectorQuery) => {
+      const { specialty, kind, available } = query;
+      // The narrowest index that answers: specialists of a county (of one kind), inspectors of a kind, all.
+      const read = specialty
+        ? {
+            index: 'gsi3' as const,
+            partitionOf: (c: string) => `SPECIALISTS#${c}#${specialty}`,
+            ...(kind ? { sortPrefix: `${kind}#` } : {}),
+          }
+        : kind
+          ? { index: 'gsi2' as const, partitionOf: (c: string) => `INSPECTORKIND#${c}#${kind}` }
+          : { index: 'gsi1' as const, partitionOf: (c: string) => `INSPECTORS#${c}` };
+      // Available on the day: not withdrawn, or away only until a day that has come (see `availableOn`).
+      const filter = available && {
+        FilterExpression: available.value
+          ? '(attribute_not_exists(#available) OR #available = :true OR #until <= :day)'
+          : '(#available = :false AND (attribute_not_exists(#until) OR #until > :day))',
+        ExpressionAttributeNames: { '#available': 'available', '#until': 'unavailableUntil' },
+        ExpressionAttributeValues: {
+          [available.value ? ':true' : ':false']: available.value,
+          ':day': available.on,
+        },
+      };
+      return listAcrossCounties<Inspector>(db, table, read.partitionOf, query.counties, {
         limit: query.limit,
+        index: read.index,
+        ...('sortPrefix' in read ? { sortPrefix: read.sortPrefix } : {}),
         ...(query.cursor ? { cursor: query.cursor } : {}),
-      }),
+        ...(filter ? { filter } : {}),
+      });
+    },
 
     async countyStats(codePrefix) {
       const items = await queryAll({
@@ -365,6 +423,12 @@ export const createImportTarget = (db: DynamoDBDocumentClient, table: string): I
   keyOf: (kind, entity) => keyString(entityKeyOf(kind, entity)),
   async save(kind, records) {
     const now = new Date().toISOString();
+    if (kind === 'inspectors')
+      await saveSpecialties(
+        db,
+        table,
+        records.map((r) => r.entity as Inspector),
+      );
     await batchPut(
       db,
       table,
@@ -398,3 +462,29 @@ export const createImportTarget = (db: DynamoDBDocumentClient, table: string): I
 });
 
 const keyString = (k: { pk: string; sk: string }) => `${k.pk}|${k.sk}`;
+
+/**
+ * Brings each inspector's specialty items in line with its specialties: reads
+ * which it has (one query of its own partition), deletes the ones of
+ * specialties it lost, and writes the current ones (fresh copies).
+ */
+const saveSpecialties = async (
+  db: DynamoDBDocumentClient,
+  table: string,
+  inspectors: readonly Inspector[],
+): Promise<void> => {
+  const stale = await mapLimited(inspectors, 8, async (i) => {
+    const current = new Set(i.specialties.map((code) => `SPECIALTY#${code}`));
+    const stored = await queryAllItems(db, {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': registryKeys.inspector(i.id).pk, ':sk': 'SPECIALTY#' },
+      ProjectionExpression: 'pk, sk',
+    });
+    return stored
+      .filter((item) => !current.has(item.sk as string))
+      .map((item) => ({ pk: item.pk, sk: item.sk }));
+  });
+  await batchDelete(db, table, stale.flat());
+  await batchPut(db, table, inspectors.flatMap(specialtyItems));
+};

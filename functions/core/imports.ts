@@ -5,6 +5,7 @@ import {
   ownershipLabels,
   schoolKindLabels,
   schoolSchema,
+  specialtyLabels,
   zoneMembershipSchema,
 } from './registry.ts';
 
@@ -28,7 +29,8 @@ interface Column {
   readonly alias: string;
   /** Field of the entity this column fills. */
   readonly field: string;
-  readonly type?: 'integer' | 'date' | 'enum';
+  /** `list`: several values in one cell, separated by 、，,;；| (each a code or its label, if `labels`). */
+  readonly type?: 'integer' | 'date' | 'enum' | 'list' | 'boolean';
   readonly labels?: Readonly<Record<string, string>>;
   readonly optional?: boolean;
 }
@@ -53,6 +55,25 @@ export const columns: Readonly<Record<ImportKind, readonly Column[]>> = {
     { header: 'kind', alias: '督学类型', field: 'kind', type: 'enum', labels: inspectorKindLabels },
     { header: 'region_code', alias: '区县代码', field: 'regionCode' },
     { header: 'phone', alias: '手机号', field: 'phone' },
+    // The expert pool (专家库): optional, so files without these columns import as before.
+    {
+      header: 'specialties',
+      alias: '专业领域',
+      field: 'specialties',
+      type: 'list',
+      labels: specialtyLabels,
+      optional: true,
+    },
+    { header: 'home_school_id', alias: '所在学校标识码', field: 'homeSchoolId', optional: true },
+    { header: 'available', alias: '是否可用', field: 'available', type: 'boolean', optional: true },
+    {
+      header: 'unavailable_until',
+      alias: '不可用截止日期',
+      field: 'unavailableUntil',
+      type: 'date',
+      optional: true,
+    },
+    { header: 'conflicts', alias: '回避学校', field: 'conflicts', type: 'list', optional: true },
   ],
   zones: [
     { header: 'zone_id', alias: '责任区编号', field: 'zoneId' },
@@ -140,8 +161,15 @@ export const parseRow = <K extends ImportKind>(
       const field = String(issue.path[0] ?? '');
       const column = columns[kind].find((c) => c.field === field)?.header ?? field;
       if (errors.some((e) => e.column === column)) continue;
+      const value = raw[field];
+      const item =
+        Array.isArray(value) && typeof issue.path[1] === 'number' ? value[issue.path[1]] : undefined;
       const message =
-        issue.code === 'invalid_type' && raw[field] === undefined ? 'is required' : issue.message;
+        issue.code === 'invalid_type' && value === undefined
+          ? 'is required'
+          : item === undefined
+            ? issue.message
+            : `"${String(item)}" ${issue.message}`;
       errors.push({ row, column, message });
     }
   }
@@ -162,22 +190,49 @@ const convert = (column: Column, text: string): Converted => {
     }
     case 'date':
       return toIsoDate(text);
-    case 'enum': {
-      const labels = column.labels ?? {};
+    case 'enum':
+      return toCode(column.labels ?? {}, text);
+    case 'list': {
+      const values = text
+        .split(listSeparators)
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
+      if (!column.labels) return { ok: true, value: values };
+      const codes: string[] = [];
+      for (const v of values) {
+        const converted = toCode(column.labels, v);
+        if (!converted.ok) return converted;
+        codes.push(converted.value as string);
+      }
+      return { ok: true, value: codes };
+    }
+    case 'boolean': {
       const lowered = text.toLowerCase();
-      const code = Object.keys(labels).find((c) => c === lowered || labels[c] === text);
-      return code
-        ? { ok: true, value: code }
-        : {
-            ok: false,
-            message: `"${text}" is not one of ${Object.entries(labels)
-              .map(([c, l]) => `${c}(${l})`)
-              .join(', ')}`,
-          };
+      if (yes.includes(lowered)) return { ok: true, value: true };
+      if (no.includes(lowered)) return { ok: true, value: false };
+      return { ok: false, message: `"${text}" is not 是 or 否` };
     }
     default:
       return { ok: true, value: text };
   }
+};
+
+const listSeparators = /[、，,;；|｜]/;
+const yes = ['是', '可用', 'yes', 'y', 'true', '1'];
+const no = ['否', '不可用', 'no', 'n', 'false', '0'];
+
+/** A code given as itself (any case) or as its label. */
+const toCode = (labels: Readonly<Record<string, string>>, text: string): Converted => {
+  const lowered = text.toLowerCase();
+  const code = Object.keys(labels).find((c) => c === lowered || labels[c] === text);
+  return code
+    ? { ok: true, value: code }
+    : {
+        ok: false,
+        message: `"${text}" is not one of ${Object.entries(labels)
+          .map(([c, l]) => `${c}(${l})`)
+          .join(', ')}`,
+      };
 };
 
 /** Accepts 2021-09-01, 2021/9/1, 2021.9.1, 2021年9月1日 and Excel serial day numbers. */

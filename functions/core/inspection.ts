@@ -1,3 +1,4 @@
+import type { ReplacementReason } from './panels.ts';
 import type { InspectionPhase, Phase } from './template.ts';
 
 /**
@@ -38,6 +39,15 @@ export interface Team {
   source: TeamSource;
   setAt: string;
   setBy: string;
+  /** A drawn panel: the draw it came from (GET /campaigns/{id}/panels), and its replacements, oldest first. */
+  drawId?: string;
+  replacements?: {
+    out: string;
+    in: string;
+    reason: ReplacementReason;
+    at: string;
+    by: string;
+  }[];
 }
 
 export interface Inspection {

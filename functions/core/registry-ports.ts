@@ -1,4 +1,4 @@
-import type { Inspector, School, SchoolKind, Zone } from './registry.ts';
+import type { Inspector, InspectorKind, School, SchoolKind, Specialty, Zone } from './registry.ts';
 
 export interface Page<T> {
   readonly items: T[];
@@ -25,6 +25,18 @@ export interface SchoolQuery {
   readonly limit: number;
 }
 
+export interface InspectorQuery {
+  /** Counties to read, in order (a city or province expands to its counties). */
+  readonly counties: readonly string[];
+  readonly kind?: InspectorKind;
+  /** Only inspectors with this specialty (the expert pool). */
+  readonly specialty?: Specialty;
+  /** Only those who are (`value: true`) or are not available on the day `on` (see `availableOn`). */
+  readonly available?: { readonly value: boolean; readonly on: string };
+  readonly cursor?: string;
+  readonly limit: number;
+}
+
 /** Port: where the registry is stored (DynamoDB in practice). */
 export interface RegistryStore {
   getSchool(id: string): Promise<School | undefined>;
@@ -34,11 +46,7 @@ export interface RegistryStore {
   zoneOfSchool(schoolId: string): Promise<{ zoneId: string; inspectorId: string } | undefined>;
   zonesOfInspector(inspectorId: string): Promise<Zone[]>;
   listSchools(query: SchoolQuery): Promise<Page<School>>;
-  listInspectors(query: {
-    counties: readonly string[];
-    cursor?: string;
-    limit: number;
-  }): Promise<Page<Inspector>>;
+  listInspectors(query: InspectorQuery): Promise<Page<Inspector>>;
   /** Stats of every county whose code starts with the prefix. */
   countyStats(codePrefix: string): Promise<CountyStats[]>;
   /** Recounts one county from the stored schools and inspectors. */

@@ -1,7 +1,15 @@
 import { type Actor, isAdmin, regionInScope } from './actor.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 import { ancestorsOf, childrenOf, countiesUnder, findRegion, type Region } from './regions.ts';
-import type { Inspector, School, SchoolKind, Zone } from './registry.ts';
+import {
+  availableOn,
+  type Inspector,
+  type InspectorKind,
+  type School,
+  type SchoolKind,
+  type Specialty,
+  type Zone,
+} from './registry.ts';
 import type { CountyStats, Page, RegistryStore } from './registry-ports.ts';
 
 /**
@@ -11,7 +19,20 @@ import type { CountyStats, Page, RegistryStore } from './registry-ports.ts';
  */
 const readsRegions = (actor: Actor) => isAdmin(actor) || actor.role === 'auditor';
 
-export type PublicInspector = Omit<Inspector, 'phone'> & { phone?: string };
+export type PublicInspector = Omit<Inspector, 'phone' | 'conflicts'> & {
+  phone?: string;
+  conflicts?: string[];
+};
+
+export interface InspectorFilter {
+  kind?: InspectorKind;
+  specialty?: Specialty;
+  /** Available today (China's calendar day), or not. */
+  available?: boolean;
+}
+
+/** Today in China (UTC+8), the day availability is judged on. */
+const chinaToday = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 export const createRegistryService = (store: RegistryStore) => {
   const schoolVisible = async (actor: Actor, school: School): Promise<boolean> => {
@@ -21,10 +42,17 @@ export const createRegistryService = (store: RegistryStore) => {
     return false;
   };
 
-  /** Schools never see inspectors' phone numbers. */
-  const present = (actor: Actor, inspector: Inspector): PublicInspector => {
+  /** Schools never see inspectors' phone numbers, nor which schools they declared conflicts with. */
+  const present = (actor: Actor, stored: Inspector): PublicInspector => {
+    // Inspectors imported before the expert pool existed have none of its fields.
+    const inspector: Inspector = {
+      ...stored,
+      specialties: stored.specialties ?? [],
+      available: stored.available ?? true,
+      conflicts: stored.conflicts ?? [],
+    };
     if (actor.role !== 'school') return inspector;
-    const { phone: _hidden, ...rest } = inspector;
+    const { phone: _hidden, conflicts: _declared, ...rest } = inspector;
     return rest;
   };
 
@@ -136,20 +164,30 @@ export const createRegistryService = (store: RegistryStore) => {
       return { ...present(actor, inspector), zones: shownZones, schools: zoneSchools };
     },
 
-    async inspectors(actor: Actor, query: { region?: string; cursor?: string; limit: number }) {
+    async inspectors(
+      actor: Actor,
+      query: InspectorFilter & { region?: string; cursor?: string; limit: number },
+    ) {
+      const today = chinaToday();
       if (actor.role === 'inspector' || actor.role === 'school') {
         const id =
           actor.role === 'inspector' ? actor.scope : (await store.zoneOfSchool(actor.scope))?.inspectorId;
         const own = id ? await store.getInspector(id) : undefined;
-        return { items: own ? [present(actor, own)] : [] };
+        return {
+          items: own && inspectorMatches(own, query, today) ? [present(actor, own)] : [],
+        };
       }
       const code = query.region ?? actor.scope;
       regionOrNotFound(actor, code);
-      return store.listInspectors({
+      const page = await store.listInspectors({
         counties: countiesUnder(code).map((c) => c.code),
+        ...(query.kind ? { kind: query.kind } : {}),
+        ...(query.specialty ? { specialty: query.specialty } : {}),
+        ...(query.available !== undefined ? { available: { value: query.available, on: today } } : {}),
         ...(query.cursor ? { cursor: query.cursor } : {}),
         limit: query.limit,
       });
+      return { ...page, items: page.items.map((i) => present(actor, i)) };
     },
 
     async zone(actor: Actor, id: string): Promise<Zone & { inspector?: PublicInspector; schools: School[] }> {
@@ -176,6 +214,11 @@ export const createRegistryService = (store: RegistryStore) => {
   };
 };
 export type RegistryService = ReturnType<typeof createRegistryService>;
+
+const inspectorMatches = (inspector: Inspector, filter: InspectorFilter, day: string) =>
+  (!filter.kind || inspector.kind === filter.kind) &&
+  (!filter.specialty || (inspector.specialties ?? []).includes(filter.specialty)) &&
+  (filter.available === undefined || availableOn(inspector, day) === filter.available);
 
 const matches = (school: School, query: { region?: string; kind?: SchoolKind; q?: string }) =>
   (!query.region || school.regionCode.startsWith(query.region) || school.townCode.startsWith(query.region)) &&

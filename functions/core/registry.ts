@@ -35,11 +35,46 @@ export const ownershipLabels: Record<(typeof ownerships)[number], string> = {
 };
 
 export const inspectorKinds = ['responsible', 'full_time', 'expert'] as const;
+export type InspectorKind = (typeof inspectorKinds)[number];
 export const inspectorKindLabels: Record<(typeof inspectorKinds)[number], string> = {
   responsible: '责任督学',
   full_time: '专职督学',
   expert: '督导评估专家',
 };
+
+/**
+ * What an inspector or expert is qualified to judge (专业领域): the stages of
+ * schooling, plus the cross-cutting fields the seeds' evaluations ask for
+ * (finance, safety, curriculum; school management for principals' end-of-term
+ * reviews and kindergartens' internal management).
+ */
+export const specialties = [
+  'preschool',
+  'compulsory',
+  'senior_high',
+  'vocational',
+  'special',
+  'finance',
+  'safety',
+  'curriculum',
+  'management',
+] as const;
+export type Specialty = (typeof specialties)[number];
+
+export const specialtyLabels: Record<Specialty, string> = {
+  preschool: '学前教育',
+  compulsory: '义务教育',
+  senior_high: '普通高中',
+  vocational: '职业教育',
+  special: '特殊教育',
+  finance: '财务',
+  safety: '安全',
+  curriculum: '课程教学',
+  management: '学校管理',
+};
+
+/** Schools one inspector may declare a conflict of interest with (回避学校). */
+export const maxDeclaredConflicts = 50;
 
 /** Zones of more than this many schools are reported (the norm is ≤ 20). */
 export const zoneSchoolLimit = 20;
@@ -69,14 +104,49 @@ export const schoolSchema = z
   });
 export type School = z.infer<typeof schoolSchema>;
 
-export const inspectorSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, - or _'),
-  name: z.string().trim().min(1, 'is required').max(100),
-  kind: z.enum(inspectorKinds),
-  regionCode: countyCode,
-  phone: z.string().regex(/^1\d{10}$/, 'must be an 11-digit mobile number'),
-});
+const schoolCode = z.string().regex(/^\d{10}$/, 'must be the 10-digit national school code');
+
+/**
+ * An inspector of any kind; the expert pool (专家库) is the inspectors with
+ * specialties. `available: false` takes one out of every draw, until
+ * `unavailableUntil` if given (on leave until that day) or for good.
+ */
+export const inspectorSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, - or _'),
+    name: z.string().trim().min(1, 'is required').max(100),
+    kind: z.enum(inspectorKinds),
+    regionCode: countyCode,
+    phone: z.string().regex(/^1\d{10}$/, 'must be an 11-digit mobile number'),
+    specialties: z
+      .array(z.enum(specialties))
+      .max(specialties.length)
+      .refine((list) => new Set(list).size === list.length, 'names a specialty twice')
+      .default([]),
+    /** The school the inspector works at (a teacher, a principal), if any. */
+    homeSchoolId: schoolCode.optional(),
+    available: z.boolean().default(true),
+    unavailableUntil: z.iso.date('must be a date (YYYY-MM-DD)').optional(),
+    /** Schools the inspector declared a conflict of interest with: never drawn for them. */
+    conflicts: z
+      .array(schoolCode)
+      .max(maxDeclaredConflicts, `at most ${maxDeclaredConflicts} schools`)
+      .refine((list) => new Set(list).size === list.length, 'names a school twice')
+      .default([]),
+  })
+  .refine((i) => i.unavailableUntil === undefined || !i.available, {
+    path: ['unavailableUntil'],
+    message: 'is only for an inspector who is not available (是否可用: 否)',
+  });
 export type Inspector = z.infer<typeof inspectorSchema>;
+
+/** Whether an inspector can be drawn for work on `day` (YYYY-MM-DD). */
+export const availableOn = (
+  inspector: Pick<Inspector, 'available' | 'unavailableUntil'>,
+  day: string,
+): boolean =>
+  inspector.available !== false ||
+  (inspector.unavailableUntil !== undefined && day >= inspector.unavailableUntil);
 
 /** One spreadsheet row of a zone file: one school's membership. */
 export const zoneMembershipSchema = z.object({

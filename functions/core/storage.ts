@@ -22,6 +22,11 @@ export const archiveKeys = {
   sealed: (campaignId: string, file: string) => `campaigns/${campaignId}/sealed/${file}`,
 } as const;
 
+/** The record of each expert panel draw (inputs and result), kept with the archive. */
+export const panelKeys = {
+  draw: (campaignId: string, drawId: string) => `panels/${campaignId}/${drawId}.json`,
+} as const;
+
 export const scratchKeys = {
   /** Where an office uploads a registry spreadsheet (its object-created event starts the import). */
   importUpload: (importId: string) => `uploads/imports/${importId}/source`,

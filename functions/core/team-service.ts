@@ -109,6 +109,7 @@ export const createTeamService = (ports: TeamPorts) => {
     team: { lead: string; members: readonly TeamMember[] },
     source: TeamSource,
     reason?: string,
+    panel: Pick<Team, 'drawId' | 'replacements'> = {},
   ) => {
     const { inspection } = loaded;
     if (inspection.status === 'closed') throw new ConflictError('A closed inspection keeps the team it had.');
@@ -122,6 +123,8 @@ export const createTeamService = (ports: TeamPorts) => {
       source,
       setAt: ports.now(),
       setBy: actor.subject,
+      ...(panel.drawId ? { drawId: panel.drawId } : {}),
+      ...(panel.replacements ? { replacements: panel.replacements } : {}),
     };
     const updated = await commit('set_team', actor.subject, loaded, {
       status: inspection.status === 'unassigned' ? 'assigned' : inspection.status,
@@ -364,8 +367,9 @@ export const createTeamService = (ports: TeamPorts) => {
       actor: Actor,
       loaded: Loaded,
       team: { lead: string; members: TeamMember[] },
-      reason?: string,
-    ) => apply(actor, loaded, team, 'panel', reason),
+      reason: string,
+      panel: Pick<Team, 'drawId' | 'replacements'>,
+    ) => apply(actor, loaded, team, 'panel', reason, panel),
   };
 };
 export type TeamService = ReturnType<typeof createTeamService>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { limits, uniqueBy, withinBytes } from './limits.ts';
+import { teamSchema } from './panels.ts';
 import { schoolKinds } from './registry.ts';
 
 /**
@@ -89,6 +90,8 @@ export const templateSchema = z
       .object({ percent: z.number().positive().max(100), stratifyBy: z.literal('county') })
       .optional(),
     recurrence: z.enum(['monthly', 'semiannual']).optional(),
+    /** Who inspects (see panels.ts); `zone`, the default, is the zone's responsible inspector. */
+    team: teamSchema.default({ mode: 'zone' }),
     /** When an open rectification escalates (the sweeper applies it). */
     escalation: z
       .object({

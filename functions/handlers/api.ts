@@ -75,7 +75,7 @@ const operations: OperationTable = {
   ...campaignOperations({ campaigns }),
   ...evidenceOperations({ evidence: evidenceWiring(tables, evidenceObjects).service }),
   ...inspectionOperations({ campaigns, inspections: inspections.service }),
-  ...teamOperations({ teams: inspections.teams, views: inspections.views }),
+  ...teamOperations({ teams: inspections.teams, views: inspections.views, panels: inspections.panels! }),
   ...auditOperations({ audit: auditWiring(tables).service }),
   ...exportOperations({
     exports: exportWiring(tables, workObjects, sfn, env.stateMachine('exportEvidence')),

@@ -105,6 +105,43 @@ describe('demo province', () => {
   });
 });
 
+describe('the demo expert pool', () => {
+  it('has experts of every stage in every county, found by specialty and availability', async () => {
+    const token = await tokenFor('city_admin', '3205');
+    const poolRows = expected.inspectors
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.split(','))
+      .filter((r) => r[3]!.startsWith('3205') && r[2] === 'expert');
+    for (const county of new Set(poolRows.map((r) => r[3]))) {
+      const labels = poolRows.filter((r) => r[3] === county).flatMap((r) => r[5]!.split('、'));
+      for (const stage of ['学前教育', '义务教育', '普通高中', '职业教育', '特殊教育'])
+        expect(labels, `${county} ${stage}`).toContain(stage);
+    }
+    // Available today (China's day): not withdrawn, or away only until a day that has come.
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    for (const [specialty, label] of [
+      ['preschool', '学前教育'],
+      ['finance', '财务'],
+    ] as const) {
+      const page = await call<{ items: { id: string; specialties: string[] }[] }>(
+        'GET',
+        `/inspectors?region=3205&kind=expert&specialty=${specialty}&available=true&limit=200`,
+        { token },
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.items.every((i) => i.specialties.includes(specialty))).toBe(true);
+      const availableIds = poolRows
+        .filter(
+          (r) => r[5]!.split('、').includes(label) && (r[7] === '是' || (r[8] !== '' && r[8]! <= today)),
+        )
+        .map((r) => r[0]);
+      expect(page.body.items.map((i) => i.id).sort()).toEqual(availableIds.sort());
+    }
+  });
+});
+
 describe('start-of-term over the demo province', () => {
   interface Progress {
     totals: { targets: number; inspections: number; byStatus: Record<string, number>; coverage: number };

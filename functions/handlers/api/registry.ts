@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Actor } from '#core/actor';
 import { acceptedImportTypes, type createImportRequests } from '#core/import-requests';
 import { importKinds } from '#core/imports';
-import { inspectorKinds, ownerships, schoolKinds } from '#core/registry';
+import { inspectorKinds, ownerships, schoolKinds, specialties, specialtyLabels } from '#core/registry';
 import type { RegistryService } from '#core/registry-service';
 import { defineOperation, json } from '../http/operation.ts';
 
@@ -25,12 +25,21 @@ const school = z.object({
   principalTermStart: z.string(),
   groupId: z.string().optional(),
 });
+const specialtyCodes = `${specialties.map((s) => `${s} ${specialtyLabels[s]}`).join(', ')}`;
 const inspector = z.object({
   id: z.string(),
   name: z.string(),
   kind: z.enum(inspectorKinds),
   regionCode: z.string(),
   phone: z.string().optional().describe('never shown to school users'),
+  specialties: z.array(z.enum(specialties)).describe(`专业领域: ${specialtyCodes}`),
+  homeSchoolId: z.string().optional().describe('the school the inspector works at'),
+  available: z.boolean(),
+  unavailableUntil: z.string().optional().describe('not available before this day (with `available: false`)'),
+  conflicts: z
+    .array(z.string())
+    .optional()
+    .describe('schools the inspector declared a conflict of interest with; never shown to school users'),
 });
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), cursor: z.string().optional() });
@@ -73,9 +82,20 @@ export const registryOperations = (deps: {
   }),
 
   'GET /inspectors': defineOperation({
-    summary: 'Inspectors under a region',
+    summary: 'Inspectors under a region, optionally of one kind, specialty (the expert pool) or availability',
     tags: ['registry'],
-    query: z.object({ region: regionCode.optional(), cursor, limit }),
+    query: z.object({
+      region: regionCode.optional(),
+      kind: z.enum(inspectorKinds).optional(),
+      specialty: z.enum(specialties).optional().describe(specialtyCodes),
+      available: z
+        .enum(['true', 'false'])
+        .transform((v) => v === 'true')
+        .optional()
+        .describe('only those available today (true) or not (false)'),
+      cursor,
+      limit,
+    }),
     responses: { 200: { description: 'A page of inspectors', schema: page(inspector) } },
     handle: async ({ actor, query }) => json(200, await deps.registry.inspectors(actorOf(actor), query)),
   }),

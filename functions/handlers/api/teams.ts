@@ -4,6 +4,8 @@ import { PayloadTooLargeError } from '#core/errors';
 import { inspectionStatuses, statusLabels } from '#core/inspection';
 import { gradeLabels } from '#core/inspection-service';
 import type { InspectionRow, OfficeViews } from '#core/office-views';
+import type { PanelService } from '#core/panel-service';
+import { replacementReasonSchema } from '#core/panels';
 import { bulkTeamsSchema, teamInputSchema } from '#core/team-input';
 import type { TeamService } from '#core/team-service';
 import { grades, inspectionPhases } from '#core/template';
@@ -60,7 +62,54 @@ const rowsOf = (items: InspectionRow[]) => [
   ]),
 ];
 
-export const teamOperations = (deps: { teams: TeamService; views: OfficeViews }) => ({
+export const teamOperations = (deps: { teams: TeamService; views: OfficeViews; panels: PanelService }) => ({
+  'POST /campaigns/{id}/panels': defineOperation({
+    summary:
+      'Draw expert panels (评估专家组) for the inspections without a team, reproducibly from the campaign’s seed; each draw recorded and audited',
+    tags: ['teams'],
+    path: idPath,
+    body: z
+      .object({
+        region: z
+          .string()
+          .regex(/^\d{2}(\d{2}){0,2}$/)
+          .optional()
+          .describe('only inspections of this region (default: the campaign under you)'),
+        cursor: z.string().max(8000).optional().describe('where the previous draw stopped (500 a call)'),
+      })
+      .strict(),
+    responses: {
+      201: { description: 'The draw: seed, method, panels set, inspections left unfilled and why' },
+    },
+    handle: async ({ actor, path, body }) => json(201, await deps.panels.draw(actorOf(actor), path.id, body)),
+  }),
+
+  'GET /campaigns/{id}/panels': defineOperation({
+    summary: 'The campaign’s panel draws, each with its seed, method and an audited link to its full record',
+    tags: ['teams'],
+    path: idPath,
+    responses: { 200: { description: 'The draws' } },
+    handle: async ({ actor, path, requestId }) =>
+      json(200, await deps.panels.draws(actorOf(actor), path.id, requestId)),
+  }),
+
+  'POST /inspections/{id}/team/replacements': defineOperation({
+    summary:
+      'Replace one member of a drawn panel (declined, sick…) by the rules of the draw, with the reason',
+    tags: ['teams'],
+    path: idPath,
+    body: z
+      .object({
+        version: z.number().int().positive().max(1_000_000),
+        memberId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/),
+        reason: replacementReasonSchema,
+      })
+      .strict(),
+    responses: { 200: { description: 'The inspection with its new team, and who replaced whom' } },
+    handle: async ({ actor, path, body }) =>
+      json(200, await deps.panels.replace(actorOf(actor), path.id, body)),
+  }),
+
   'PUT /inspections/{id}/team': defineOperation({
     summary:
       'Set the inspection team (督导组): a lead (组长) and members, each with the indicators given to them',

@@ -5,11 +5,14 @@ import { createEvidenceStore } from '#adapters/evidence-store';
 import { createInspectionStore } from '#adapters/inspection-store';
 import { createLaunchStore } from '#adapters/launch-store';
 import type { ObjectStore } from '#adapters/object-store';
+import { createPanelDraws } from '#adapters/panel-draws';
 import { createRegistryStore, registryKeys } from '#adapters/registry-store';
 import { createTemplateStore } from '#adapters/template-store';
 import type { Actor } from '#core/actor';
 import { createInspectionService } from '#core/inspection-service';
 import { createOfficeViews } from '#core/office-views';
+import { createPanelService } from '#core/panel-service';
+import type { Inspector, SchoolKind } from '#core/registry';
 import { createRegistryService } from '#core/registry-service';
 import { createTeamService, type TeamInspector } from '#core/team-service';
 import { mapLimited } from '#lib/concurrency';
@@ -76,5 +79,41 @@ export const inspectionWiring = (tables: TablesWithAudit, evidenceObjects?: Obje
     zoneSchools: async (inspectorId) =>
       (await schools.zonesOfInspector(inspectorId)).reduce((n, z) => n + z.schoolIds.length, 0),
   });
-  return { service, teams, views, store, campaigns, templates, ports };
+  const panels = evidenceObjects
+    ? createPanelService({
+        ...ports,
+        teams,
+        async pool(counties, kinds) {
+          const all: Inspector[] = [];
+          for (const kind of kinds) {
+            let cursor: string | undefined;
+            do {
+              const page = await schools.listInspectors({
+                counties,
+                kind,
+                limit: 200,
+                ...(cursor ? { cursor } : {}),
+              });
+              all.push(...page.items);
+              cursor = page.cursor;
+            } while (cursor);
+          }
+          return all;
+        },
+        schoolKinds: async (ids) =>
+          new Map(
+            (await batchGet(tables.db, tables.main, [...new Set(ids)].map(registryKeys.school))).map((s) => [
+              String(s.id),
+              s.kind as SchoolKind,
+            ]),
+          ),
+        loads: (campaignId, ids) => launchView.counters.loads(campaignId, ids),
+        unassigned: (campaignId, q) => store.campaignInspections(campaignId, { ...q, status: 'unassigned' }),
+        archive: evidenceObjects,
+        presignDownload: (key, fileName) => evidenceObjects.presignDownload(key, { fileName }),
+        draws: createPanelDraws(tables.db, tables),
+        logAccess: (event) => evidence.logAccess(event),
+      })
+    : undefined;
+  return { service, teams, views, panels, store, campaigns, templates, ports };
 };

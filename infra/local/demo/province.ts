@@ -1,11 +1,15 @@
 import { childrenOf, countiesUnder, findRegion } from '#core/regions';
-import type { SchoolKind } from '#core/registry';
+import { type SchoolKind, type Specialty, specialtyLabels } from '#core/registry';
 
 /**
  * A realistic synthetic province over real GB/T 2260 codes: its real cities,
  * counties and towns, schools with a realistic kind mix (about half
  * kindergartens), responsible inspectors with zones of at most 18 schools,
- * plus full-time inspectors and experts. Deterministic for a given seed.
+ * plus full-time inspectors and an expert pool (专家库): per county two
+ * full-time inspectors and six experts with specialties covering every
+ * stage, home schools, a few declared conflicts and a few away. Deterministic
+ * for a given seed; the pool has its own random stream, so schools and zones
+ * are what they were before it existed.
  */
 export interface DemoOptions {
   province: string;
@@ -17,7 +21,13 @@ export interface DemoFiles {
   schools: string;
   inspectors: string;
   zones: string;
-  counts: { schools: number; inspectors: number; zones: number; byKind: Record<SchoolKind, number> };
+  counts: {
+    schools: number;
+    inspectors: number;
+    experts: number;
+    zones: number;
+    byKind: Record<SchoolKind, number>;
+  };
 }
 
 // Shares of the national school count by kind (2023 statistics, rounded).
@@ -67,6 +77,21 @@ const given = [
 ];
 const zoneSize = 18;
 
+/** Each county's experts: the specialty each is sure to have (so every stage is covered), the rest drawn. */
+const expertLeads: Specialty[][] = [
+  ['preschool', 'safety'],
+  ['compulsory', 'curriculum'],
+  ['senior_high', 'finance'],
+  ['vocational', 'management'],
+  ['special', 'compulsory'],
+  ['finance', 'preschool'],
+];
+const fullTimeSpecialties: Specialty[][] = [
+  ['management', 'compulsory'],
+  ['management', 'safety'],
+];
+const allSpecialties = Object.keys(specialtyLabels) as Specialty[];
+
 /** The kind whose cumulative share first exceeds `r` ∈ [0, 1). */
 const pickKind = (r: number): SchoolKind => {
   let cumulative = 0;
@@ -94,6 +119,8 @@ export const generateDemoProvince = (opts: DemoOptions): DemoFiles => {
   const rand = random(opts.seed ?? 2023);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
   const person = () => pick(surnames.split('')) + pick(given);
+  const poolRand = random((opts.seed ?? 2023) ^ 0x5eed);
+  const poolPick = <T>(items: readonly T[]): T => items[Math.floor(poolRand() * items.length)]!;
 
   const counties = countiesUnder(opts.province).filter((c) => childrenOf(c.code).length > 0);
   // Counties differ in size: weights between 0.5 and 1.5.
@@ -116,10 +143,25 @@ export const generateDemoProvince = (opts: DemoOptions): DemoFiles => {
       'principal_term_start',
     ]),
   ];
-  const inspectors = [csvLine(['inspector_id', 'name', 'kind', 'region_code', 'phone'])];
+  const inspectors = [
+    csvLine([
+      'inspector_id',
+      'name',
+      'kind',
+      'region_code',
+      'phone',
+      'specialties',
+      'home_school_id',
+      'available',
+      'unavailable_until',
+      'conflicts',
+    ]),
+  ];
+  const noPool = ['', '', '', '', ''];
   const zones = [csvLine(['zone_id', 'region_code', 'inspector_id', 'school_id'])];
   const byKind = Object.fromEntries(kindMix.map(([k]) => [k, 0])) as Record<SchoolKind, number>;
   let inspectorCount = 0;
+  let expertCount = 0;
   let zoneCount = 0;
 
   counties.forEach((county, c) => {
@@ -162,17 +204,40 @@ export const generateDemoProvince = (opts: DemoOptions): DemoFiles => {
           'responsible',
           county.code,
           `13${String(Math.floor(rand() * 1e9)).padStart(9, '0')}`,
+          ...noPool,
         ]),
       );
       for (const schoolId of ids.slice(z * zoneSize, (z + 1) * zoneSize))
         zones.push(csvLine([zoneId, county.code, inspectorId, schoolId]));
     }
-    const staff: [string, string][] = [
-      ['F01', 'full_time'],
-      ['F02', 'full_time'],
-      ['E01', 'expert'],
+    // The pool: specialties (list in one cell, 、-separated), home school, availability, conflicts.
+    const poolCells = (kind: string, n: number): string[] => {
+      if (kind === 'full_time')
+        return [fullTimeSpecialties[n]!.map((s) => specialtyLabels[s]).join('、'), '', '', '', ''];
+      const own = new Set<Specialty>(expertLeads[n]!);
+      if (poolRand() < 0.5) own.add(poolPick(allSpecialties));
+      const home = ids.length > 0 && poolRand() < 0.8 ? poolPick(ids) : '';
+      const conflicts = new Set<string>();
+      if (ids.length > 0 && poolRand() < 0.3)
+        for (let k = 1 + Math.floor(poolRand() * 2); k > 0; k--) conflicts.add(poolPick(ids));
+      conflicts.delete(home);
+      const away = poolRand() < 0.08;
+      const until =
+        away && poolRand() < 0.5 ? `2026-${String(3 + Math.floor(poolRand() * 9)).padStart(2, '0')}-01` : '';
+      return [
+        [...own].map((s) => specialtyLabels[s]).join('、'),
+        home,
+        away ? '否' : '是',
+        until,
+        [...conflicts].join('、'),
+      ];
+    };
+    const staff: [string, string, number][] = [
+      ['F01', 'full_time', 0],
+      ['F02', 'full_time', 1],
+      ['E01', 'expert', 0],
     ];
-    for (const [suffix, kind] of staff) {
+    for (const [suffix, kind, n] of staff) {
       inspectors.push(
         csvLine([
           `I${county.code}${suffix}`,
@@ -180,10 +245,26 @@ export const generateDemoProvince = (opts: DemoOptions): DemoFiles => {
           kind,
           county.code,
           `13${String(Math.floor(rand() * 1e9)).padStart(9, '0')}`,
+          ...poolCells(kind, n),
         ]),
       );
     }
-    inspectorCount += zoneTotal + staff.length;
+    // More experts, from the pool's own stream (names and phones too).
+    const moreExperts = expertLeads.length - 1;
+    for (let n = 1; n <= moreExperts; n++) {
+      inspectors.push(
+        csvLine([
+          `I${county.code}E${String(n + 1).padStart(2, '0')}`,
+          poolPick(surnames.split('')) + poolPick(given),
+          'expert',
+          county.code,
+          `13${String(Math.floor(poolRand() * 1e9)).padStart(9, '0')}`,
+          ...poolCells('expert', n),
+        ]),
+      );
+    }
+    inspectorCount += zoneTotal + staff.length + moreExperts;
+    expertCount += 1 + moreExperts;
     zoneCount += zoneTotal;
   });
 
@@ -191,6 +272,12 @@ export const generateDemoProvince = (opts: DemoOptions): DemoFiles => {
     schools: `${schools.join('\r\n')}\r\n`,
     inspectors: `${inspectors.join('\r\n')}\r\n`,
     zones: `${zones.join('\r\n')}\r\n`,
-    counts: { schools: opts.schools, inspectors: inspectorCount, zones: zoneCount, byKind },
+    counts: {
+      schools: opts.schools,
+      inspectors: inspectorCount,
+      experts: expertCount,
+      zones: zoneCount,
+      byKind,
+    },
   };
 };

@@ -69,7 +69,7 @@ export const seedDemo = async (opts: SeedOptions): Promise<Record<ImportKind, Im
   const schools = opts.schools ?? 20_000;
   const files = generateDemoProvince({ province, schools });
   log(
-    `demo province ${province}: ${schools} schools, ${files.counts.inspectors} inspectors, ${files.counts.zones} zones`,
+    `demo province ${province}: ${schools} schools, ${files.counts.inspectors} inspectors (${files.counts.experts} experts), ${files.counts.zones} zones`,
   );
   const outcomes = {} as Record<ImportKind, ImportOutcome>;
   for (const kind of ['schools', 'inspectors', 'zones'] as const) {
