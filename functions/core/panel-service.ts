@@ -274,7 +274,7 @@ export const createPanelService = (ports: PanelPorts) => {
           `The inspection is at version ${loaded.inspection.version}, not ${input.version}: reload it.`,
         );
       const team = loaded.inspection.team;
-      if (!team || team.source !== 'panel') throw new ConflictError('The inspection has no drawn panel.');
+      if (team?.source !== 'panel') throw new ConflictError('The inspection has no drawn panel.');
       const kind = (await ports.schoolKinds([loaded.inspection.targetId])).get(loaded.inspection.targetId);
       if (!kind) throw new NotFoundError(`School ${loaded.inspection.targetId} not found.`);
       const experts = await poolFor(actor, visitDay(loaded.inspection));

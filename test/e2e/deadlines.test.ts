@@ -21,7 +21,7 @@ const inspectorId = 'ISM001';
 const t0 = Date.now();
 const selfAssessmentDue = new Date(t0 + 3_600_000);
 const visitDue = new Date(t0 + 7_200_000);
-const after = (d: Date) => new Date(d.getTime() + 1000);
+const justAfter = (d: Date) => new Date(d.getTime() + 1000);
 
 let office: string;
 let inspector: string;
@@ -129,7 +129,7 @@ describe('every deadline bites', () => {
     // B has not self-assessed: the visit must wait for it until its deadline has passed.
     expect((await visit(b)).status).toBe(409);
 
-    for (let i = 0; i < 3; i++) await sweep(after(selfAssessmentDue));
+    for (let i = 0; i < 3; i++) await sweep(justAfter(selfAssessmentDue));
     expect((await inspection(b)).late).toEqual({ self_assessment: expect.any(String) });
     expect((await inspection(b)).overdue).toEqual(['self_assessment']);
     expect((await inspection(a)).late).toBeUndefined();
@@ -139,7 +139,7 @@ describe('every deadline bites', () => {
     expect((await visit(b)).status).toBe(200);
     expect((await inspection(b)).overdue).toBeUndefined();
 
-    for (let i = 0; i < 3; i++) await sweep(after(visitDue));
+    for (let i = 0; i < 3; i++) await sweep(justAfter(visitDue));
     expect((await inspection(c)).late).toEqual({ on_site: expect.any(String) });
     expect((await inspection(b)).late).toEqual({ self_assessment: expect.any(String) });
     expect((await inspection(a)).late).toBeUndefined();
