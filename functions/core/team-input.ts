@@ -101,7 +101,7 @@ export const bulkTeamsSchema = z.union([
             .string()
             .min(1)
             .max(200)
-            .regex(/\.(csv|xlsx)$/i, 'a .csv or .xlsx file'),
+            .regex(/\.([cC][sS][vV]|[xX][lL][sS][xX])$/, 'a .csv or .xlsx file'), // no /i: JSON Schema patterns have no flags
           contentBase64: z
             .string()
             .max(900_000)

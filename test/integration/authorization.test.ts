@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Role, roles } from '#core/actor';
 import { type RouteKey, routeKey, routes, stateMachines, tables } from '#infra/resources';
 import { mapLimited } from '#lib/concurrency';
-import { call, tokenFor } from '#test/support/api';
+import { importFile } from '#local/demo/seed';
+import { apiUrl, call, tokenFor } from '#test/support/api';
 import { testDb, testSfn } from '#test/support/aws';
 import {
   activeCountyCampaign,
@@ -46,12 +47,26 @@ const P = '43';
 const CITY = '4301';
 const A = '430102';
 const B = '430103';
-const schoolsA = ['4301020001', '4301020002', '4301020003', '4301020004', '4301020005', '4301020006'];
+const schoolsA = [
+  '4301020001',
+  '4301020002',
+  '4301020003',
+  '4301020004',
+  '4301020005',
+  '4301020006',
+  '4301020007',
+  '4301020008',
+];
+/** Schools of A whose principal's term ends this year: a principal end-of-term campaign with expert panels. */
+const panelSchools = ['4301020011', '4301020012', '4301020013'];
+const panelLead = 'IAUTHZX01';
+const panelExperts = ['IAUTHZX02', 'IAUTHZX03', 'IAUTHZX04', 'IAUTHZX05', 'IAUTHZX06', 'IAUTHZX07'];
 const schoolsB = ['4301030001', '4301030002'];
 const inspA = 'IAUTHZ430102';
 const inspB = 'IAUTHZ430103';
 const zoneA = `Z${A}`;
 const window = upcomingWindow();
+const year = Number(window.start.slice(0, 4));
 const ownedTemplate = 'authz-owned-430102';
 
 interface Caller {
@@ -70,6 +85,7 @@ const who = {
   countyFar: as('county_admin', '440103'),
   inspectorA: as('inspector', inspA),
   inspectorB: as('inspector', inspB),
+  panelLead: as('inspector', panelLead),
   auditorA: as('auditor', A),
   auditorProvince: as('auditor', P),
   auditorB: as('auditor', B),
@@ -89,7 +105,10 @@ interface World {
   draftLaunch: string;
   draftCity: string;
   draftProvince: string;
-  /** Inspections of campaignA, by school index: [0] assigned (with evidence), [1] self_assessed, [2] inspected, [3..5] reported. */
+  /**
+   * Inspections of campaignA, by school index: [0] assigned (with evidence), [1] self_assessed,
+   * [2] inspected, [3..5] reported, [6] self_assessed (to return), [7] rectification submitted (to return).
+   */
   inspections: string[];
   versions: number[];
   inspectionB: string;
@@ -98,6 +117,9 @@ interface World {
   quarantinedA: string;
   exportA: string;
   importA: string;
+  /** The principal end-of-term campaign of A, its panels drawn; its inspections by panelSchools index. */
+  panelCampaign: string;
+  panelInspections: { id: string; version: number; members: string[] }[];
 }
 let world: World;
 const executions: string[] = [];
@@ -238,6 +260,8 @@ const buildWorld = async (): Promise<World> => {
             ['self', 'findings', 'report'],
             ['self', 'findings', 'report'],
             ['self', 'findings', 'report', 'complete'],
+            ['self'],
+            ['self', 'findings', 'report', 'complete'],
           ] as const
         ).map((steps, i) => advance(inspections[i]!, schoolsA[i]!, { inspector, schoolOf }, steps)),
       ),
@@ -250,7 +274,7 @@ const buildWorld = async (): Promise<World> => {
       ).then((e) => e.id),
       expectStatus(call('POST', '/templates', { token: officeA, body: ownedTemplateBody(1) }), 201),
     ]);
-  const [exported, imported, quarantined] = await Promise.all([
+  const [exported, imported, quarantined, panels] = await Promise.all([
     expectStatus(
       call<{ id: string; executionArn: string }>('POST', '/audit/exports', {
         token: officeA,
@@ -278,6 +302,7 @@ const buildWorld = async (): Promise<World> => {
       { fileName: 'photo.png', contentType: 'image/png', size: exe.length, sha256: sha256(exe) },
       exe,
     ),
+    panelWorld(officeA),
   ]);
   if (quarantined.status !== 'quarantined') throw new Error(`the exe is ${quarantined.status}`);
   await waitForExecution(exported.executionArn);
@@ -297,7 +322,64 @@ const buildWorld = async (): Promise<World> => {
     quarantinedA: quarantined.id,
     exportA: exported.id,
     importA: imported.id,
+    panelCampaign: panels.campaignId,
+    panelInspections: panels.inspections,
   };
+};
+
+/**
+ * A's principal end-of-term review (校长任期结束综合督导): three schools whose principal's term ends
+ * this year, A's expert pool (a full-time inspector who leads, six experts), the campaign launched
+ * and its panels drawn.
+ */
+const panelWorld = async (office: string) => {
+  const api = { apiUrl: apiUrl(), token: office, timeoutMs: 60_000 };
+  const header =
+    'school_id,name,kind,region_code,town_code,ownership,students,teachers,principal_name,principal_term_start';
+  const rows = panelSchools.map(
+    (id, i) => `${id},芙蓉第${i + 1}中学,junior,${A},430102001,public,900,60,周${i},${year - 5}-09-01`,
+  );
+  await importFile(api, 'schools', 'panel-schools.csv', `${header}\r\n${rows.join('\r\n')}\r\n`);
+  const pool = [
+    `${panelLead},赵督学,专职督学,${A},13900000071,学校管理,,是,,`,
+    ...panelExperts.map(
+      (id, i) => `${id},专家${i + 1},督导评估专家,${A},1390000008${i},义务教育、学校管理、财务,,是,,`,
+    ),
+  ];
+  await importFile(
+    api,
+    'inspectors',
+    'experts.csv',
+    `督学编号,姓名,督学类型,区县代码,手机号,专业领域,所在学校标识码,是否可用,不可用截止日期,回避学校\r\n${pool.join('\r\n')}\r\n`,
+  );
+  const campaign = await createCampaign(office, {
+    templateId: 'principal-term-end',
+    title: '芙蓉区校长任期结束综合督导',
+    scope: A,
+    window,
+  });
+  const done = await launchAndWait(office, campaign.id);
+  if (done.status !== 'SUCCEEDED') throw new Error(`launch of the panel campaign: ${done.status}`);
+  await expectStatus(call('POST', `/campaigns/${campaign.id}/panels`, { token: office, body: {} }), 201);
+  const inspections = await Promise.all(
+    panelSchools.map(async (s) => {
+      const view = await expectStatus(
+        call<{ version: number; team?: { lead: string; members: { inspectorId: string }[] } }>(
+          'GET',
+          `/inspections/${campaign.id}-${s}`,
+          { token: office },
+        ),
+        200,
+      );
+      if (!view.team) throw new Error(`no panel drawn for ${s}`);
+      return {
+        id: `${campaign.id}-${s}`,
+        version: view.version,
+        members: view.team.members.map((m) => m.inspectorId),
+      };
+    }),
+  );
+  return { campaignId: campaign.id, inspections };
 };
 
 // ---------------------------------------------------------------- the matrix
@@ -445,8 +527,41 @@ const exportsStarted = async () => {
 };
 
 const buildRows = (w: World): Row[] => {
-  const [in1, in2, in3, in4, in5, in6] = w.inspections as [string, string, string, string, string, string];
-  const [, v2, v3, v4, v5, v6] = w.versions as [number, number, number, number, number, number];
+  const [in1, in2, in3, in4, in5, in6, in7, in8] = w.inspections as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const [, v2, v3, v4, v5, v6, v7, v8] = w.versions as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [replaced, teamed, bulkTeamed] = w.panelInspections as [
+    World['panelInspections'][number],
+    World['panelInspections'][number],
+    World['panelInspections'][number],
+  ];
+  const panelSchool = (i: number) => who.school(panelSchools[i]!);
+  /** Changing a team: offices over the school only; the school, its panel and auditors may not. */
+  const teamCells = (target: number) => [
+    role(panelSchool(target)),
+    role(who.panelLead),
+    role(who.auditorA),
+    outside(schoolA2, { expect: [404, 403], rule: rule.wrongAndOutside }),
+    outside(who.countyB),
+    outside(who.provinceFar),
+  ];
   const school = (i: number) => who.school(schoolsA[i]!);
   const inspectionReaders = (target: number) => [
     ...officeReaders(),
@@ -976,6 +1091,119 @@ const buildRows = (w: World): Row[] => {
       route: 'GET /schools/{id}/history',
       path: `/schools/${schoolsA[0]}/history`,
       cells: inspectionReaders(0),
+    },
+
+    // ---- returns, teams and panels, the office's views
+    command(
+      'POST /inspections/{id}/self-assessment/return',
+      `/inspections/${in7}/self-assessment/return`,
+      { version: v7, reason: '请补充消防演练记录' },
+      6,
+      'inspector',
+    ),
+    command(
+      'POST /inspections/{id}/rectifications/{rid}/return',
+      `/inspections/${in8}/rectifications/campus-safety-1/return`,
+      { version: v8, reason: '整改材料不全' },
+      7,
+      'inspector',
+    ),
+    {
+      route: 'GET /inspections/{id}/submissions',
+      path: `/inspections/${in2}/submissions`,
+      cells: inspectionReaders(1),
+    },
+    {
+      route: 'PUT /inspections/{id}/team',
+      path: `/inspections/${teamed.id}/team`,
+      body: { version: teamed.version, lead: panelLead, members: [{ inspectorId: panelExperts[5]! }] },
+      positive: ok(who.countyA),
+      cells: teamCells(1),
+      probe: inspectionProbe(teamed.id),
+      alsoAllowed: ['province_admin', 'city_admin'],
+    },
+    {
+      route: 'POST /campaigns/{id}/teams',
+      path: `/campaigns/${w.panelCampaign}/teams`,
+      body: {
+        assignments: [
+          { schoolId: panelSchools[2]!, lead: panelLead, members: [{ inspectorId: panelExperts[4]! }] },
+        ],
+      },
+      positive: ok(who.countyA),
+      cells: [
+        role(panelSchool(2)),
+        role(who.panelLead),
+        role(who.auditorA),
+        outside(who.countyB),
+        outside(who.provinceFar),
+      ],
+      probe: inspectionProbe(bulkTeamed.id),
+      alsoAllowed: ['province_admin', 'city_admin'],
+    },
+    {
+      route: 'POST /inspections/{id}/team/replacements',
+      path: `/inspections/${replaced.id}/team/replacements`,
+      body: { version: replaced.version, memberId: replaced.members[0]!, reason: { code: 'sick' } },
+      positive: ok(who.countyA),
+      cells: teamCells(0),
+      probe: inspectionProbe(replaced.id),
+      alsoAllowed: ['province_admin', 'city_admin'],
+    },
+    {
+      route: 'POST /campaigns/{id}/panels',
+      path: `/campaigns/${w.panelCampaign}/panels`,
+      body: {},
+      positive: ok(who.countyA, { expect: 201 }),
+      cells: [
+        role(panelSchool(0)),
+        role(who.panelLead),
+        role(who.auditorA),
+        outside(who.countyB),
+        outside(who.provinceFar),
+      ],
+      probe: itemCount(who.countyA, `/campaigns/${w.panelCampaign}/panels`),
+      alsoAllowed: ['province_admin', 'city_admin'],
+    },
+    {
+      route: 'GET /campaigns/{id}/panels',
+      path: `/campaigns/${w.panelCampaign}/panels`,
+      cells: [...officeReaders(), invisible(panelSchool(0)), invisible(who.panelLead), ...officeOutsiders()],
+    },
+    {
+      route: 'GET /campaigns/{id}/inspections',
+      path: `/campaigns/${w.campaignA}/inspections`,
+      cells: [
+        ...officeReaders({ present: [in1] }),
+        invisible(schoolA1),
+        invisible(who.inspectorA),
+        ...officeOutsiders(),
+      ],
+    },
+    {
+      route: 'GET /campaigns/{id}/inspections',
+      path: `/campaigns/${w.provinceCampaign}/inspections?region=${B}`,
+      cells: [
+        ok(who.provinceA),
+        ok(who.cityA),
+        ok(who.countyB),
+        authority(who.countyA, { rule: `${rule.authority} ("lies outside your region")` }),
+        outside(who.provinceFar),
+        role(schoolB1, { expect: [404, 403], rule: rule.invisible }),
+        role(who.inspectorB, { expect: [404, 403], rule: rule.invisible }),
+        ok(who.auditorB),
+      ],
+    },
+    {
+      route: 'GET /inspectors/{id}/workload',
+      path: `/inspectors/${inspA}/workload`,
+      cells: [
+        ...officeReaders(),
+        ok(who.inspectorA),
+        outside(who.inspectorB, { rule: `${rule.scope} (another inspector)` }),
+        invisible(schoolA1),
+        ...officeOutsiders(),
+      ],
     },
 
     // ---- evidence and the archive

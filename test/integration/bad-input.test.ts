@@ -10,6 +10,7 @@ import { exportOperations } from '#handlers/api/exports';
 import { inspectionOperations } from '#handlers/api/inspections';
 import { registryOperations } from '#handlers/api/registry';
 import { systemOperations } from '#handlers/api/system';
+import { teamOperations } from '#handlers/api/teams';
 import { cursorSeal } from '#lib/cursor';
 import { importFile } from '#local/demo/seed';
 import { apiUrl, call, tokenFor } from '#test/support/api';
@@ -445,13 +446,23 @@ const mutationsOf = (s: Schema, value: unknown, at: Path, nullable = false): Mut
   const alternatives = s.anyOf ?? s.oneOf;
   if (alternatives) {
     const nonNull = alternatives.filter((a) => a.type !== 'null');
+    // The member the value is of: by its `type` or `kind` constant, else by the keys it requires.
+    const given = (value ?? {}) as Record<string, unknown>;
     const member =
-      nonNull.find((m) => {
-        const discriminator = m.properties?.type?.const;
-        return (
-          discriminator !== undefined && (value as { type?: unknown } | undefined)?.type === discriminator
-        );
-      }) ?? nonNull[0]!;
+      nonNull.find((m) =>
+        (['type', 'kind'] as const).some((key) => {
+          const discriminator = m.properties?.[key]?.const;
+          return discriminator !== undefined && given[key] === discriminator;
+        }),
+      ) ??
+      nonNull.find(
+        (m) =>
+          typeof value === 'object' &&
+          value !== null &&
+          (m.required ?? []).length > 0 &&
+          (m.required ?? []).every((k) => k in given),
+      ) ??
+      nonNull[0]!;
     if (nonNull.length > 1 && member.properties?.type?.const !== undefined) {
       out.push({
         at: [...at, 'type'],
@@ -542,7 +553,10 @@ const mutationsOf = (s: Schema, value: unknown, at: Path, nullable = false): Mut
           remove: true,
         });
       }
-      out.push(...mutationsOf(property, object[key], [...at, key]));
+      // An absent object or list has no fields to change (the valid request would have to carry it).
+      const composite =
+        ['object', 'array'].includes(typeOf(property) ?? '') || property.anyOf || property.oneOf;
+      if (key in object || !composite) out.push(...mutationsOf(property, object[key], [...at, key]));
     }
     const closed = s.additionalProperties === false;
     for (const extra of ['zzExtra', '__proto__', 'constructor']) {
@@ -621,6 +635,7 @@ const handlerSchemas = {
   ...inspectionOperations({ inspections: none, campaigns: none }),
   ...auditOperations({ audit: none }),
   ...exportOperations({ exports: none }),
+  ...teamOperations({ teams: none, views: none, panels: none }),
 } as Record<string, { path?: ZodType; query?: ZodType; body?: ZodType }>;
 
 const ok = async <T = Record<string, unknown>>(
@@ -777,6 +792,7 @@ const basesOf = (): Record<string, Base[]> => {
           notifyAfterOverdueHours: 720,
           notifyAfterFailedReviews: 2,
         },
+        team: { mode: 'zone' },
       },
     ),
     'GET /templates/{id}': office({ id: 'start-of-term' }),
@@ -900,6 +916,70 @@ const basesOf = (): Record<string, Base[]> => {
       { type: 'notification', visibility: 'public', schoolIds: [schools[3]!], regionCodes: [], text: '通报' },
       { type: 'accountability', decisionReference: '岸教督〔2026〕2号' },
     ].map((body) => ({ token: t.office, path: { id: i.rectifying }, query: {}, body })),
+    // Returns, teams and panels, the office's views. The start-of-term campaign has zone teams and no
+    // panels: drawing or replacing on it is refused (409) whatever gets through.
+    'POST /inspections/{id}/self-assessment/return': [
+      {
+        token: t.inspector,
+        path: { id: i.selfAssessed },
+        query: {},
+        body: { version: v.selfAssessed, reason: '请补充消防演练记录' },
+      },
+    ],
+    'GET /inspections/{id}/submissions': office({ id: i.selfAssessed }),
+    'POST /inspections/{id}/rectifications/{rid}/return': [
+      {
+        token: t.inspector,
+        path: { id: i.submitted, rid: 'campus-safety-1' },
+        query: {},
+        body: { version: v.submitted, reason: '整改材料不全' },
+      },
+    ],
+    'PUT /inspections/{id}/team': [
+      {
+        token: t.office,
+        path: { id: i.assigned },
+        query: {},
+        body: {
+          version: v.assigned,
+          lead: inspectorId,
+          members: [{ inspectorId: `${inspectorId}B`, indicatorIds: ['campus-safety', 'fees'] }],
+          reason: '增派专职督学',
+        },
+      },
+    ],
+    'POST /campaigns/{id}/teams': [
+      { rule: { kind: 'zone' }, region: county },
+      { rule: { kind: 'county', size: 2, inspectorKinds: ['responsible', 'full_time'] } },
+      { assignments: [{ schoolId: schools[0]!, lead: inspectorId, members: [] }] },
+      {
+        file: {
+          name: 'teams.csv',
+          contentBase64: Buffer.from(
+            `学校标识码,督学编号,角色\r\n${schools[0]},${inspectorId},组长\r\n`,
+          ).toString('base64'),
+        },
+      },
+    ].map((body) => ({ token: t.office, path: { id: w.campaignId }, query: {}, body })),
+    'GET /campaigns/{id}/inspections': [
+      ...office({ id: w.campaignId }, { region: county, status: 'assigned', overdue: 'any', limit: '20' }),
+      ...office({ id: w.campaignId }, { assignee: inspectorId, format: 'csv' }),
+      ...office({ id: w.campaignId }, { region: town.slice(0, 6), grade: 'good', format: 'xlsx' }),
+    ],
+    'GET /inspectors/{id}/workload': [
+      ...office({ id: inspectorId }, { limit: '10' }),
+      { token: t.inspector, path: { id: inspectorId }, query: {} },
+    ],
+    'POST /campaigns/{id}/panels': office({ id: w.campaignId }, {}, { region: county }),
+    'GET /campaigns/{id}/panels': office({ id: w.campaignId }),
+    'POST /inspections/{id}/team/replacements': [
+      {
+        token: t.office,
+        path: { id: i.assigned },
+        query: {},
+        body: { version: v.assigned, memberId: inspectorId, reason: { code: 'sick', note: '住院' } },
+      },
+    ],
     'GET /schools/{id}/history': office({ id: schools[0]! }),
     'POST /inspections/{id}/evidence': [
       {
@@ -1619,6 +1699,8 @@ const buildWorld = async (): Promise<World> => {
     auditEvidenceOfOffice: [`/audit/evidence?campaignId=${campaignId}&limit=1`, office],
     auditEvents: [`/audit/events?campaignId=${campaignId}&limit=1`, t.auditor],
     auditEventsOfOffice: [`/audit/events?campaignId=${campaignId}&limit=1`, office],
+    campaignInspections: [`/campaigns/${campaignId}/inspections?limit=1`, office],
+    campaignInspectionsOfCity: [`/campaigns/${campaignId}/inspections?limit=1`, t.city],
   };
   const cursors: Record<string, string> = {};
   for (const [key, [path, token]] of Object.entries(cursorPaths)) cursors[key] = await cursorOf(path, token);
@@ -1668,6 +1750,14 @@ const lists = () => {
     },
     { op: 'GET /audit/events', token: t.auditor, query: { campaignId: w.campaignId }, own: 'auditEvents' },
     {
+      op: 'GET /campaigns/{id}/inspections',
+      token: t.office,
+      // As the API parses it (the binding of a cursor is the parsed query, defaults included).
+      query: { format: 'json' },
+      path: { id: w.campaignId },
+      own: 'campaignInspections',
+    },
+    {
       op: 'GET /audit/campaigns/{id}/verify',
       token: t.auditor,
       query: {},
@@ -1690,6 +1780,7 @@ const foreignOf: Record<string, string[]> = {
   campaigns: ['campaignsOfCity'],
   auditEvidence: ['auditEvidenceOfOffice'],
   auditEvents: ['auditEventsOfOffice'],
+  campaignInspections: ['campaignInspectionsOfCity'],
 };
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
