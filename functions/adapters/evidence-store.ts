@@ -7,9 +7,11 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvidenceQuery } from '#core/audit-service';
+import type { BurdenDelta } from '#core/burden';
 import type { Evidence } from '#core/evidence';
 import type { AuditEvent } from '#core/inspection-service';
 import { auditEventItem } from './audit-items.ts';
+import { burdenUpdates } from './burden-store.ts';
 import { campaignKey } from './campaign-store.ts';
 import { batchGet } from './dynamo-batch.ts';
 import { beginsWith, conditions, equals, queryAll, queryPage, within } from './dynamo-query.ts';
@@ -26,7 +28,12 @@ type ArchiveQuery = Omit<AuditEvidenceQuery, 'region'> & { regionPrefix: string 
  * | gsi2  | CEVID#<campaign>            | <county>#<created>#<id> | auditor: campaign, region prefix |
  * | gsi3  | SEVID#<school>              | <created>#<id>     | auditor: a school's evidence     |
  * | gsi4  | PENDINGEVID#<shard>         | <created>#<id>     | sweeper: still pending (sparse)  |
+ * | gsi5  | SHA#<school>#<sha256>       | <created>#<id>     | collect once: a school's stored originals by content (sparse) |
  *
+ * | link guard | pk EVLINK#<inspection>#<sha256> | sk EVLINK | the one link of a file per inspection |
+ *
+ * A link (kind `link`) is an evidence record of its own, indexed like any
+ * other but never in gsi5: only stored originals are linked to.
  * By uploader, the archive reads the uploader's `request_evidence_upload`
  * events (audit table, byActor) and then the records they name.
  */
@@ -47,7 +54,17 @@ const item = (e: Evidence) => ({
   ...(e.status === 'pending'
     ? { gsi4pk: `PENDINGEVID#${pendingShard(e.id)}`, gsi4sk: `${e.createdAt}#${e.id}` }
     : {}),
+  ...(e.status === 'stored' && e.kind !== 'link'
+    ? { gsi5pk: contentKey(e.targetId, e.detected?.sha256 ?? e.sha256), gsi5sk: `${e.createdAt}#${e.id}` }
+    : {}),
 });
+const contentKey = (schoolId: string, sha256: string) => `SHA#${schoolId}#${sha256}`;
+const linkGuardKey = (inspectionId: string, sha256: string) => ({
+  pk: `EVLINK#${inspectionId}#${sha256}`,
+  sk: 'EVLINK',
+});
+/** At most this many stored originals of one content are looked at (the oldest first). */
+const originalsRead = 10;
 const strip = ({
   pk: _a,
   sk: _b,
@@ -60,6 +77,8 @@ const strip = ({
   gsi3sk: _h,
   gsi4pk: _i,
   gsi4sk: _j,
+  gsi5pk: _k,
+  gsi5sk: _l,
   ...rest
 }: Record<string, unknown>) => rest as unknown as Evidence;
 
@@ -101,6 +120,97 @@ export const createEvidenceStore = (db: DynamoDBDocumentClient, tables: { main: 
     }
   },
 
+  /**
+   * A link record with its audit event and burden, once per inspection and
+   * content (the guard item): `linked`, or the link that exists already
+   * (`existing`), or `sealed` when the campaign is closing or closed.
+   */
+  async link(
+    link: Evidence,
+    audit: AuditEvent,
+    burden: BurdenDelta,
+  ): Promise<{ outcome: 'linked' } | { outcome: 'existing'; evidenceId: string } | { outcome: 'sealed' }> {
+    const guard = linkGuardKey(link.inspectionId, link.sha256);
+    try {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tables.main,
+                Item: { ...guard, type: 'evidence_link_guard', evidenceId: link.id },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: tables.main,
+                Item: item(link),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: tables.main,
+                Key: campaignKey(link.campaignId),
+                ConditionExpression: 'NOT #status IN (:closing, :closed)',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':closing': 'closing', ':closed': 'closed' },
+              },
+            },
+            { Put: { TableName: tables.audit, Item: auditEventItem(audit) } },
+            ...burdenUpdates(tables.main, link, burden),
+          ],
+        }),
+      );
+      return { outcome: 'linked' };
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
+      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        const found = (
+          await db.send(new GetCommand({ TableName: tables.main, Key: guard, ConsistentRead: true }))
+        ).Item;
+        if (found) return { outcome: 'existing', evidenceId: String(found.evidenceId) };
+      }
+      if (reasons?.[2]?.Code === 'ConditionalCheckFailed') return { outcome: 'sealed' };
+      throw error;
+    }
+  },
+
+  /** The link of this content on this inspection, if one was made. */
+  async linkOn(inspectionId: string, sha256: string): Promise<string | undefined> {
+    const found = (
+      await db.send(
+        new GetCommand({
+          TableName: tables.main,
+          Key: linkGuardKey(inspectionId, sha256),
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+    return found ? String(found.evidenceId) : undefined;
+  },
+
+  /** The school's stored originals of this content, oldest first (gsi5; bounded). */
+  storedOriginals: async (schoolId: string, sha256: string) =>
+    (
+      await queryPage(
+        db,
+        {
+          TableName: tables.main,
+          IndexName: 'gsi5',
+          KeyConditionExpression: 'gsi5pk = :pk',
+          ExpressionAttributeValues: { ':pk': contentKey(schoolId, sha256) },
+        },
+        { limit: originalsRead },
+        strip,
+      )
+    ).items,
+
+  /** The records of these ids that exist (BatchGet, strongly consistent). */
+  many: async (ids: readonly string[]) =>
+    (await batchGet(db, tables.main, [...new Set(ids)].map(key), { consistent: true })).map(strip),
+
   async get(id: string): Promise<Evidence | undefined> {
     const found = (
       await db.send(new GetCommand({ TableName: tables.main, Key: key(id), ConsistentRead: true }))
@@ -141,6 +251,7 @@ export const createEvidenceStore = (db: DynamoDBDocumentClient, tables: { main: 
     evidence: Evidence,
     verdict: Pick<Evidence, 'status' | 'reason' | 'detected' | 'verifiedAt'>,
     audit: AuditEvent,
+    burden?: BurdenDelta,
   ) {
     try {
       await db.send(
@@ -156,6 +267,7 @@ export const createEvidenceStore = (db: DynamoDBDocumentClient, tables: { main: 
               },
             },
             { Put: { TableName: tables.audit, Item: auditEventItem(audit) } },
+            ...burdenUpdates(tables.main, evidence, burden),
           ],
         }),
       );

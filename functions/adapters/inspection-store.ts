@@ -21,6 +21,7 @@ import type {
 import { mapLimited } from '#lib/concurrency';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
 import { auditEventItem, toAuditEvent } from './audit-items.ts';
+import { burdenUpdates } from './burden-store.ts';
 import { loadUpdate, progressKey } from './campaign-store.ts';
 import { batchGet } from './dynamo-batch.ts';
 import { conditions, equals, queryAll, queryPage } from './dynamo-query.ts';
@@ -289,6 +290,16 @@ export const createInspectionStore = (
                       },
                     },
                   ]),
+              ...burdenUpdates(
+                tables.main,
+                {
+                  inspectionId: t.inspection.id,
+                  campaignId: t.inspection.campaignId,
+                  targetId: t.inspection.targetId,
+                  regionCode: t.inspection.regionCode,
+                },
+                t.burden,
+              ),
               { Put: { TableName: tables.audit, Item: auditEventItem(t.audit, t.inspection.version) } },
             ],
           }),

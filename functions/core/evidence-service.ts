@@ -1,6 +1,15 @@
 import { type Actor, isAdmin } from './actor.ts';
+import type { BurdenDelta } from './burden.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
-import { type Evidence, type EvidenceRequest, evidenceKey, judge, sanitizeFileName } from './evidence.ts';
+import {
+  type Evidence,
+  type EvidenceRequest,
+  evidenceKey,
+  evidenceView,
+  judge,
+  linkable,
+  sanitizeFileName,
+} from './evidence.ts';
 import type { Inspection } from './inspection.ts';
 import type { AuditEvent } from './inspection-service.ts';
 import { canRead, performerOf } from './lifecycle.ts';
@@ -11,10 +20,21 @@ export interface EvidencePorts {
     create(e: Evidence, audit: AuditEvent): Promise<boolean>;
     get(id: string): Promise<Evidence | undefined>;
     byInspection(inspectionId: string): Promise<Evidence[]>;
+    /** The school's stored originals of this content, oldest first (a few at most). */
+    storedOriginals(schoolId: string, sha256: string): Promise<Evidence[]>;
+    /** The link already made for this content on this inspection, if any. */
+    linkOn(inspectionId: string, sha256: string): Promise<string | undefined>;
+    /** The link, its audit event and burden, once per inspection and content. */
+    link(
+      link: Evidence,
+      audit: AuditEvent,
+      burden: BurdenDelta,
+    ): Promise<{ outcome: 'linked' } | { outcome: 'existing'; evidenceId: string } | { outcome: 'sealed' }>;
     settle(
       e: Evidence,
       verdict: Pick<Evidence, 'status' | 'reason' | 'detected' | 'verifiedAt'>,
       audit: AuditEvent,
+      burden?: BurdenDelta,
     ): Promise<boolean>;
     logAccess(audit: AuditEvent): Promise<void>;
   };
@@ -37,11 +57,101 @@ export const createEvidenceService = (ports: EvidencePorts) => {
     return inspection;
   };
 
+  /**
+   * Collect once (减负): a file the school has already stored and verified
+   * (same SHA-256, size and type; any inspection of the school, this one's
+   * included) is linked, not uploaded again. The link is an evidence record of
+   * its own, audited as `evidence_linked`; announcing the same file on the
+   * same inspection again answers with that link. No stored original
+   * (pending, quarantined, none): undefined, and the upload goes ahead.
+   */
+  const linkTo = async (
+    actor: Actor,
+    inspection: Inspection,
+    request: EvidenceRequest,
+    bySchool: boolean,
+  ) => {
+    const existing = await ports.evidence.linkOn(inspection.id, request.sha256);
+    if (existing) {
+      const link = await ports.evidence.get(existing);
+      if (link) return linkAnswer(link, false);
+    }
+    const original = (await ports.evidence.storedOriginals(inspection.targetId, request.sha256)).find((e) =>
+      linkable(e, request),
+    );
+    if (!original) return undefined;
+    const now = ports.now();
+    const link: Evidence = {
+      id: ports.newId(),
+      inspectionId: inspection.id,
+      campaignId: inspection.campaignId,
+      targetId: inspection.targetId,
+      regionCode: inspection.regionCode,
+      ...(request.indicatorId ? { indicatorId: request.indicatorId } : {}),
+      key: original.key,
+      fileName: sanitizeFileName(request.fileName),
+      contentType: original.contentType,
+      size: original.detected?.size ?? original.size,
+      sha256: original.detected?.sha256 ?? original.sha256,
+      ...(request.capturedAt ? { capturedAt: request.capturedAt } : {}),
+      uploader: actor.subject,
+      uploaderRole: actor.role,
+      createdAt: now,
+      status: 'stored',
+      verifiedAt: now,
+      kind: 'link',
+      linkOf: {
+        evidenceId: original.id,
+        inspectionId: original.inspectionId,
+        campaignId: original.campaignId,
+      },
+    };
+    const result = await ports.evidence.link(
+      link,
+      {
+        campaignId: link.campaignId,
+        entityId: link.id,
+        regionCode: link.regionCode,
+        action: 'evidence_linked',
+        actor: actor.subject,
+        at: now,
+        details: {
+          inspectionId: inspection.id,
+          sha256: link.sha256,
+          size: link.size,
+          originalId: original.id,
+          originalInspectionId: original.inspectionId,
+          key: original.key,
+        },
+      },
+      bySchool ? { reused: 1 } : {},
+    );
+    if (result.outcome === 'sealed')
+      throw new ConflictError(`Campaign ${link.campaignId} is closing or closed: its evidence is sealed.`);
+    if (result.outcome === 'existing') {
+      const made = await ports.evidence.get(result.evidenceId);
+      if (made) return linkAnswer(made, false);
+      throw new ConflictError('The file is being linked by another request: try again.');
+    }
+    return linkAnswer(link, true);
+  };
+
+  const linkAnswer = (link: Evidence, created: boolean) => ({
+    created,
+    id: link.id,
+    status: link.status,
+    linked: true as const,
+    evidence: evidenceView(link),
+    upload: null,
+  });
+
   return {
     async requestUpload(actor: Actor, inspectionId: string, request: EvidenceRequest) {
       const inspection = await inspectionFor(actor, inspectionId);
-      if (!performerOf(actor, inspection))
-        throw new ForbiddenError('Only the school and its inspector upload evidence.');
+      const performer = performerOf(actor, inspection);
+      if (!performer) throw new ForbiddenError('Only the school and its inspector upload evidence.');
+      const linked = await linkTo(actor, inspection, request, performer === 'school');
+      if (linked) return linked;
       const now = ports.now();
       const evidence: Evidence = {
         id: ports.newId(),
@@ -57,6 +167,7 @@ export const createEvidenceService = (ports: EvidencePorts) => {
         sha256: request.sha256,
         ...(request.capturedAt ? { capturedAt: request.capturedAt } : {}),
         uploader: actor.subject,
+        uploaderRole: actor.role,
         createdAt: now,
         status: 'pending',
       };
@@ -76,8 +187,10 @@ export const createEvidenceService = (ports: EvidencePorts) => {
         );
       const url = await ports.presignUpload(evidence.key, evidence);
       return {
+        created: true,
         id: evidence.id,
         status: evidence.status,
+        linked: false,
         upload: {
           method: 'PUT' as const,
           url,
@@ -119,6 +232,8 @@ export const createEvidenceService = (ports: EvidencePorts) => {
           at: now,
           details: verdict.status === 'stored' ? { sha256: actual.sha256 } : { reason: verdict.reason },
         },
+        // An arrived file the school uploaded is part of what it was asked (stored or not).
+        evidence.uploaderRole === 'school' ? { uploaded: 1 } : {},
       );
       return { evidenceId, changed, status: verdict.status };
     },
@@ -149,10 +264,13 @@ export const createEvidenceService = (ports: EvidencePorts) => {
 
     async list(actor: Actor, inspectionId: string) {
       await inspectionFor(actor, inspectionId);
-      return { items: await ports.evidence.byInspection(inspectionId) };
+      return { items: (await ports.evidence.byInspection(inspectionId)).map(evidenceView) };
     },
 
-    /** Metadata and a short-lived download link; every call is in the audit events. */
+    /**
+     * Metadata and a short-lived download link; every call is in the audit
+     * events. A link's download is its original's object.
+     */
     async download(actor: Actor, evidenceId: string, requestId: string) {
       const evidence = await ports.evidence.get(evidenceId);
       const inspection = evidence ? await ports.inspection(evidence.inspectionId) : undefined;
@@ -169,10 +287,15 @@ export const createEvidenceService = (ports: EvidencePorts) => {
         action: 'download_evidence',
         actor: actor.subject,
         at: ports.now(),
-        details: { key: evidence.key, requestId, role: actor.role },
+        details: {
+          key: evidence.key,
+          requestId,
+          role: actor.role,
+          ...(evidence.linkOf ? { originalId: evidence.linkOf.evidenceId } : {}),
+        },
       });
       return {
-        ...evidence,
+        ...evidenceView(evidence),
         download: {
           url: await ports.presignDownload(evidence.key, evidence.fileName),
           expiresInSeconds: 300,

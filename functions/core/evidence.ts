@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Role } from './actor.ts';
 import { archiveKeys } from './storage.ts';
 
 /**
@@ -72,7 +73,37 @@ export interface Evidence {
   verifiedAt?: string;
   reason?: string;
   detected?: { mime: string; size: number; sha256: string };
+  /** Who announced it, by role: what a school was asked counts in its burden (burden.ts). */
+  uploaderRole?: Role;
+  /**
+   * `link` (collect once, 减负): no upload of its own; the school had stored the
+   * same file (SHA-256 and size) before, and this record points at it. Absent: `upload`.
+   */
+  kind?: 'upload' | 'link';
+  /** The stored original a link points at (its object is `key`). */
+  linkOf?: { evidenceId: string; inspectionId: string; campaignId: string };
 }
+
+/** A record as the API shows it: whether it is a link, and of which original. */
+export const evidenceView = (e: Evidence) => ({
+  ...e,
+  linked: e.kind === 'link',
+  ...(e.linkOf ? { originalId: e.linkOf.evidenceId } : {}),
+});
+
+/**
+ * An original that a new announcement may link to: stored (verified), not
+ * itself a link, with the same SHA-256, size and type as announced.
+ */
+export const linkable = (
+  original: Evidence,
+  request: Pick<EvidenceRequest, 'sha256' | 'size' | 'contentType'>,
+): boolean =>
+  original.status === 'stored' &&
+  original.kind !== 'link' &&
+  (original.detected?.sha256 ?? original.sha256) === request.sha256 &&
+  (original.detected?.size ?? original.size) === request.size &&
+  original.contentType === request.contentType;
 
 /**
  * What the archive states about a file, as manifests list it: size and
@@ -91,6 +122,8 @@ export const archiveEntry = (e: Evidence) => ({
   uploader: e.uploader,
   uploadedAt: e.createdAt,
   verifiedAt: e.verifiedAt ?? null,
+  // A link's object is its original's (collect once): say so, so that the file is not counted twice.
+  ...(e.linkOf ? { linkOf: e.linkOf.evidenceId } : {}),
 });
 
 /** Keys are generated from ids only, never from the file name. */

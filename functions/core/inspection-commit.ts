@@ -1,4 +1,5 @@
 import type { Actor } from './actor.ts';
+import type { BurdenDelta } from './burden.ts';
 import type { Campaign } from './campaign.ts';
 import { deadlineTracking, overdueDeltas } from './deadlines.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
@@ -29,6 +30,8 @@ export interface Change {
   /** Per team member of this campaign (LOAD items): visits, closed, late_<phase>… */
   loads?: Record<string, Record<string, number>>;
   proposals?: Proposal[];
+  /** What the change asked of the school (burden.ts): added to its counters in the same transaction. */
+  burden?: BurdenDelta;
   details?: Record<string, unknown>;
 }
 
@@ -136,6 +139,7 @@ export const inspectionTransitions = (ports: InspectionPorts) => {
         : {}),
       loads,
       proposals: change.proposals ?? [],
+      ...(change.burden ? { burden: change.burden } : {}),
       audit: {
         campaignId: before.campaignId,
         entityId: before.id,

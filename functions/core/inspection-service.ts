@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import { type Actor, isAdmin } from './actor.ts';
+import type { BurdenDelta } from './burden.ts';
 import type { Campaign } from './campaign.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import type { Evidence } from './evidence.ts';
 import { type Inspection, type InspectionStatus, teamMembers } from './inspection.ts';
 import { inspectionTransitions } from './inspection-commit.ts';
 import type {
@@ -16,6 +18,7 @@ import type {
 import { canRead, nextStatus } from './lifecycle.ts';
 import { limits } from './limits.ts';
 import { findRegion } from './regions.ts';
+import type { School } from './registry.ts';
 import { type Grade, gradeOf, type InspectionPhase, type Template } from './template.ts';
 
 /**
@@ -123,6 +126,8 @@ export interface Transition {
   /** Deltas for team members' counters in this campaign (assigned, visits, closed, late_<phase>). */
   loads: Record<string, Record<string, number>>;
   proposals: Proposal[];
+  /** What the command asked of the school (fields filled…), added to its burden counters. */
+  burden?: BurdenDelta;
   audit: AuditEvent;
 }
 
@@ -183,8 +188,10 @@ export interface InspectionPorts {
   store: InspectionStore;
   campaign(id: string): Promise<Campaign | undefined>;
   template(id: string, version: number): Promise<Template | undefined>;
-  /** The evidence files announced on an inspection, with their status. */
-  evidenceOf(inspectionId: string): Promise<{ id: string; status: string }[]>;
+  /** The evidence records of these ids that exist (one BatchGet per 100), with where they belong. */
+  evidenceByIds(ids: readonly string[]): Promise<Evidence[]>;
+  /** A school of the registry with its facts (students, teachers, principal), for registry-fact indicators. */
+  schoolFacts?(schoolId: string): Promise<School | undefined>;
   /** A school as the actor may see it (NotFoundError otherwise: unknown and unseen read alike). */
   visibleSchool(actor: Actor, schoolId: string): Promise<{ id: string }>;
   /** A school of the registry, whoever asks (for checking what an action names). */
@@ -229,24 +236,37 @@ export const createInspectionService = (ports: InspectionPorts) => {
   const { load, begin, commit } = inspectionTransitions(ports);
 
   /**
-   * Every evidence id a submission names must be a file announced on this
-   * inspection, and not one found to be something else (quarantined) or never
-   * to have come (expired).
+   * Every evidence id a submission names must exist and be a record of this
+   * inspection (an upload, or a link made on it to a file the school stored
+   * before), and not one found to be something else (quarantined) or never to
+   * have come (expired). Read by id in batches: a submission names at most
+   * limits.indicators × limits.evidencePerEntry ids.
    */
   const checkEvidence = async (inspectionId: string, entries: { path: string; ids: readonly string[] }[]) => {
-    if (entries.every((e) => e.ids.length === 0)) return;
-    const files = new Map((await ports.evidenceOf(inspectionId)).map((e) => [e.id, e.status]));
+    const named = [...new Set(entries.flatMap((e) => e.ids))];
+    if (named.length === 0) return;
+    const records = new Map((await ports.evidenceByIds(named)).map((e) => [e.id, e]));
     const errors = entries.flatMap((entry) =>
       entry.ids.flatMap((id, i) => {
-        const status = files.get(id);
-        if (status === undefined)
-          return [{ path: `${entry.path}.${i}`, message: `${id} is not evidence of this inspection` }];
+        const record = records.get(id);
+        // Unknown and another inspection's read alike (an id says nothing of other schools' files).
+        if (record === undefined || record.inspectionId !== inspectionId)
+          return [
+            {
+              path: `${entry.path}.${i}`,
+              message: `${id} is not evidence of this inspection (announce the file on it: one the school stored before is linked, not uploaded again)`,
+            },
+          ];
+        const status = record.status;
         if (status === 'quarantined' || status === 'expired')
           return [{ path: `${entry.path}.${i}`, message: `${id} is ${status}: it cannot serve as evidence` }];
         return [];
       }),
     );
-    if (errors.length > 0) throw new ValidationError('Some evidence named here cannot be used.', errors);
+    if (errors.length > 0) {
+      const bad = [...new Set(errors.map((e) => e.message.split(' ')[0]))];
+      throw new ValidationError(`Some evidence named here cannot be used: ${bad.join(', ')}.`, errors);
+    }
   };
 
   const indicatorIds = (template: Template, given: readonly { indicatorId: string }[], path: string) => {
@@ -407,10 +427,14 @@ export const createInspectionService = (ports: InspectionPorts) => {
       );
       const n = (loaded.parts.selfAssessment?.n ?? (loaded.parts.selfAssessment ? 1 : 0)) + 1;
       const value = { indicators: input.indicators, submittedAt: ports.now(), by: actor.subject, n };
+      // Each indicator entry is a field the school filled; registry facts were never asked of it.
+      const facts = new Set(loaded.template.indicators.filter((i) => i.registryFact).map((i) => i.id));
+      const fields = input.indicators.filter((i) => !facts.has(i.indicatorId)).length;
       return commit('submit_self_assessment', actor.subject, loaded, {
         status: nextStatus('submit_self_assessment'),
         parts: { selfAssessment: value },
         submissions: [{ kind: 'selfAssessment', n, value }],
+        ...(actor.role === 'school' ? { burden: { fields } } : {}),
         details: { submission: n },
       });
     },
@@ -640,9 +664,12 @@ export const createInspectionService = (ports: InspectionPorts) => {
       };
       const after = loaded.rectifications.map((r) => (r.id === rid ? updated : r));
       const unsubmitted = after.filter((r) => r.status === 'open' || r.status === 'planned').length;
+      // A plan and a completion statement are each a field the school filled.
+      const fields = (input.plan ? 1 : 0) + (input.completion ? 1 : 0);
       return commit('submit_rectification', actor.subject, loaded, {
         status: nextStatus('submit_rectification', { unsubmittedItems: unsubmitted }),
         rectifications: [updated],
+        ...(actor.role === 'school' ? { burden: { fields } } : {}),
         details: { rectificationId: rid, itemStatus: updated.status },
       });
     },

@@ -27,6 +27,10 @@ export const inspectionPhases = ['self_assessment', 'on_site', 'report', 'reinsp
 export type InspectionPhase = (typeof inspectionPhases)[number];
 
 export const grades = ['excellent', 'good', 'pass', 'fail'] as const;
+
+/** Registry facts a template indicator may ask for (see indicatorSchema.registryFact). */
+export const registryFacts = ['students', 'teachers', 'principal'] as const;
+export type RegistryFact = (typeof registryFacts)[number];
 export type Grade = (typeof grades)[number];
 
 const localized = z.object({ zh: z.string().min(1).max(200), en: z.string().min(1).max(200) });
@@ -52,6 +56,15 @@ export const indicatorSchema = z.object({
     .max(10)
     .default([])
     .describe('what evidence the indicator asks for'),
+  /**
+   * The indicator asks for a fact the registry holds (减负: never asked again):
+   * the pre-filled self-assessment fills it from the school's record, and it
+   * does not count as a field the school filled.
+   */
+  registryFact: z
+    .enum(registryFacts)
+    .optional()
+    .describe('a fact of the school registry this indicator asks for: filled from the registry, never asked'),
 });
 
 export const templateSchema = z

@@ -14,6 +14,7 @@ import { createRegistryService } from '#core/registry-service';
 import { cursorSeal } from '#lib/cursor';
 import { logger } from '#lib/logger';
 import { auditOperations } from './api/audit.ts';
+import { burdenOperations } from './api/burden.ts';
 import { campaignOperations } from './api/campaigns.ts';
 import { evidenceOperations } from './api/evidence.ts';
 import { exportOperations } from './api/exports.ts';
@@ -76,6 +77,7 @@ const operations: OperationTable = {
   ...evidenceOperations({ evidence: evidenceWiring(tables, evidenceObjects).service }),
   ...inspectionOperations({ campaigns, inspections: inspections.service }),
   ...teamOperations({ teams: inspections.teams, views: inspections.views, panels: inspections.panels! }),
+  ...burdenOperations({ burden: inspections.burden, prefill: inspections.prefill }),
   ...auditOperations({ audit: auditWiring(tables).service }),
   ...exportOperations({
     exports: exportWiring(tables, workObjects, sfn, env.stateMachine('exportEvidence')),

@@ -12,6 +12,11 @@ import { type EvidenceView, exe, png, sha256, uploadEvidence } from '#test/suppo
  * verification → stored or quarantined; reads logged. In 西湖区 of Nanchang (360103).
  */
 const county = '360103';
+/**
+ * A PNG of its own: the same bytes stored twice by one school are linked, not
+ * uploaded again (collect once, see collect-once.test.ts).
+ */
+const ownPng = (marker: string) => Buffer.concat([png, Buffer.from(marker)]);
 const schools = ['3601030001', '3601030002'];
 let office: string;
 let inspectionIds: string[];
@@ -105,12 +110,13 @@ describe('evidence uploads', () => {
 
   it('changes nothing when the same event arrives again', async () => {
     const token = await tokenFor('school', schools[0]!);
+    const body = ownPng('#c');
     const evidence = await uploadEvidence(
       office,
       token,
       inspectionIds[0]!,
-      { fileName: 'c.png', contentType: 'image/png', size: png.length, sha256: sha256(png) },
-      png,
+      { fileName: 'c.png', contentType: 'image/png', size: body.length, sha256: sha256(body) },
+      body,
     );
     const event = {
       Records: [
@@ -118,7 +124,7 @@ describe('evidence uploads', () => {
           eventName: 'ObjectCreated:Put',
           s3: {
             bucket: { name: 'dudao-evidence' },
-            object: { key: encodeS3EventKey(evidence.key), size: png.length },
+            object: { key: encodeS3EventKey(evidence.key), size: body.length },
           },
         },
       ],
@@ -133,12 +139,13 @@ describe('evidence uploads', () => {
 describe('who reads evidence', () => {
   it('keeps a school out of another school’s evidence, serves an auditor and logs every read', async () => {
     const own = await tokenFor('school', schools[0]!);
+    const body = ownPng('#d');
     const evidence = await uploadEvidence(
       office,
       own,
       inspectionIds[0]!,
-      { fileName: 'd.png', contentType: 'image/png', size: png.length, sha256: sha256(png) },
-      png,
+      { fileName: 'd.png', contentType: 'image/png', size: body.length, sha256: sha256(body) },
+      body,
     );
     expect(
       (await call('GET', `/evidence/${evidence.id}`, { token: await tokenFor('school', schools[1]!) }))
@@ -156,7 +163,7 @@ describe('who reads evidence', () => {
     const read = await call<EvidenceView>('GET', `/evidence/${evidence.id}`, { token: auditor });
     expect(read.status).toBe(200);
     const file = await fetch(read.body.download!.url);
-    expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
+    expect(Buffer.from(await file.arrayBuffer()).equals(body)).toBe(true);
     expect(
       (
         await call('POST', `/inspections/${inspectionIds[0]}/evidence`, {

@@ -10,14 +10,19 @@ const actorOf = (actor: Actor | undefined): Actor => actor!;
 export const evidenceOperations = (deps: { evidence: EvidenceService }) => ({
   'POST /inspections/{id}/evidence': defineOperation({
     summary:
-      'Announce an evidence file (佐证材料): returns its id and a presigned PUT bound to its type, size and SHA-256',
+      'Announce an evidence file (佐证材料): its id and a presigned PUT bound to its type, size and SHA-256; or, for a file the school already stored (same SHA-256 and size), a link to it and no upload (collect once, 减负)',
     tags: ['evidence'],
     path: idPath,
     body: evidenceRequestSchema,
-    responses: { 201: { description: 'Where to upload' } },
+    responses: {
+      201: { description: 'Where to upload (`upload`), or the new link (`linked: true`, `upload: null`)' },
+      200: {
+        description: 'The link this file already has on this inspection (`linked: true`, `upload: null`)',
+      },
+    },
     handle: async ({ actor, path, body }) => {
-      const created = await deps.evidence.requestUpload(actorOf(actor), path.id, body);
-      return json(201, created, { location: `/evidence/${created.id}` });
+      const { created, ...answer } = await deps.evidence.requestUpload(actorOf(actor), path.id, body);
+      return json(created ? 201 : 200, answer, { location: `/evidence/${answer.id}` });
     },
   }),
 

@@ -1,4 +1,5 @@
 import { ulid } from 'ulid';
+import { createBurdenStore } from '#adapters/burden-store';
 import { createCampaignStore } from '#adapters/campaign-store';
 import { batchGet } from '#adapters/dynamo-batch';
 import { createEvidenceStore } from '#adapters/evidence-store';
@@ -9,11 +10,13 @@ import { createPanelDraws } from '#adapters/panel-draws';
 import { createRegistryStore, registryKeys } from '#adapters/registry-store';
 import { createTemplateStore } from '#adapters/template-store';
 import type { Actor } from '#core/actor';
+import { createBurdenViews } from '#core/burden';
 import { createInspectionService } from '#core/inspection-service';
 import { createOfficeViews } from '#core/office-views';
 import { createPanelService } from '#core/panel-service';
 import type { Inspector, SchoolKind } from '#core/registry';
 import { createRegistryService } from '#core/registry-service';
+import { createSelfAssessmentPrefill } from '#core/self-assessment-prefill';
 import { createTeamService, type TeamInspector } from '#core/team-service';
 import { mapLimited } from '#lib/concurrency';
 import { logger } from '#lib/logger';
@@ -45,7 +48,8 @@ export const inspectionWiring = (tables: TablesWithAudit, evidenceObjects?: Obje
     store,
     campaign: (id: string) => campaigns.get(id),
     template: (id: string, version: number) => templates.get(id, version),
-    evidenceOf: (inspectionId: string) => evidence.byInspection(inspectionId),
+    evidenceByIds: (ids: readonly string[]) => evidence.many(ids),
+    schoolFacts: (schoolId: string) => schools.getSchool(schoolId),
     visibleSchool: (actor: Actor, schoolId: string) => registry.school(actor, schoolId),
     school: (schoolId: string) => schools.getSchool(schoolId),
     ...(evidenceObjects ? { holdEvidence } : {}),
@@ -115,5 +119,15 @@ export const inspectionWiring = (tables: TablesWithAudit, evidenceObjects?: Obje
         logAccess: (event) => evidence.logAccess(event),
       })
     : undefined;
-  return { service, teams, views, panels, store, campaigns, templates, ports };
+  const burdenStore = createBurdenStore(tables.db, tables.main);
+  const burden = createBurdenViews({
+    campaigns: (ids) => campaigns.many(ids),
+    campaignInspections: (actor, campaignId, q) => views.campaignInspections(actor, campaignId, q),
+    ofInspections: (ids) => burdenStore.ofInspections(ids),
+    campaignTotals: (campaignId, prefix) => burdenStore.campaignTotals(campaignId, prefix),
+    visibleSchool: (actor, schoolId) => registry.school(actor, schoolId),
+    inspectionsOf: (schoolId) => store.byTarget(schoolId),
+  });
+  const prefill = createSelfAssessmentPrefill(ports);
+  return { service, teams, views, panels, burden, prefill, store, campaigns, templates, ports };
 };
