@@ -213,6 +213,16 @@ describe('GET /campaigns/{id}/sample and npm run redraw-sample', () => {
       scope: sanyuan,
       window: upcomingWindow(30),
     });
+    // A campaign takes its template's recurrence (start-of-term: every half year) unless it says null.
+    expect((unsampled as { recurrence?: string }).recurrence).toBe('semiannual');
+    const oneOff = await createCampaign(office, {
+      templateId: 'start-of-term',
+      title: '开学检查（一次）',
+      scope: sanyuan,
+      window: upcomingWindow(30),
+      recurrence: null,
+    });
+    expect((oneOff as { recurrence?: string }).recurrence).toBeUndefined();
     const draft = await call('GET', `/campaigns/${unsampled.id}/sample`, { token: auditor });
     expect(draft.status, draft.text).toBe(409);
     expect((await launchAndWait(office, unsampled.id)).status).toBe('SUCCEEDED');
