@@ -129,5 +129,17 @@ export const createLaunchStore = (db: DynamoDBDocumentClient, table: string) => 
       ExpressionAttributeNames: { '#kind': 'kind', '#name': 'name' },
     })) as unknown as TargetCandidate[];
 
-  return { counters, inspections, inspectors, inspectorsOfCounty, schoolsOfCounty };
+  /** The current principal terms of a county's schools (one partition of gsi1, see registry-store). */
+  const currentTermsOfCounty = async (county: string) =>
+    (
+      await queryAll(db, {
+        TableName: table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `PTERMS#${county}` },
+        ProjectionExpression: 'schoolId, plannedEnd',
+      })
+    ).map((t) => ({ schoolId: String(t.schoolId), plannedEnd: String(t.plannedEnd) }));
+
+  return { counters, inspections, inspectors, inspectorsOfCounty, schoolsOfCounty, currentTermsOfCounty };
 };

@@ -7,8 +7,17 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ImportTarget } from '#core/import-service';
 import type { ImportKind } from '#core/imports';
+import type { PrincipalTerm } from '#core/principals';
+import { termKeyOf } from '#core/principals';
 import type { Inspector, School, SchoolKind, Zone, ZoneMembership } from '#core/registry';
-import type { CountyStats, InspectorQuery, Page, RegistryStore, SchoolQuery } from '#core/registry-ports';
+import type {
+  CountyStats,
+  InspectorQuery,
+  Page,
+  RegistryStore,
+  SchoolQuery,
+  TermQuery,
+} from '#core/registry-ports';
 import { mapLimited } from '#lib/concurrency';
 import { decodeCursor, encodeCursor, isStartKey, withCursorCheck } from '#lib/cursor';
 import { batchDelete, batchGet, batchPut } from './dynamo-batch.ts';
@@ -24,6 +33,7 @@ import { queryAll as queryAllItems } from './dynamo-query.ts';
  * | inspector specialty  | INSPECTOR#<id>  | SPECIALTY#<code> |                                |                                      | SPECIALISTS#<county>#<code> / <kind>#<id> |
  * | zone                 | ZONE#<id>       | ZONE             | ZONES#<county> / <id>          | INSPECTORZONE#<inspector> / <zone>   |                                           |
  * | zone membership      | SCHOOL#<school> | ZONE             | ZONE#<zone> / <school>         |                                      |                                           |
+ * | principal term       | SCHOOL#<school> | TERM#<start>#<principal> | PTERMS#<county> / <plannedEnd>#<school> | PTERMS#<city> / <plannedEnd>#<school> | PTERMS#<province> / <plannedEnd>#<school> |
  * | county stats         | REGIONSTATS     | <county>         |                                |                                      |                                           |
  *
  * Lists are partitioned by county (≤ ~1,000 schools), so a province-wide
@@ -39,6 +49,16 @@ import { queryAll as queryAllItems } from './dynamo-query.ts';
  * on those reads, which drops the few who are away. An import rewrites an
  * inspector's specialty items before the inspector itself (a retried batch
  * rewrites both) and deletes those of specialties it no longer has.
+ *
+ * Principals' terms (校长任期): one item per (school, start, principal) in the
+ * school's partition, history kept. Only a current term (no `end`) carries
+ * index keys, the same sort key (`<plannedEnd>#<school>`) at three levels:
+ * gsi1 per county, gsi2 per city, gsi3 per province, so `GET /principals` of
+ * any region reads one partition in planned-end order, from the first term up
+ * to `termEndsBefore`, and an ended term drops out of every list at once.
+ * (A province's partition takes one write per school an import changes.)
+ * County stats also keep, per town, the responsible inspectors whose zones
+ * hold a school of it (`towns`), recounted with the county.
  */
 type Item = Record<string, unknown>;
 const bookkeeping = [
@@ -73,7 +93,45 @@ export const registryKeys = {
     pk: `INSPECTOR#${inspectorId}`,
     sk: `SPECIALTY#${code}`,
   }),
+  term: (t: Pick<PrincipalTerm, 'schoolId' | 'start' | 'principalName'>) => ({
+    pk: `SCHOOL#${t.schoolId}`,
+    sk: `TERM#${t.start}#${t.principalName}`,
+  }),
 };
+
+/** The index of current terms at each region level: gsi1 county, gsi2 city, gsi3 province. */
+const termIndexOf = (region: string): 'gsi1' | 'gsi2' | 'gsi3' =>
+  region.length >= 6 ? 'gsi1' : region.length >= 4 ? 'gsi2' : 'gsi3';
+
+/** A principal term's item: a current term indexed at its county, city and province. */
+export const termItem = (t: PrincipalTerm): Item => {
+  const sort = `${t.plannedEnd}#${t.schoolId}`;
+  return {
+    ...registryKeys.term(t),
+    type: 'principalTerm',
+    ...t,
+    ...(t.end === undefined
+      ? {
+          gsi1pk: `PTERMS#${t.regionCode}`,
+          gsi1sk: sort,
+          gsi2pk: `PTERMS#${t.regionCode.slice(0, 4)}`,
+          gsi2sk: sort,
+          gsi3pk: `PTERMS#${t.regionCode.slice(0, 2)}`,
+          gsi3sk: sort,
+        }
+      : {}),
+  };
+};
+
+const toTerm = (item: Item): PrincipalTerm => ({
+  schoolId: String(item.schoolId),
+  schoolName: String(item.schoolName),
+  regionCode: String(item.regionCode),
+  principalName: String(item.principalName),
+  start: String(item.start),
+  ...(item.end !== undefined ? { end: String(item.end) } : {}),
+  plannedEnd: String(item.plannedEnd),
+});
 
 /** What each import kind stores per row: the item and its key. */
 export const entityItem = (kind: ImportKind, entity: Item): Item => {
@@ -328,16 +386,17 @@ export const createRegistryStore = (db: DynamoDBDocumentClient, table: string): 
         countyCode: i.sk as string,
         schools: (i.schools ?? {}) as CountyStats['schools'],
         inspectors: (i.inspectors ?? 0) as number,
+        towns: (i.towns ?? {}) as Record<string, number>,
       }));
     },
 
     async recountCounty(countyCode) {
-      const [schools, inspectors] = await Promise.all([
+      const [schools, inspectors, zones] = await Promise.all([
         queryAll({
           IndexName: 'gsi1',
           KeyConditionExpression: 'gsi1pk = :pk',
           ExpressionAttributeValues: { ':pk': `SCHOOLS#${countyCode}` },
-          ProjectionExpression: '#kind',
+          ProjectionExpression: 'id, #kind, townCode',
           ExpressionAttributeNames: { '#kind': 'kind' },
         }),
         queryAll({
@@ -346,8 +405,29 @@ export const createRegistryStore = (db: DynamoDBDocumentClient, table: string): 
           ExpressionAttributeValues: { ':pk': `INSPECTORS#${countyCode}` },
           ProjectionExpression: 'pk',
         }),
+        queryAll({
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': `ZONES#${countyCode}` },
+        }),
       ]);
-      const stats: CountyStats = { countyCode, schools: countKinds(schools), inspectors: inspectors.length };
+      // A town's inspectors: the responsible inspectors whose zones hold a school of it.
+      const townOf = new Map(schools.map((s) => [String(s.id), String(s.townCode)]));
+      const byTown = new Map<string, Set<string>>();
+      const withSchools = await mapLimited(zones, 8, zoneWithSchools);
+      for (const zone of withSchools)
+        for (const schoolId of zone.schoolIds) {
+          const town = townOf.get(schoolId);
+          if (!town) continue;
+          byTown.set(town, (byTown.get(town) ?? new Set()).add(zone.inspectorId));
+        }
+      const towns = Object.fromEntries([...byTown].sort().map(([town, ids]) => [town, ids.size]));
+      const stats: CountyStats = {
+        countyCode,
+        schools: countKinds(schools),
+        inspectors: inspectors.length,
+        towns,
+      };
       await db.send(
         new PutCommand({
           TableName: table,
@@ -356,11 +436,45 @@ export const createRegistryStore = (db: DynamoDBDocumentClient, table: string): 
             sk: countyCode,
             schools: stats.schools,
             inspectors: stats.inspectors,
+            towns,
             updatedAt: new Date().toISOString(),
           },
         }),
       );
       return stats;
+    },
+
+    async currentTerms(query: TermQuery) {
+      const index = termIndexOf(query.region);
+      const start = decodeCursor(query.cursor, isStartKey);
+      const result = await withCursorCheck(start !== undefined, () =>
+        db.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: index,
+            KeyConditionExpression: query.endsBefore
+              ? `${index}pk = :pk AND ${index}sk < :before`
+              : `${index}pk = :pk`,
+            ExpressionAttributeValues: {
+              ':pk': `PTERMS#${query.region}`,
+              ...(query.endsBefore ? { ':before': query.endsBefore } : {}),
+            },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+            Limit: query.limit,
+          }),
+        ),
+      );
+      const items = (result.Items ?? []).map(toTerm);
+      return result.LastEvaluatedKey ? { items, cursor: encodeCursor(result.LastEvaluatedKey) } : { items };
+    },
+
+    async termsOfSchool(schoolId) {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': `SCHOOL#${schoolId}`, ':sk': 'TERM#' },
+        ScanIndexForward: false,
+      });
+      return items.map(toTerm);
     },
 
     async countSchoolsInTown(townCode) {
@@ -459,6 +573,13 @@ export const createImportTarget = (db: DynamoDBDocumentClient, table: string): I
       table,
       zones.map((z) => zoneItem(z)),
     ),
+  async loadTerms(terms) {
+    const items = await batchGet(db, table, [
+      ...new Map(terms.map((t) => [termKeyOf(t), registryKeys.term(t)])).values(),
+    ]);
+    return new Map(items.map((item) => [termKeyOf(toTerm(item)), toTerm(item)]));
+  },
+  saveTerms: (terms) => batchPut(db, table, terms.map(termItem)),
 });
 
 const keyString = (k: { pk: string; sk: string }) => `${k.pk}|${k.sk}`;

@@ -331,8 +331,12 @@ export const createCampaignService = (ports: CampaignPorts) => {
         ]);
       }
       const now = ports.now();
+      // The template's recurrence is the default; `recurrence: null` makes a one-off of a recurring template.
+      const { recurrence: asked, ...rest } = input;
+      const recurrence = asked === null ? undefined : (asked ?? template.recurrence);
       const campaign: Campaign = {
-        ...input,
+        ...rest,
+        ...(recurrence ? { recurrence } : {}),
         id: ports.newId(),
         templateVersion: template.version,
         status: 'draft',
@@ -347,6 +351,7 @@ export const createCampaignService = (ports: CampaignPorts) => {
         audited(actor, campaign, 'create_campaign', {
           templateId: template.id,
           templateVersion: template.version,
+          ...(recurrence ? { recurrence, recurrenceFrom: asked ? 'campaign' : 'template' } : {}),
         }),
       );
       return campaign;

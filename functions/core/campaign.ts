@@ -69,7 +69,8 @@ export const campaignInputSchema = z
       })
       .strict()
       .optional(),
-    recurrence: z.enum(recurrences).optional(),
+    /** Default: the template's recurrence; `null`: a one-off even of a recurring template. */
+    recurrence: z.enum(recurrences).nullable().optional(),
   })
   .strict();
 export type CampaignInput = z.infer<typeof campaignInputSchema>;
@@ -86,7 +87,8 @@ export const campaignPatchSchema = z
   .refine((p) => Object.keys(p).length > 0, 'nothing to change');
 export type CampaignPatch = z.infer<typeof campaignPatchSchema>;
 
-export interface Campaign extends CampaignInput {
+export interface Campaign extends Omit<CampaignInput, 'recurrence'> {
+  recurrence?: Recurrence;
   id: string;
   templateVersion: number;
   status: CampaignStatus;
@@ -128,6 +130,9 @@ export interface CampaignLaunch {
   startedAt: string;
   finishedAt?: string;
   targets?: number;
+  /** Targets before sampling, and the percent sampled if any (see GET /campaigns/{id}/sample). */
+  population?: number;
+  samplingPercent?: number;
   created?: number;
   unassignable?: number;
   error?: string;
@@ -197,19 +202,53 @@ export interface Target {
   name: string;
 }
 
-/** Applies a template's target rule to the schools under a campaign's scope. */
+/** A principal's term is planned for five years (校长任期制: 一个任期一般为 5 年). */
+export const termYears = 5;
+export const plannedEndOf = (start: string): string => addMonths(start, termYears * 12);
+
+/**
+ * The last planned end a `principal-term-end` campaign reviews: terms planned
+ * to end in the campaign's year, or before its window ends (a term already
+ * over whose principal is still in office is due as well).
+ */
+export const termReviewCutoff = (campaign: Pick<Campaign, 'window'>): string => {
+  const yearEnd = `${campaign.window.start.slice(0, 4)}-12-31`;
+  return campaign.window.end > yearEnd ? campaign.window.end : yearEnd;
+};
+
+/**
+ * Whether a school's principal is due for the end-of-term review: its current
+ * term (from the term records) is planned to end on or before
+ * `termReviewCutoff`. A school without a term record (imported before terms
+ * were kept) is judged by its row's `principalTermStart`.
+ */
+export const termDue = (
+  campaign: Pick<Campaign, 'window'>,
+  school: Pick<TargetCandidate, 'id' | 'principalTermStart'>,
+  currentTerms: ReadonlyMap<string, { plannedEnd: string }>,
+): boolean => {
+  const plannedEnd =
+    currentTerms.get(school.id)?.plannedEnd ??
+    (school.principalTermStart ? plannedEndOf(school.principalTermStart) : undefined);
+  return plannedEnd !== undefined && plannedEnd <= termReviewCutoff(campaign);
+};
+
+/**
+ * Applies a template's target rule to the schools under a campaign's scope;
+ * `currentTerms` (school id → its current principal term) serves the
+ * principal end-of-term rule.
+ */
 export const selectTargets = (
   template: Template,
   campaign: Pick<Campaign, 'window'>,
   schools: readonly TargetCandidate[],
+  currentTerms: ReadonlyMap<string, { plannedEnd: string }> = new Map(),
 ): Target[] => {
-  const year = Number(campaign.window.start.slice(0, 4));
   const kinds = new Set<string>(template.target.schoolKinds);
   const eligible = schools.filter(
     (s) =>
       kinds.has(s.kind) &&
-      (!template.target.principalTermEndsInCampaignYear ||
-        Number(s.principalTermStart.slice(0, 4)) + 5 === year),
+      (!template.target.principalTermEndsInCampaignYear || termDue(campaign, s, currentTerms)),
   );
   if (template.target.unit === 'county') {
     const counties = [...new Set(eligible.map((s) => s.regionCode))].sort();
@@ -237,6 +276,14 @@ export const drawSample = (population: readonly Target[], percent: number, seed:
   }
   return sample.sort((a, b) => a.id.localeCompare(b.id));
 };
+
+/** What `drawSample` does, in words (Chinese and English), for the people who check it. */
+export const sampleMethod = (percent: number) => ({
+  stratifyBy: 'county' as const,
+  zh: `按区县分层抽样：每个区县内，将该区县的全部对象按 SHA-256("种子:对象标识码") 的十六进制值从小到大排序，取前 ⌈该区县对象数 × ${percent}%⌉ 个（向上取整，对象数不为 0 的区县至少 1 个）；样本按标识码排序。持有种子与总体名单者可复现同一样本。`,
+  en: `Stratified by county: in each county, its targets are ordered by the hex SHA-256 of "seed:target id", ascending, and the first ceil(count × ${percent}%) are drawn (rounded up: at least one per county with targets); the sample is listed by id. Anyone with the seed and the population redraws the same sample.`,
+  rank: 'sha256("<seed>:<target id>") as hex, ascending',
+});
 
 /** The last instant of a calendar day in China (Asia/Shanghai, UTC+8, no daylight saving). */
 export const endOfChinaDay = (date: string): string =>

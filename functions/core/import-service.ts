@@ -7,6 +7,7 @@ import {
   type RowError,
   resolveHeader,
 } from './imports.ts';
+import { type PrincipalTerm, termChanges, termKeyOf } from './principals.ts';
 import type { Inspector, School, ZoneMembership } from './registry.ts';
 
 /**
@@ -115,6 +116,10 @@ export interface ImportTarget {
     inspectorIds: readonly string[],
   ): Promise<{ schools: Map<string, School>; inspectors: Map<string, Inspector> }>;
   saveZones(zones: readonly { id: string; regionCode: string; inspectorId: string }[]): Promise<void>;
+  /** The stored principal terms among these (by `termKeyOf`). */
+  loadTerms(terms: readonly PrincipalTerm[]): Promise<Map<string, PrincipalTerm>>;
+  /** Writes terms whole (a current one indexed, an ended one not). */
+  saveTerms(terms: readonly PrincipalTerm[]): Promise<void>;
 }
 
 export interface BatchResult {
@@ -175,6 +180,25 @@ const zoneReferenceErrors = async (target: ImportTarget, rows: readonly ValidRow
   return errors;
 };
 
+const sameTermRecord = (a: PrincipalTerm, b: PrincipalTerm) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+/**
+ * Writes the terms of a batch that are not stored as they should be: the
+ * current term of every row (also of unchanged rows, so schools imported
+ * before terms were kept get theirs) and the term each principal change ends.
+ * Running it again writes nothing new.
+ */
+const saveTermChanges = async (target: ImportTarget, terms: readonly PrincipalTerm[]) => {
+  if (terms.length === 0) return;
+  const stored = await target.loadTerms(terms);
+  const missing = [...new Map(terms.map((t) => [termKeyOf(t), t])).values()].filter((t) => {
+    const s = stored.get(termKeyOf(t));
+    return !s || !sameTermRecord(s, t);
+  });
+  await target.saveTerms(missing);
+};
+
 /**
  * Upserts one batch. Idempotent: rows this import already created or updated
  * (a retry, or a re-run after a crash) are counted as before and not rewritten.
@@ -198,6 +222,7 @@ export const upsertBatch = async (
   const zoneHeads = new Map<string, { id: string; regionCode: string; inspectorId: string }>();
   const zonesTouched = new Set<string>();
   const rejected = [...referenceErrors.values()];
+  const termWrites: PrincipalTerm[] = [];
   for (const { row, entity } of rows) {
     const existing = stored.get(target.keyOf(kind, entity));
     // An id already registered elsewhere stays with its office: no import may take it over.
@@ -214,6 +239,10 @@ export const upsertBatch = async (
     }
     counties.add(String(entity.regionCode));
     if (existing?.entity.regionCode) counties.add(String(existing.entity.regionCode));
+    if (kind === 'schools') {
+      const { current, closed } = termChanges(existing?.entity as School | undefined, entity as School);
+      termWrites.push(current, ...(closed ? [closed] : []));
+    }
     if (kind === 'zones') {
       const m = entity as ZoneMembership;
       zoneHeads.set(m.zoneId, { id: m.zoneId, regionCode: m.regionCode, inspectorId: m.inspectorId });
@@ -236,6 +265,8 @@ export const upsertBatch = async (
       toSave.push({ entity, createdByImport: existing.createdByImport ?? '', updatedByImport: importId });
     }
   }
+  // Principals' terms first (a retried batch computes them again from the rows still stored), then the rows.
+  if (kind === 'schools') await saveTermChanges(target, termWrites);
   await target.save(kind, toSave);
   if (zoneHeads.size > 0) await target.saveZones([...zoneHeads.values()]);
   return {

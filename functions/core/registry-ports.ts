@@ -1,3 +1,4 @@
+import type { PrincipalTerm } from './principals.ts';
 import type { Inspector, InspectorKind, School, SchoolKind, Specialty, Zone } from './registry.ts';
 
 export interface Page<T> {
@@ -11,6 +12,8 @@ export interface CountyStats {
   readonly countyCode: string;
   readonly schools: Partial<Record<SchoolKind, number>>;
   readonly inspectors: number;
+  /** Per town (9 digits): the responsible inspectors whose zones hold a school of it. */
+  readonly towns?: Readonly<Record<string, number>>;
 }
 
 export interface SchoolQuery {
@@ -37,6 +40,15 @@ export interface InspectorQuery {
   readonly limit: number;
 }
 
+export interface TermQuery {
+  /** A province (2 digits), city (4) or county (6). */
+  readonly region: string;
+  /** Only terms planned to end before this day (YYYY-MM-DD). */
+  readonly endsBefore?: string;
+  readonly cursor?: string;
+  readonly limit: number;
+}
+
 /** Port: where the registry is stored (DynamoDB in practice). */
 export interface RegistryStore {
   getSchool(id: string): Promise<School | undefined>;
@@ -52,4 +64,8 @@ export interface RegistryStore {
   /** Recounts one county from the stored schools and inspectors. */
   recountCounty(countyCode: string): Promise<CountyStats>;
   countSchoolsInTown(townCode: string): Promise<Partial<Record<SchoolKind, number>>>;
+  /** Current principal terms of a region, by planned end (then school id). */
+  currentTerms(query: TermQuery): Promise<Page<PrincipalTerm>>;
+  /** Every term of a school, latest start first. */
+  termsOfSchool(schoolId: string): Promise<PrincipalTerm[]>;
 }

@@ -1,5 +1,6 @@
 import { type Actor, isAdmin, regionInScope } from './actor.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
+import type { PrincipalTerm } from './principals.ts';
 import { ancestorsOf, childrenOf, countiesUnder, findRegion, type Region } from './regions.ts';
 import {
   availableOn,
@@ -81,13 +82,17 @@ export const createRegistryService = (store: RegistryStore) => {
       const region = regionOrNotFound(actor, code);
       const children = childrenOf(code);
       if (region.level === 'town') {
-        const byKind = await store.countSchoolsInTown(code);
+        const [byKind, [county]] = await Promise.all([
+          store.countSchoolsInTown(code),
+          store.countyStats(code.slice(0, 6)),
+        ]);
         const total = Object.values(byKind).reduce((a, b) => a + (b ?? 0), 0);
         return {
           ...region,
           parents: ancestorsOf(code),
           children,
-          counts: { schools: { total, byKind }, inspectors: 0 },
+          // Kept per town by the county's recount: the responsible inspectors whose zones hold a school here.
+          counts: { schools: { total, byKind }, inspectors: county?.towns?.[code] ?? 0 },
         };
       }
       const stats = await store.countyStats(code);
@@ -188,6 +193,38 @@ export const createRegistryService = (store: RegistryStore) => {
         limit: query.limit,
       });
       return { ...page, items: page.items.map((i) => present(actor, i)) };
+    },
+
+    /**
+     * GET /principals: the current principals' terms of a region (any level
+     * down to the county), by planned end, optionally only those planned to end
+     * before a day; or, for one school, its whole history of terms.
+     */
+    async principals(
+      actor: Actor,
+      query: { region?: string; termEndsBefore?: string; school?: string; cursor?: string; limit: number },
+    ): Promise<Page<PrincipalTerm>> {
+      if (!readsRegions(actor))
+        throw new ForbiddenError("Principals' terms are for supervision offices and auditors.");
+      if (query.school) {
+        const school = await store.getSchool(query.school);
+        if (!school || !regionInScope(actor, school.regionCode))
+          throw new NotFoundError(`School ${query.school} not found.`);
+        if (query.region && !school.regionCode.startsWith(query.region))
+          throw new NotFoundError(`School ${query.school} not found in region ${query.region}.`);
+        const terms = await store.termsOfSchool(query.school);
+        return {
+          items: query.termEndsBefore ? terms.filter((t) => t.plannedEnd < query.termEndsBefore!) : terms,
+        };
+      }
+      const code = query.region ?? actor.scope;
+      regionOrNotFound(actor, code);
+      return store.currentTerms({
+        region: code,
+        ...(query.termEndsBefore ? { endsBefore: query.termEndsBefore } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: query.limit,
+      });
     },
 
     async zone(actor: Actor, id: string): Promise<Zone & { inspector?: PublicInspector; schools: School[] }> {

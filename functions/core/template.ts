@@ -96,7 +96,7 @@ export const templateSchema = z
       /** `school`: one inspection per school; `county`: one per county (督政, quantitative). */
       unit: z.enum(['school', 'county']),
       schoolKinds: z.array(z.enum(schoolKinds)).min(1).max(schoolKinds.length),
-      /** Only schools whose principal's 5-year term ends in the campaign's year. */
+      /** Only schools whose principal's current 5-year term ends in the campaign's year or before its window ends (see `termDue`). */
       principalTermEndsInCampaignYear: z.boolean().default(false),
     }),
     sampling: z

@@ -3,22 +3,26 @@ import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { dynamoClients, s3Client, sfnClient } from '#adapters/aws-clients';
+import { createEvidenceStore } from '#adapters/evidence-store';
 import { awsHealthProbe } from '#adapters/health-probe';
 import { createImportRecords } from '#adapters/import-records';
 import { createObjectStore } from '#adapters/object-store';
 import { createRegistryStore } from '#adapters/registry-store';
 import { createTokenVerifier } from '#adapters/token-verifier';
 import { createWorkflowStarter } from '#adapters/workflow-starter';
+import { createCampaignFiles } from '#core/campaign-files';
 import { createImportRequests } from '#core/import-requests';
 import { createRegistryService } from '#core/registry-service';
 import { cursorSeal } from '#lib/cursor';
 import { logger } from '#lib/logger';
 import { auditOperations } from './api/audit.ts';
 import { burdenOperations } from './api/burden.ts';
+import { campaignFileOperations } from './api/campaign-files.ts';
 import { campaignOperations } from './api/campaigns.ts';
 import { evidenceOperations } from './api/evidence.ts';
 import { exportOperations } from './api/exports.ts';
 import { inspectionOperations } from './api/inspections.ts';
+import { principalOperations } from './api/principals.ts';
 import { registryOperations } from './api/registry.ts';
 import { systemOperations } from './api/system.ts';
 import { teamOperations } from './api/teams.ts';
@@ -50,6 +54,14 @@ const campaigns = campaignService(tables, {
 const edge = { verify: createTokenVerifier(env.tokens()), cursors: cursorSeal(env.cursorKey()) };
 
 const inspections = inspectionWiring(tables, evidenceObjects);
+const registry = createRegistryService(createRegistryStore(db, tables.main));
+const campaignFiles = createCampaignFiles({
+  campaign: (id) => inspections.campaigns.get(id),
+  readJson: (key) => evidenceObjects.readJson(key),
+  presignDownload: (key, fileName) => evidenceObjects.presignDownload(key, { fileName }),
+  logAccess: (event) => createEvidenceStore(db, tables).logAccess(event),
+  now: () => new Date().toISOString(),
+});
 
 let openapi: unknown;
 const operations: OperationTable = {
@@ -64,7 +76,7 @@ const operations: OperationTable = {
     },
   }),
   ...registryOperations({
-    registry: createRegistryService(createRegistryStore(db, tables.main)),
+    registry,
     imports: createImportRequests({
       newId: ulid,
       now: () => new Date().toISOString(),
@@ -74,6 +86,8 @@ const operations: OperationTable = {
     }),
   }),
   ...campaignOperations({ campaigns }),
+  ...campaignFileOperations({ files: campaignFiles }),
+  ...principalOperations({ registry }),
   ...evidenceOperations({ evidence: evidenceWiring(tables, evidenceObjects).service }),
   ...inspectionOperations({ campaigns, inspections: inspections.service }),
   ...teamOperations({ teams: inspections.teams, views: inspections.views, panels: inspections.panels! }),

@@ -46,7 +46,8 @@ export const finalizeImport = (ports: ImportStepPorts) => async (input: Finalize
   await ports.scratch.write(reportKey, errorReportCsv(rejected), 'text/csv; charset=utf-8');
 
   const counties = [...new Set(results.flatMap((r) => r.counties))];
-  if (input.kind !== 'zones') for (const county of counties) await ports.registry.recountCounty(county);
+  // Zones change the towns' inspector counts; schools and inspectors the county's counts as well.
+  for (const county of counties) await ports.registry.recountCounty(county);
 
   const warnings: string[] = [];
   for (const zone of new Set(results.flatMap((r) => r.zones))) {

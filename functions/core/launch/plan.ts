@@ -1,6 +1,6 @@
 import { mapLimited } from '#lib/concurrency';
 import { logger } from '#lib/logger';
-import { drawSample, selectTargets } from '../campaign.ts';
+import { drawSample, sampleMethod, selectTargets } from '../campaign.ts';
 import { currentRun } from '../campaign-runs.ts';
 import { countiesUnder } from '../regions.ts';
 import { archiveKeys, scratchKeys } from '../storage.ts';
@@ -29,26 +29,38 @@ export const planLaunch =
 
     const counties = countiesUnder(campaign.scope).map((c) => c.code);
     const schools = (await mapLimited(counties, countyConcurrency, ports.schoolsOfCounty)).flat();
-    const population = selectTargets(template, campaign, schools);
+    // The end-of-term rule reads the principals' current terms (the term records of each county).
+    const currentTerms = template.target.principalTermEndsInCampaignYear
+      ? new Map(
+          (await mapLimited(counties, countyConcurrency, ports.currentTermsOfCounty))
+            .flat()
+            .map((t) => [t.schoolId, t]),
+        )
+      : new Map<string, { plannedEnd: string }>();
+    const population = selectTargets(template, campaign, schools, currentTerms);
     const percent = campaign.overrides?.samplingPercent ?? template.sampling?.percent;
     const targets = percent ? drawSample(population, percent, campaign.samplingSeed) : population;
 
+    // Both files carry the seed and the method, so the population alone redraws the sample
+    // (npm run redraw-sample -- population.json sample.json).
     const snapshot = {
       campaignId: campaign.id,
       templateId: template.id,
       templateVersion: template.version,
       scope: campaign.scope,
+      window: campaign.window,
+      seed: campaign.samplingSeed,
+      sampling: percent ? { percent, seed: campaign.samplingSeed, method: sampleMethod(percent) } : null,
     };
-    await ports.archive.writeJson(archiveKeys.population(campaign.id), { ...snapshot, targets: population });
+    await ports.archive.writeJson(archiveKeys.population(campaign.id), {
+      ...snapshot,
+      size: population.length,
+      targets: population,
+    });
     if (percent) {
       await ports.archive.writeJson(archiveKeys.sample(campaign.id), {
         ...snapshot,
-        sampling: {
-          percent,
-          stratifyBy: 'county',
-          seed: campaign.samplingSeed,
-          method: 'sha256(seed:id) order, ceil(percent) per county',
-        },
+        size: targets.length,
         targets,
       });
     }
@@ -68,7 +80,11 @@ export const planLaunch =
     await mapLimited([...perCounty], countyConcurrency, ([county, n]) =>
       ports.counters.setTargets(campaign.id, county, n),
     );
-    await ports.campaigns.updateLaunch(campaign.id, input.execution, { targets: targets.length });
+    await ports.campaigns.updateLaunch(campaign.id, input.execution, {
+      targets: targets.length,
+      population: population.length,
+      ...(percent ? { samplingPercent: percent } : {}),
+    });
     logger.info('launch planned', {
       campaignId: campaign.id,
       population: population.length,

@@ -55,6 +55,8 @@ export interface LaunchPorts {
   templates: Pick<TemplateStore, 'get'>;
   /** Every school of a county, with what target rules look at. */
   schoolsOfCounty(county: string): Promise<TargetCandidate[]>;
+  /** The current principal term of each school of a county that has term records. */
+  currentTermsOfCounty(county: string): Promise<{ schoolId: string; plannedEnd: string }[]>;
   /** Population and sample (kept for auditors). */
   archive: FileStore;
   /** Batch and result files of the execution. */

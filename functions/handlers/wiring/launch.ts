@@ -16,6 +16,7 @@ export const launchPorts = (
     campaigns: createCampaignStore(tables.db, tables.main, tables.audit),
     templates: createTemplateStore(tables.db, tables.main),
     schoolsOfCounty: store.schoolsOfCounty,
+    currentTermsOfCounty: store.currentTermsOfCounty,
     archive: files.archive ?? notGranted('the evidence bucket'),
     scratch: files.scratch ?? notGranted('the work bucket'),
     counters: store.counters,

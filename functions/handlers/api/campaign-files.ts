@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { Actor } from '#core/actor';
+import type { CampaignFiles } from '#core/campaign-files';
+import { defineOperation, json } from '../http/operation.ts';
+
+const idPath = z.object({ id: z.string().min(1).max(80) });
+const fileLink = z.object({
+  key: z.string().describe('the object key in the evidence bucket'),
+  url: z.string().describe('presigned GET URL; each link handed out is an audit event'),
+  expiresInSeconds: z.number(),
+});
+
+export const campaignFileOperations = (deps: { files: CampaignFiles }) => ({
+  'GET /campaigns/{id}/sample': defineOperation({
+    summary:
+      'The launch’s sample: seed, method in words (zh/en), population and sample sizes, and audited links to the population and sample files (redraw offline with `npm run redraw-sample`)',
+    tags: ['campaigns', 'audit'],
+    path: idPath,
+    responses: {
+      200: {
+        description: 'The sample',
+        schema: z.object({
+          campaignId: z.string(),
+          seed: z.string(),
+          percent: z.number(),
+          method: z.object({
+            stratifyBy: z.literal('county'),
+            zh: z.string(),
+            en: z.string(),
+            rank: z.string(),
+          }),
+          populationSize: z.number(),
+          sampleSize: z.number(),
+          population: fileLink,
+          sample: fileLink,
+          redraw: z.string().describe('the command that redraws the sample from the downloaded files'),
+        }),
+      },
+    },
+    handle: async ({ actor, path, requestId }) =>
+      json(200, await deps.files.sample(actor as Actor, path.id, requestId)),
+  }),
+
+  'GET /campaigns/{id}/sealed': defineOperation({
+    summary:
+      'The sealed record of a closed campaign: audited links to its final statistics, its evidence manifest and the manifest’s SHA-256 file (409 until closed)',
+    tags: ['campaigns', 'audit'],
+    path: idPath,
+    responses: {
+      200: {
+        description: 'The sealed files',
+        schema: z.object({
+          campaignId: z.string(),
+          closedAt: z.string().nullable(),
+          chain: z.object({ linked: z.number(), head: z.string() }).nullable(),
+          statistics: fileLink,
+          manifest: fileLink.extend({
+            sha256: z.string(),
+            files: z.number(),
+            bytes: z.number(),
+            sha256File: fileLink,
+          }),
+        }),
+      },
+    },
+    handle: async ({ actor, path, requestId }) =>
+      json(200, await deps.files.sealed(actor as Actor, path.id, requestId)),
+  }),
+});
