@@ -78,7 +78,8 @@ export const createBurdenViews = (ports: BurdenPorts) => ({
    * county items (none for a town: sum its rows).
    */
   async campaign(actor: Actor, campaignId: string, q: { region?: string; cursor?: string; limit: number }) {
-    if (!isAdmin(actor)) throw new ForbiddenError('The burden report is read by supervision offices.');
+    if (!(isAdmin(actor) || actor.role === 'auditor'))
+      throw new ForbiddenError('The burden report is read by supervision offices and auditors.');
     const page = await ports.campaignInspections(actor, campaignId, q);
     const counts = await ports.ofInspections(page.items.map((i) => i.id));
     const items = page.items.map((i) => {
@@ -106,12 +107,13 @@ export const createBurdenViews = (ports: BurdenPorts) => ({
 
   /** What every campaign asked of one school: the school itself, or the offices over it. */
   async school(actor: Actor, schoolId: string) {
-    if (!(isAdmin(actor) || actor.role === 'school'))
-      throw new ForbiddenError('The burden of a school is read by the school and its offices.');
+    const overseer = isAdmin(actor) || actor.role === 'auditor';
+    if (!(overseer || actor.role === 'school'))
+      throw new ForbiddenError('The burden of a school is read by the school, its offices and auditors.');
     const school = await ports.visibleSchool(actor, schoolId);
     if (actor.role === 'school' && actor.scope !== school.id)
       throw new NotFoundError(`School ${schoolId} not found.`);
-    if (isAdmin(actor) && !school.regionCode.startsWith(actor.scope))
+    if (overseer && !school.regionCode.startsWith(actor.scope))
       throw new NotFoundError(`School ${schoolId} not found.`);
     const inspections = await ports.inspectionsOf(schoolId);
     const counts = await ports.ofInspections(inspections.map((i) => i.id));

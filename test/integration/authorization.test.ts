@@ -120,6 +120,9 @@ interface World {
   /** The principal end-of-term campaign of A, its panels drawn; its inspections by panelSchools index. */
   panelCampaign: string;
   panelInspections: { id: string; version: number; members: string[] }[];
+  /** A's campaign that drew a 50 % sample, and one closed (sealed) in setup. */
+  sampledA: string;
+  sealedA: string;
 }
 let world: World;
 const executions: string[] = [];
@@ -274,7 +277,7 @@ const buildWorld = async (): Promise<World> => {
       ).then((e) => e.id),
       expectStatus(call('POST', '/templates', { token: officeA, body: ownedTemplateBody(1) }), 201),
     ]);
-  const [exported, imported, quarantined, panels] = await Promise.all([
+  const [exported, imported, quarantined, panels, sampledA, sealedA] = await Promise.all([
     expectStatus(
       call<{ id: string; executionArn: string }>('POST', '/audit/exports', {
         token: officeA,
@@ -303,6 +306,27 @@ const buildWorld = async (): Promise<World> => {
       exe,
     ),
     panelWorld(officeA),
+    (async () => {
+      const c = await createCampaign(officeA, {
+        templateId: 'start-of-term',
+        title: '芙蓉区抽样督查',
+        scope: A,
+        window,
+        overrides: { samplingPercent: 50 },
+      });
+      const done = await launchAndWait(officeA, c.id);
+      if (done.status !== 'SUCCEEDED') throw new Error(`launch of the sampled campaign: ${done.status}`);
+      return c.id as string;
+    })(),
+    (async () => {
+      const id = await launched(officeA, A, '芙蓉区已结束督导');
+      const closing = await expectStatus(
+        call<{ executionArn: string }>('POST', `/campaigns/${id}/close`, { token: officeA }),
+        202,
+      );
+      await waitForExecution(closing.executionArn);
+      return id;
+    })(),
   ]);
   if (quarantined.status !== 'quarantined') throw new Error(`the exe is ${quarantined.status}`);
   await waitForExecution(exported.executionArn);
@@ -324,6 +348,8 @@ const buildWorld = async (): Promise<World> => {
     importA: imported.id,
     panelCampaign: panels.campaignId,
     panelInspections: panels.inspections,
+    sampledA,
+    sealedA,
   };
 };
 
@@ -1204,6 +1230,83 @@ const buildRows = (w: World): Row[] => {
         invisible(schoolA1),
         ...officeOutsiders(),
       ],
+    },
+
+    // ---- collect once (减负)
+    {
+      route: 'GET /inspections/{id}/self-assessment/prefill',
+      // The province campaign's inspection of school 1: pre-filled from its self-assessment in A's campaign.
+      path: `/inspections/${w.provinceCampaign}-${schoolsA[1]}/self-assessment/prefill`,
+      cells: [
+        ok(school(1), { present: ['已自查'] }),
+        role(who.provinceA),
+        role(who.cityA),
+        role(who.countyA),
+        role(who.inspectorA),
+        role(who.auditorA),
+        outside(school(0), { rule: `${rule.scope} (another school)` }),
+        outside(who.inspectorB, { rule: `${rule.scope} (another inspector)` }),
+        ...officeOutsiders(),
+      ],
+    },
+    {
+      route: 'GET /campaigns/{id}/burden',
+      path: `/campaigns/${w.campaignA}/burden`,
+      cells: [
+        ...officeReaders({ present: [schoolsA[1]!] }),
+        role(schoolA1),
+        role(who.inspectorA),
+        ...officeOutsiders(),
+      ],
+    },
+    {
+      route: 'GET /schools/{id}/burden',
+      path: `/schools/${schoolsA[1]}/burden`,
+      cells: [
+        ...officeReaders(),
+        ok(school(1)),
+        outside(school(0), { rule: `${rule.scope} (another school)` }),
+        role(who.inspectorA),
+        outside(who.inspectorB, { expect: [404, 403], rule: rule.wrongAndOutside }),
+        ...officeOutsiders(),
+      ],
+    },
+
+    // ---- principals' terms, the sample and the sealed files
+    {
+      route: 'GET /principals',
+      path: `/principals?region=${A}`,
+      cells: [
+        ...officeReaders({ present: [panelSchools[0]!] }),
+        role(schoolA1),
+        role(who.inspectorA),
+        ...officeOutsiders(),
+      ],
+    },
+    {
+      route: 'GET /principals',
+      path: `/principals?school=${panelSchools[0]}`,
+      cells: [
+        ...officeReaders({ present: ['周0'] }),
+        role(panelSchool(0)),
+        role(who.inspectorA),
+        ...officeOutsiders(),
+      ],
+    },
+    {
+      route: 'GET /campaigns/{id}/sample',
+      path: `/campaigns/${w.sampledA}/sample`,
+      cells: [
+        ...officeReaders({ present: ['population'] }),
+        role(schoolA1),
+        role(who.inspectorA),
+        ...officeOutsiders(),
+      ],
+    },
+    {
+      route: 'GET /campaigns/{id}/sealed',
+      path: `/campaigns/${w.sealedA}/sealed`,
+      cells: [...officeReaders(), role(schoolA1), role(who.inspectorA), ...officeOutsiders()],
     },
 
     // ---- evidence and the archive

@@ -4,17 +4,25 @@ import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
 import { auditOperations } from '#handlers/api/audit';
+import { burdenOperations } from '#handlers/api/burden';
+import { campaignFileOperations } from '#handlers/api/campaign-files';
 import { campaignOperations } from '#handlers/api/campaigns';
 import { evidenceOperations } from '#handlers/api/evidence';
 import { exportOperations } from '#handlers/api/exports';
 import { inspectionOperations } from '#handlers/api/inspections';
+import { principalOperations } from '#handlers/api/principals';
 import { registryOperations } from '#handlers/api/registry';
 import { systemOperations } from '#handlers/api/system';
 import { teamOperations } from '#handlers/api/teams';
 import { cursorSeal } from '#lib/cursor';
 import { importFile } from '#local/demo/seed';
 import { apiUrl, call, tokenFor } from '#test/support/api';
-import { activeCountyCampaign, createCampaign, launchAndWait } from '#test/support/campaigns';
+import {
+  activeCountyCampaign,
+  createCampaign,
+  launchAndWait,
+  waitForExecution,
+} from '#test/support/campaigns';
 import { png, sha256, uploadEvidence } from '#test/support/evidence';
 
 /**
@@ -603,6 +611,9 @@ interface World {
   wideCampaignId: string;
   draftId: string;
   launchDraftId: string;
+  /** A launched campaign that drew a sample, and a closed (sealed) one. */
+  sampledId: string;
+  sealedId: string;
   /** Inspections of the start-of-term campaign, each in the status its commands need. */
   inspections: {
     assigned: string;
@@ -636,6 +647,9 @@ const handlerSchemas = {
   ...auditOperations({ audit: none }),
   ...exportOperations({ exports: none }),
   ...teamOperations({ teams: none, views: none, panels: none }),
+  ...burdenOperations({ burden: none, prefill: none }),
+  ...campaignFileOperations({ files: none }),
+  ...principalOperations({ registry: none }),
 } as Record<string, { path?: ZodType; query?: ZodType; body?: ZodType }>;
 
 const ok = async <T = Record<string, unknown>>(
@@ -980,6 +994,26 @@ const basesOf = (): Record<string, Base[]> => {
         body: { version: v.assigned, memberId: inspectorId, reason: { code: 'sick', note: '住院' } },
       },
     ],
+    // Collect once: the school of a self-assessed inspection asks for the draft of its next one.
+    'GET /inspections/{id}/self-assessment/prefill': [
+      { token: t.school[1], path: { id: w.wide.selfAssessed }, query: {} },
+    ],
+    'GET /campaigns/{id}/burden': [
+      ...office({ id: w.campaignId }, { region: county, limit: '20' }),
+      ...office({ id: w.campaignId }, { region: town, format: 'csv' }),
+      { token: t.auditor, path: { id: w.campaignId }, query: { format: 'xlsx' } },
+    ],
+    'GET /schools/{id}/burden': [
+      office({ id: schools[1]! })[0]!,
+      { token: t.school[1], path: { id: schools[1]! }, query: {} },
+    ],
+    'GET /principals': [
+      ...office({}, { region: county, termEndsBefore: '2030-01-01', limit: '20' }),
+      ...office({}, { school: schools[0]! }),
+      { token: t.auditor, path: {}, query: { region: county } },
+    ],
+    'GET /campaigns/{id}/sample': office({ id: w.sampledId }),
+    'GET /campaigns/{id}/sealed': [byAuditor({ id: w.sealedId }, {})],
     'GET /schools/{id}/history': office({ id: schools[0]! }),
     'POST /inspections/{id}/evidence': [
       {
@@ -1617,6 +1651,31 @@ const buildWorld = async (): Promise<World> => {
   ]);
   const launched = await launchAndWait(office, wideCampaign.id);
   if (launched.status !== 'SUCCEEDED') throw new Error(`wide launch ${launched.status}`);
+  const [sampledId, sealedId] = await Promise.all([
+    (async () => {
+      const c = await createCampaign(office, {
+        templateId: 'start-of-term',
+        title: '抽样',
+        scope: county,
+        window,
+        overrides: { samplingPercent: 50 },
+      });
+      if ((await launchAndWait(office, c.id)).status !== 'SUCCEEDED') throw new Error('sampled launch');
+      return c.id as string;
+    })(),
+    (async () => {
+      const c = await createCampaign(office, {
+        templateId: 'start-of-term',
+        title: '已结束',
+        scope: county,
+        window,
+      });
+      if ((await launchAndWait(office, c.id)).status !== 'SUCCEEDED') throw new Error('sealed launch');
+      const closing = await ok<{ executionArn: string }>('POST', `/campaigns/${c.id}/close`, office);
+      await waitForExecution(closing.executionArn);
+      return c.id as string;
+    })(),
+  ]);
 
   const [assigned, selfAssessed, inspected, rectifying, submitted, acknowledging] = await Promise.all(
     schools.map((s) => inspectionOf(office, campaignId, s)),
@@ -1701,6 +1760,8 @@ const buildWorld = async (): Promise<World> => {
     auditEventsOfOffice: [`/audit/events?campaignId=${campaignId}&limit=1`, office],
     campaignInspections: [`/campaigns/${campaignId}/inspections?limit=1`, office],
     campaignInspectionsOfCity: [`/campaigns/${campaignId}/inspections?limit=1`, t.city],
+    burden: [`/campaigns/${campaignId}/burden?limit=1`, office],
+    principals: [`/principals?region=${county}&limit=1`, office],
   };
   const cursors: Record<string, string> = {};
   for (const [key, [path, token]] of Object.entries(cursorPaths)) cursors[key] = await cursorOf(path, token);
@@ -1714,6 +1775,8 @@ const buildWorld = async (): Promise<World> => {
     wideCampaignId: wideCampaign.id,
     draftId: draft.id,
     launchDraftId: launchDraft.id,
+    sampledId,
+    sealedId,
     inspections,
     versions,
     wide: { assigned: wideAssigned!, selfAssessed: wideSelfAssessed! },
@@ -1757,6 +1820,14 @@ const lists = () => {
       path: { id: w.campaignId },
       own: 'campaignInspections',
     },
+    {
+      op: 'GET /campaigns/{id}/burden',
+      token: t.office,
+      query: { format: 'json' },
+      path: { id: w.campaignId },
+      own: 'burden',
+    },
+    { op: 'GET /principals', token: t.office, query: { region: county }, own: 'principals' },
     {
       op: 'GET /audit/campaigns/{id}/verify',
       token: t.auditor,
