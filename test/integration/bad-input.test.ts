@@ -994,9 +994,9 @@ const basesOf = (): Record<string, Base[]> => {
         body: { version: v.assigned, memberId: inspectorId, reason: { code: 'sick', note: '住院' } },
       },
     ],
-    // Collect once: the school of a self-assessed inspection asks for the draft of its next one.
+    // Collect once: school 1 asks for a draft in another start-of-term campaign, from its self-assessment.
     'GET /inspections/{id}/self-assessment/prefill': [
-      { token: t.school[1], path: { id: w.wide.selfAssessed }, query: {} },
+      { token: t.school[1], path: { id: `${w.sealedId}-${schools[1]}` }, query: {} },
     ],
     'GET /campaigns/{id}/burden': [
       ...office({ id: w.campaignId }, { region: county, limit: '20' }),
