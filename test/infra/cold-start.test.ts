@@ -246,7 +246,8 @@ process.exit(0);
   const importBatch = {
     importId: imported.id,
     execution: importRun.input.execution,
-    kind: 'schools',
+    // The kind of the import whose batch this is (an inspectors file: its rows are inspectors).
+    kind: 'inspectors',
     scope: county,
     batch: 1,
   };
