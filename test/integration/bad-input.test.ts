@@ -1343,9 +1343,7 @@ const corpusOf = (method: string, template: string, operation: OpenApiOperation,
       }),
     );
     cases.push(variant(r, 'a token that is not a JWT', 'reject', { token: 'not-a-jwt' }));
-    cases.push(
-      variant(r, 'a token with a byte changed', 'reject', { token: changedByte(r.base.token!) }),
-    );
+    cases.push(variant(r, 'a token with a byte changed', 'reject', { token: changedByte(r.base.token!) }));
     cases.push(variant(r, 'an expired token', 'reject', { token: w.tokens.expired }));
     cases.push(variant(r, 'a 10 000-character token', 'reject', { token: 'a'.repeat(10_000) }));
   } else {
