@@ -82,6 +82,17 @@ const strip = ({
   ...rest
 }: Record<string, unknown>) => rest as unknown as Evidence;
 
+/** A transaction's check that the campaign is not closing or closed (no evidence after its manifest). */
+const campaignNotSealed = (table: string, campaignId: string) => ({
+  ConditionCheck: {
+    TableName: table,
+    Key: campaignKey(campaignId),
+    ConditionExpression: 'NOT #status IN (:closing, :closed)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':closing': 'closing', ':closed': 'closed' },
+  },
+});
+
 export const createEvidenceStore = (db: DynamoDBDocumentClient, tables: { main: string; audit: string }) => ({
   /**
    * The record and its audit event, in one transaction that also checks the
@@ -100,15 +111,7 @@ export const createEvidenceStore = (db: DynamoDBDocumentClient, tables: { main: 
               },
             },
             { Put: { TableName: tables.audit, Item: auditEventItem(audit) } },
-            {
-              ConditionCheck: {
-                TableName: tables.main,
-                Key: campaignKey(evidence.campaignId),
-                ConditionExpression: 'NOT #status IN (:closing, :closed)',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':closing': 'closing', ':closed': 'closed' },
-              },
-            },
+            campaignNotSealed(tables.main, evidence.campaignId),
           ],
         }),
       );
@@ -149,15 +152,7 @@ export const createEvidenceStore = (db: DynamoDBDocumentClient, tables: { main: 
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            {
-              ConditionCheck: {
-                TableName: tables.main,
-                Key: campaignKey(link.campaignId),
-                ConditionExpression: 'NOT #status IN (:closing, :closed)',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':closing': 'closing', ':closed': 'closed' },
-              },
-            },
+            campaignNotSealed(tables.main, link.campaignId),
             { Put: { TableName: tables.audit, Item: auditEventItem(audit) } },
             ...burdenUpdates(tables.main, link, burden),
           ],

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { Actor } from '#core/actor';
 import { type BurdenViews, reuseRate } from '#core/burden';
-import { PayloadTooLargeError } from '#core/errors';
 import type { SelfAssessmentPrefill } from '#core/self-assessment-prefill';
 import { defineOperation, json } from '../http/operation.ts';
-import { tableCsv, tableXlsx } from './report-files.ts';
+import { allPages, tableFile } from './report-files.ts';
 
 const idPath = z.object({ id: z.string().min(1).max(80) });
 const schoolPath = z.object({ id: z.string().regex(/^\d{10}$/, 'a 10-digit school code') });
@@ -80,39 +79,16 @@ export const burdenOperations = (deps: { burden: BurdenViews; prefill: SelfAsses
     handle: async ({ actor, path, query }) => {
       const { format, ...q } = query;
       if (format === 'json') return json(200, await deps.burden.campaign(actorOf(actor), path.id, q));
-      const items: BurdenRow[] = [];
-      let cursor: string | undefined;
-      let region = '';
-      do {
-        const page = await deps.burden.campaign(actorOf(actor), path.id, {
-          ...(q.region ? { region: q.region } : {}),
-          limit: 200,
-          ...(cursor ? { cursor } : {}),
-        });
-        items.push(...page.items);
-        region = page.region;
-        cursor = page.cursor;
-        if (items.length > maxFileRows)
-          throw new PayloadTooLargeError(`More than ${maxFileRows} schools: narrow the region.`);
-      } while (cursor);
-      const file = `burden-${path.id}-${region}`;
-      return format === 'csv'
-        ? {
-            status: 200,
-            body: tableCsv(rowsOf(items)),
-            headers: {
-              'content-type': 'text/csv; charset=utf-8',
-              'content-disposition': `attachment; filename="${file}.csv"`,
-            },
-          }
-        : {
-            status: 200,
-            body: await tableXlsx('学校负担 burden', rowsOf(items)),
-            headers: {
-              'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-              'content-disposition': `attachment; filename="${file}.xlsx"`,
-            },
-          };
+      const { items, region } = await allPages(
+        (page) =>
+          deps.burden.campaign(actorOf(actor), path.id, {
+            ...(q.region ? { region: q.region } : {}),
+            ...page,
+          }),
+        maxFileRows,
+        `More than ${maxFileRows} schools: narrow the region.`,
+      );
+      return tableFile(format, `burden-${path.id}-${region}`, '学校负担 burden', rowsOf(items));
     },
   }),
 

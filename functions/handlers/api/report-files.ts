@@ -1,4 +1,6 @@
 import ExcelJS from 'exceljs';
+import { PayloadTooLargeError } from '#core/errors';
+import type { HttpResult } from '../http/operation.ts';
 
 /** The campaign report as a spreadsheet: one sheet of totals, one ranking, one of problems. */
 interface Report {
@@ -101,3 +103,53 @@ export const tableXlsx = async (sheet: string, rows: readonly (readonly unknown[
   workbook.addWorksheet(sheet).addRows(rows.map((r) => [...r]));
   return Buffer.from(await workbook.xlsx.writeBuffer());
 };
+
+/**
+ * Every page of a list, 200 at a time, for a file: 413 once it holds more
+ * than `maxRows` (the caller narrows the region or the filters).
+ */
+export const allPages = async <T>(
+  read: (page: {
+    limit: number;
+    cursor?: string;
+  }) => Promise<{ items: T[]; region: string; cursor?: string }>,
+  maxRows: number,
+  tooMany: string,
+): Promise<{ items: T[]; region: string }> => {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  let region = '';
+  do {
+    const page = await read({ limit: 200, ...(cursor ? { cursor } : {}) });
+    items.push(...page.items);
+    region = page.region;
+    cursor = page.cursor;
+    if (items.length > maxRows) throw new PayloadTooLargeError(tooMany);
+  } while (cursor);
+  return { items, region };
+};
+
+/** A table as a CSV (UTF-8 with BOM) or XLSX download named `<file>.csv|xlsx`. */
+export const tableFile = async (
+  format: 'csv' | 'xlsx',
+  file: string,
+  sheet: string,
+  rows: readonly (readonly unknown[])[],
+): Promise<HttpResult> =>
+  format === 'csv'
+    ? {
+        status: 200,
+        body: tableCsv(rows),
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${file}.csv"`,
+        },
+      }
+    : {
+        status: 200,
+        body: await tableXlsx(sheet, rows),
+        headers: {
+          'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'content-disposition': `attachment; filename="${file}.xlsx"`,
+        },
+      };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Actor } from '#core/actor';
-import { PayloadTooLargeError } from '#core/errors';
 import { inspectionStatuses, statusLabels } from '#core/inspection';
 import { gradeLabels } from '#core/inspection-service';
 import type { InspectionRow, OfficeViews } from '#core/office-views';
@@ -10,7 +9,7 @@ import { bulkTeamsSchema, teamInputSchema } from '#core/team-input';
 import type { TeamService } from '#core/team-service';
 import { grades, inspectionPhases } from '#core/template';
 import { defineOperation, json } from '../http/operation.ts';
-import { tableCsv, tableXlsx } from './report-files.ts';
+import { allPages, tableFile } from './report-files.ts';
 
 const idPath = z.object({ id: z.string().min(1).max(80) });
 const actorOf = (actor: Actor | undefined): Actor => actor!;
@@ -159,41 +158,12 @@ export const teamOperations = (deps: { teams: TeamService; views: OfficeViews; p
       const { format, ...q } = query;
       if (format === 'json')
         return json(200, await deps.views.campaignInspections(actorOf(actor), path.id, q));
-      const items: InspectionRow[] = [];
-      let cursor: string | undefined;
-      let region = '';
-      do {
-        const page = await deps.views.campaignInspections(actorOf(actor), path.id, {
-          ...q,
-          limit: 200,
-          ...(cursor ? { cursor } : {}),
-        });
-        items.push(...page.items);
-        region = page.region;
-        cursor = page.cursor;
-        if (items.length > maxFileRows)
-          throw new PayloadTooLargeError(
-            `More than ${maxFileRows} inspections: narrow the region or the filters.`,
-          );
-      } while (cursor);
-      const file = `inspections-${path.id}-${region}`;
-      return format === 'csv'
-        ? {
-            status: 200,
-            body: tableCsv(rowsOf(items)),
-            headers: {
-              'content-type': 'text/csv; charset=utf-8',
-              'content-disposition': `attachment; filename="${file}.csv"`,
-            },
-          }
-        : {
-            status: 200,
-            body: await tableXlsx('督导对象 inspections', rowsOf(items)),
-            headers: {
-              'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-              'content-disposition': `attachment; filename="${file}.xlsx"`,
-            },
-          };
+      const { items, region } = await allPages(
+        (page) => deps.views.campaignInspections(actorOf(actor), path.id, { ...q, ...page }),
+        maxFileRows,
+        `More than ${maxFileRows} inspections: narrow the region or the filters.`,
+      );
+      return tableFile(format, `inspections-${path.id}-${region}`, '督导对象 inspections', rowsOf(items));
     },
   }),
 
