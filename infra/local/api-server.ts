@@ -30,7 +30,7 @@ export const startLocalApi = async (opts: {
     handle(req, res, opts).catch((error: unknown) => {
       // A client that hung up mid-request (the body read fails with ECONNRESET) is no error of
       // ours: there is no one to answer and nothing to log.
-      if (req.destroyed || (error as NodeJS.ErrnoException).code === 'ECONNRESET') return;
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') return;
       // Only a bug in this file gets here; answer like API Gateway would.
       console.error('local api server error', error);
       if (!res.headersSent) send(res, problemResponse(toProblem(error, randomUUID())));
