@@ -4,7 +4,7 @@ import { ConflictError, ForbiddenError } from '#core/errors';
 import { type InspectionStatus, inspectionStatuses } from '#core/inspection';
 import { escalationsFor, weightedScore } from '#core/inspection-service';
 import { authorize, type Command, commands, nextStatus } from '#core/lifecycle';
-import { builtInTemplates, earlierBuiltInTemplates } from '#core/templates/index';
+import { earlierBuiltInTemplates } from '#core/templates/index';
 
 const inspection = (status: InspectionStatus) => ({
   status,
