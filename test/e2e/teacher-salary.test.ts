@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { importFile } from '#local/demo/seed';
 import { apiUrl, call, tokenFor } from '#test/support/api';
 import { sweep } from '#test/support/aws';
-import { createCampaign, launchAndWait, upcomingWindow } from '#test/support/campaigns';
+import { activeCountyCampaign, createCampaign, launchAndWait, upcomingWindow } from '#test/support/campaigns';
 import { png, sha256, uploadEvidence } from '#test/support/evidence';
 
 /**
@@ -317,5 +317,142 @@ describe('teacher-salary over the counties of a city', () => {
       'average-pay': 'not_assessed',
       'payment-mechanism': 'not_assessed',
     });
+  });
+});
+
+/**
+ * A school fills quantitative indicators in its self-assessment too: an
+ * office's template (in 天宁区 of 常州, 320402) with a class-size figure
+ * (≤ 45 人) and a boolean safety plan.
+ */
+describe('quantitative indicators in a school’s self-assessment', () => {
+  const county = '320402';
+  const school = '3204020001';
+  const inspectorId = 'ITN001';
+  const templateId = `class-size-${Date.now()}`;
+  let inspectionId: string;
+  let countyOffice: string;
+
+  beforeAll(async () => {
+    const province = await tokenFor('province_admin', '32', { subject: 'jiangsu-office' });
+    const published = await call('POST', '/templates', {
+      token: province,
+      body: {
+        id: templateId,
+        version: 1,
+        title: { zh: '班额与安全预案专项督导', en: 'Class size and safety plan' },
+        indicators: [
+          {
+            id: 'class-size',
+            title: { zh: '最大班额', en: 'Largest class' },
+            weight: 60,
+            kind: 'number',
+            unit: '人',
+            rule: { op: 'lte', value: 45 },
+            methods: ['data_review'],
+          },
+          {
+            id: 'safety-plan',
+            title: { zh: '安全应急预案', en: 'Safety plan' },
+            weight: 40,
+            kind: 'boolean',
+            methods: ['document_review'],
+          },
+        ],
+        phases: [
+          { phase: 'self_assessment', days: 10 },
+          { phase: 'on_site', days: 10 },
+        ],
+        grading: { excellent: 90, good: 80, pass: 60 },
+        target: { unit: 'school', schoolKinds: ['primary'] },
+      },
+    });
+    expect(published.status, published.text).toBe(201);
+    const active = await activeCountyCampaign({
+      county,
+      town: `${county}001`,
+      schoolIds: [school],
+      inspectorId,
+      templateId,
+    });
+    countyOffice = active.office;
+    const list = await call<{ items: { id: string }[] }>(
+      'GET',
+      `/inspections?schoolId=${school}&campaignId=${active.campaignId}`,
+      { token: countyOffice },
+    );
+    inspectionId = list.body.items[0]!.id;
+  }, 180_000);
+
+  const current = async () =>
+    (
+      await call<InspectionView & { selfAssessmentVerdicts?: Verdict[] }>(
+        'GET',
+        `/inspections/${inspectionId}`,
+        {
+          token: countyOffice,
+        },
+      )
+    ).body;
+
+  it('refuses a text where the figure is needed, then takes the figure and shows its verdict', async () => {
+    const token = await tokenFor('school', school);
+    const submit = async (classSize: unknown) =>
+      call<Problem>('PUT', `/inspections/${inspectionId}/self-assessment`, {
+        token,
+        body: {
+          version: (await current()).version,
+          indicators: [
+            {
+              indicatorId: 'class-size',
+              value: classSize,
+              statement: '最大班额（学籍系统）',
+              evidenceIds: [],
+            },
+            { indicatorId: 'safety-plan', value: true, statement: '预案已印发', evidenceIds: [] },
+          ],
+        },
+      });
+    const words = await submit('四十八人');
+    expect(words.status).toBe(400);
+    expect(words.headers.get('content-type')).toContain('application/problem+json');
+    expect(words.body.errors).toContainEqual({
+      path: 'body.indicators.0.value',
+      message: 'class-size takes a number (人)',
+    });
+    expect((await current()).status).toBe('assigned');
+    expect((await submit(48)).status).toBe(200);
+    const after = await current();
+    expect(after.status).toBe('self_assessed');
+    expect(after.selfAssessmentVerdicts!.map((v) => [v.indicatorId, v.verdict])).toEqual([
+      ['class-size', 'not_met'],
+      ['safety-plan', 'met'],
+    ]);
+  });
+
+  it('grades the team’s figures: a met one counts its full weight, a not-met one nothing', async () => {
+    const inspector = await tokenFor('inspector', inspectorId, { subject: `inspector-${inspectorId}` });
+    const recorded = await call('PUT', `/inspections/${inspectionId}/findings`, {
+      token: inspector,
+      body: {
+        version: (await current()).version,
+        visit: { date: new Date().toISOString().slice(0, 10), durationMinutes: 60 },
+        indicators: [
+          { indicatorId: 'class-size', method: 'data_review', value: 45 },
+          { indicatorId: 'safety-plan', method: 'document_review', value: false },
+        ],
+      },
+    });
+    expect(recorded.status, recorded.text).toBe(200);
+    const reported = await call<InspectionView>('POST', `/inspections/${inspectionId}/report`, {
+      token: inspector,
+      body: { version: (await current()).version },
+    });
+    expect(reported.status, reported.text).toBe(200);
+    expect(reported.body.report).toMatchObject({ score: 60, grade: 'pass' });
+    expect(reported.body.report!.verdicts.map((v) => [v.indicatorId, v.verdict])).toEqual([
+      ['class-size', 'met'],
+      ['safety-plan', 'not_met'],
+    ]);
   });
 });
