@@ -213,7 +213,11 @@ export interface InspectionPorts {
   newId(): string;
 }
 
-/** Weighted total (0–100) from the findings' indicator scores. */
+/**
+ * Weighted total (0–100) from indicator scores alone. Reports grade by
+ * verdicts (verdicts.ts `gradeByVerdicts`), which gives exactly this for a
+ * template of score indicators all scored.
+ */
 export const weightedScore = (template: Template, scores: ReadonlyMap<string, number>): number =>
   Math.round(template.indicators.reduce((sum, i) => sum + (scores.get(i.id) ?? 0) * i.weight, 0)) / 100;
 
@@ -627,7 +631,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
           report: {
             score,
             grade,
-            verdicts: verdicts as IndicatorVerdict[],
+            verdicts,
             issuedAt: now,
             by: actor.subject,
             problems: rectifications.length,
