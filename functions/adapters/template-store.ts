@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@
 import type { TemplateOwner, TemplateStore } from '#core/campaign-service';
 import { ConflictError } from '#core/errors';
 import type { Template } from '#core/template';
-import { builtInTemplates } from '#core/templates/index';
+import { builtInTemplates, earlierBuiltInTemplates } from '#core/templates/index';
 import { auditEventItem } from './audit-items.ts';
 import { queryAll } from './dynamo-query.ts';
 
@@ -50,7 +50,7 @@ export const createTemplateStore = (
   return {
     async get(id, version) {
       const candidates = builtInIds.has(id)
-        ? builtInTemplates.filter((t) => t.id === id)
+        ? [...builtInTemplates, ...earlierBuiltInTemplates].filter((t) => t.id === id)
         : (await stored(id)).map(withoutOwner);
       if (version !== undefined) return candidates.find((t) => t.version === version);
       return latest(candidates)[0];

@@ -15,13 +15,14 @@ import type { AuditEvent } from './inspection-service.ts';
 import { ancestorsOf, childrenOf, findRegion } from './regions.ts';
 import type { Page } from './registry-ports.ts';
 import { grades, inspectionPhases, type Template, type TemplateInput, templateSchema } from './template.ts';
+import { quantitativeKinds } from './verdicts.ts';
 
 /** Counts of one county's inspections of a campaign, kept by the launch and by every transition. */
 export interface CountyProgress {
   countyCode: string;
   targets: number;
   byStatus: Record<string, number>;
-  /** Everything else counted per county: overdue, e_<escalation>, g_<grade>, p_<indicator>, r_total, r_passed, score_sum, scored. */
+  /** Everything else counted per county: overdue, e_<escalation>, g_<grade>, p_<indicator>, r_total, r_passed, score_sum, scored, not_graded, v_<indicator>_<verdict>. */
   counters: Record<string, number>;
 }
 
@@ -469,12 +470,27 @@ export const createCampaignService = (ports: CampaignPorts) => {
       const template = await templates.get(campaign!.templateId, campaign!.templateVersion);
       const code = progress.region.code;
       const counties = await campaigns.progress(id, code);
+      // Quantitative indicators' verdicts: met and not met as reported, every other inspection not assessed.
+      const quantitative = (template?.indicators ?? []).filter((i) => quantitativeKinds.includes(i.kind));
       const figures = (list: CountyProgress[]) => {
-        const { counters } = sumCounties(list);
+        const { counters, inspections } = sumCounties(list);
         const scored = counters.scored ?? 0;
         const rTotal = counters.r_total ?? 0;
         return {
-          reported: scored,
+          reported: scored + (counters.not_graded ?? 0),
+          /** Reports with nothing assessed: no score, no grade. */
+          notGraded: counters.not_graded ?? 0,
+          verdicts: quantitative.map((i) => {
+            const met = counters[`v_${i.id}_met`] ?? 0;
+            const notMet = counters[`v_${i.id}_not_met`] ?? 0;
+            return {
+              indicatorId: i.id,
+              title: i.title,
+              met,
+              notMet,
+              notAssessed: Math.max(0, inspections - met - notMet),
+            };
+          }),
           averageScore: scored === 0 ? null : Math.round(((counters.score_sum ?? 0) / scored) * 100) / 100,
           grades: Object.fromEntries(grades.map((g) => [g, counters[`g_${g}`] ?? 0])),
           rectifications: {

@@ -28,6 +28,28 @@ const evidenceIds = z
 const text = (max: number) => z.string().trim().max(max);
 const inspectionRef = z.string().min(1).max(120);
 
+/** A score indicator's 0–100 score (required for those; see verdicts.ts valueErrors). */
+const score = z.number().min(0).max(100).optional().describe('a score indicator: 0–100');
+/** A number, boolean or text indicator's value; absent: not assessed. Its kind is checked against the template. */
+const value = z
+  .union([z.number().min(-1e12).max(1e12), z.boolean(), text(limits.statement)])
+  .optional()
+  .describe(
+    'a number (in the indicator’s unit), true/false (达标/未达标) or a text, by the indicator’s kind',
+  );
+/** Reference figures beside a number, by the reference id its ratio rule names (e.g. civil servants’ pay). */
+const references = z
+  .record(
+    z
+      .string()
+      .max(41)
+      .regex(/^[a-z0-9][a-z0-9-]{0,40}$/),
+    z.number().positive().max(1e12),
+  )
+  .optional()
+  .refine((r) => r === undefined || Object.keys(r).length <= 5, 'at most 5 references')
+  .describe('the reference figure(s) a ratio rule compares with, with their sources among the evidence');
+
 export const selfAssessmentSchema = z
   .object({
     version,
@@ -35,7 +57,9 @@ export const selfAssessmentSchema = z
       .array(
         z.object({
           indicatorId,
-          score: z.number().min(0).max(100),
+          score,
+          value,
+          references,
           statement: text(limits.statement).min(1),
           evidenceIds,
         }),
@@ -73,7 +97,9 @@ export const findingsSchema = z
         z.object({
           indicatorId,
           method: z.enum(inspectionMethods),
-          score: z.number().min(0).max(100),
+          score,
+          value,
+          references,
           comment: text(limits.statement).default(''),
           problems: z.array(problem).max(limits.problemsPerIndicator).default([]),
           evidenceIds,

@@ -19,7 +19,15 @@ import { canRead, nextStatus } from './lifecycle.ts';
 import { limits } from './limits.ts';
 import { findRegion } from './regions.ts';
 import type { School } from './registry.ts';
-import { type Grade, gradeOf, type InspectionPhase, type Template } from './template.ts';
+import type { Grade, InspectionPhase, Template } from './template.ts';
+import {
+  gradeByVerdicts,
+  type IndicatorVerdict,
+  quantitativeKinds,
+  valueErrors,
+  verdictLabels,
+  verdictsOf,
+} from './verdicts.ts';
 
 /**
  * Inspections after launch: self-assessment, findings, report with feedback,
@@ -205,7 +213,11 @@ export interface InspectionPorts {
   newId(): string;
 }
 
-/** Weighted total (0–100) from the findings' indicator scores. */
+/**
+ * Weighted total (0–100) from indicator scores alone. Reports grade by
+ * verdicts (verdicts.ts `gradeByVerdicts`), which gives exactly this for a
+ * template of score indicators all scored.
+ */
 export const weightedScore = (template: Template, scores: ReadonlyMap<string, number>): number =>
   Math.round(template.indicators.reduce((sum, i) => sum + (scores.get(i.id) ?? 0) * i.weight, 0)) / 100;
 
@@ -223,6 +235,18 @@ export const visibleRectifications = (record: InspectionRecord): Rectification[]
     .filter((r) => r.status !== 'draft' || reported.has(r.id))
     .map((r) => (r.status === 'draft' ? { ...r, status: 'open' as const } : r));
 };
+
+/**
+ * Counters of a report's quantitative verdicts, per county (`v_<indicator>_met`,
+ * `v_<indicator>_not_met`): the campaign report counts the rest of the
+ * county's inspections as not assessed.
+ */
+export const verdictCounters = (list: readonly IndicatorVerdict[]): Record<string, number> =>
+  Object.fromEntries(
+    list
+      .filter((v) => quantitativeKinds.includes(v.kind) && v.verdict !== 'not_assessed')
+      .map((v) => [`v_${v.indicatorId}_${v.verdict}`, 1]),
+  );
 
 export const gradeLabels: Record<Grade, string> = {
   excellent: '优秀',
@@ -279,6 +303,13 @@ export const createInspectionService = (ports: InspectionPorts) => {
       )
       .filter((e): e is { path: string; message: string } => e !== undefined);
     if (errors.length > 0) throw new ValidationError(`Unknown indicators in the ${path}.`, errors);
+  };
+
+  /** Each value of the kind its indicator takes (a number for a number indicator…): 400 otherwise. */
+  const checkValues = (template: Template, given: Parameters<typeof valueErrors>[1], path: string) => {
+    const errors = valueErrors(template, given);
+    if (errors.length > 0)
+      throw new ValidationError(`Some values of the ${path} are not of their indicator's kind.`, errors);
   };
 
   /** LOAD counters of every team member: `closed` when the inspection closes. */
@@ -351,6 +382,14 @@ export const createInspectionService = (ports: InspectionPorts) => {
           phases: template.phases,
           grading: template.grading,
         },
+        /**
+         * Each graded indicator's verdict from the team's findings as they
+         * stand (the report keeps those it graded with); none recorded: not assessed.
+         */
+        verdicts: verdictsOf(template, parts.findings?.indicators ?? []),
+        ...(parts.selfAssessment
+          ? { selfAssessmentVerdicts: verdictsOf(template, parts.selfAssessment.indicators) }
+          : {}),
         timeline: await store.timeline(id),
       };
     },
@@ -421,6 +460,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
     async submitSelfAssessment(actor: Actor, id: string, input: z.infer<typeof selfAssessmentSchema>) {
       const loaded = await begin('submit_self_assessment', actor, id, input.version);
       indicatorIds(loaded.template, input.indicators, 'self-assessment');
+      checkValues(loaded.template, input.indicators, 'self-assessment');
       await checkEvidence(
         id,
         input.indicators.map((i, n) => ({ path: `body.indicators.${n}.evidenceIds`, ids: i.evidenceIds })),
@@ -468,6 +508,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
     async recordFindings(actor: Actor, id: string, input: z.infer<typeof findingsSchema>) {
       const loaded = await begin('record_findings', actor, id, input.version);
       indicatorIds(loaded.template, input.indicators, 'findings');
+      checkValues(loaded.template, input.indicators, 'findings');
       if (loaded.performer === 'member') {
         const member = loaded.inspection.team?.members.find((m) => m.inspectorId === actor.scope);
         const allowed = member?.indicatorIds ? new Set(member.indicatorIds) : undefined;
@@ -519,12 +560,16 @@ export const createInspectionService = (ports: InspectionPorts) => {
       const loaded = await begin('issue_report', actor, id, input.version);
       const findings = loaded.parts.findings;
       if (!findings) throw new ConflictError('The inspection has no findings to report on.');
-      const scores = new Map(findings.indicators.map((i) => [i.indicatorId, i.score]));
-      const missing = loaded.template.indicators.filter((i) => !scores.has(i.id)).map((i) => i.id);
+      // A score indicator must be scored; a quantitative one without its figures is not assessed.
+      const scored = new Set(
+        findings.indicators.filter((i) => typeof i.score === 'number').map((i) => i.indicatorId),
+      );
+      const missing = loaded.template.indicators
+        .filter((i) => i.kind === 'score' && !scored.has(i.id))
+        .map((i) => i.id);
       if (missing.length > 0)
         throw new ConflictError(`The findings have no score for ${missing.join(', ')}.`);
-      const score = weightedScore(loaded.template, scores);
-      const grade = gradeOf(loaded.template, score);
+      const { score, grade, verdicts } = gradeByVerdicts(loaded.template, findings.indicators);
       const now = ports.now();
       const defaultDue =
         loaded.inspection.deadlines.rectification ??
@@ -554,11 +599,19 @@ export const createInspectionService = (ports: InspectionPorts) => {
         .map((r) => r.dueAt)
         .sort()[0]
         ?.slice(0, 10);
+      const quantitative = verdicts.filter((v) => quantitativeKinds.includes(v.kind));
+      const result =
+        (grade === null
+          ? '督导结果：未评估（无可评定的数据）。'
+          : `督导得分 ${score}，等次：${gradeLabels[grade]}。`) +
+        (quantitative.length > 0
+          ? `${quantitative.map((v) => `${titleOf(v.indicatorId)}：${verdictLabels[v.verdict].zh}`).join('；')}。`
+          : '');
       const feedback = {
         text:
           rectifications.length === 0
-            ? `督导得分 ${score}，等次：${gradeLabels[grade]}。未发现需整改的问题。`
-            : `督导得分 ${score}，等次：${gradeLabels[grade]}。发现 ${rectifications.length} 个问题：` +
+            ? `${result}未发现需整改的问题。`
+            : `${result}发现 ${rectifications.length} 个问题：` +
               Object.entries(problemsByIndicator)
                 .map(([key, n]) => `${titleOf(key.slice(2))}（${n} 项）`)
                 .join('、') +
@@ -578,6 +631,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
           report: {
             score,
             grade,
+            verdicts,
             issuedAt: now,
             by: actor.subject,
             problems: rectifications.length,
@@ -587,9 +641,8 @@ export const createInspectionService = (ports: InspectionPorts) => {
         },
         ...(rectifications.length > 0 ? { activation: { rectificationIds } } : {}),
         counters: {
-          [`g_${grade}`]: 1,
-          score_sum: score,
-          scored: 1,
+          ...(grade === null ? { not_graded: 1 } : { [`g_${grade}`]: 1, score_sum: score!, scored: 1 }),
+          ...verdictCounters(verdicts),
           r_total: rectifications.length,
           ...problemsByIndicator,
         },
@@ -606,7 +659,12 @@ export const createInspectionService = (ports: InspectionPorts) => {
                 },
               ]
             : [],
-        details: { score, grade, problems: rectifications.length },
+        details: {
+          score,
+          grade,
+          problems: rectifications.length,
+          verdicts: Object.fromEntries(verdicts.map((v) => [v.indicatorId, v.verdict])),
+        },
       });
       if (rectifications.length > 0) {
         try {

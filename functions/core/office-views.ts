@@ -6,6 +6,7 @@ import { teamMembers } from './inspection.ts';
 import type { InspectionStore } from './inspection-service.ts';
 import { countiesUnder, findRegion } from './regions.ts';
 import type { Grade, InspectionPhase } from './template.ts';
+import { type IndicatorVerdict, quantitativeKinds, type Verdict } from './verdicts.ts';
 
 export interface InspectorLoad {
   campaignId: string;
@@ -56,7 +57,9 @@ export interface InspectionListQuery {
 
 /** One row of the office's list: who is inspected, where it stands, with whom, and what is late. */
 export const inspectionRow = (i: Inspection & Record<string, unknown>) => {
-  const report = i.report as { grade?: Grade; score?: number } | undefined;
+  const report = i.report as
+    | { grade?: Grade | null; score?: number | null; verdicts?: IndicatorVerdict[] }
+    | undefined;
   return {
     id: i.id,
     targetId: i.targetId,
@@ -71,6 +74,12 @@ export const inspectionRow = (i: Inspection & Record<string, unknown>) => {
     late: i.late ?? {},
     grade: report?.grade ?? null,
     score: report?.score ?? null,
+    /** The report's verdicts of quantitative indicators (达标/未达标/未评估); none before the report. */
+    verdicts: Object.fromEntries(
+      (report?.verdicts ?? [])
+        .filter((v) => quantitativeKinds.includes(v.kind))
+        .map((v) => [v.indicatorId, v.verdict]),
+    ) as Record<string, Verdict>,
     version: i.version,
     updatedAt: i.updatedAt,
   };

@@ -39,33 +39,92 @@ const templateId = z
   .max(61)
   .regex(/^[a-z0-9][a-z0-9-]{1,60}$/, 'lower-case letters, digits and -');
 
-export const indicatorSchema = z.object({
-  id: z
-    .string()
-    .max(41)
-    .regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'lower-case letters, digits and -'),
-  title: localized,
-  weight: z.number().positive().max(100),
-  methods: z
-    .array(z.enum(inspectionMethods))
-    .min(1)
-    .max(inspectionMethods.length)
-    .superRefine(uniqueBy((m: string) => m, 'method')),
-  evidence: z
-    .array(z.string().min(1).max(200))
-    .max(10)
-    .default([])
-    .describe('what evidence the indicator asks for'),
-  /**
-   * The indicator asks for a fact the registry holds (减负: never asked again):
-   * the pre-filled self-assessment fills it from the school's record, and it
-   * does not count as a field the school filled.
-   */
-  registryFact: z
-    .enum(registryFacts)
-    .optional()
-    .describe('a fact of the school registry this indicator asks for: filled from the registry, never asked'),
-});
+/** What an indicator records (see verdicts.ts): a 0–100 score, a figure against a rule, 达标/未达标, or a text. */
+export const indicatorKinds = ['score', 'number', 'boolean', 'text'] as const;
+export type IndicatorKind = (typeof indicatorKinds)[number];
+
+const indicatorIdSchema = z
+  .string()
+  .max(41)
+  .regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'lower-case letters, digits and -');
+
+/**
+ * A reference figure a ratio rule compares with (e.g. local civil servants'
+ * average annual pay): a value per region, entered beside the indicator's
+ * figure with its source as evidence (see inspection-input.ts `references`).
+ */
+export const referenceSchema = z
+  .object({ id: indicatorIdSchema, title: localized })
+  .strict()
+  .describe('the reference figure a ratio rule compares with, entered beside the figure');
+
+/** The rule a number indicator's figure must meet: a bound, or a ratio to a reference figure. */
+export const numberRuleSchema = z.union([
+  z
+    .object({ op: z.enum(['gte', 'lte']), value: z.number().min(-1e12).max(1e12) })
+    .strict()
+    .describe('gte: figure ≥ value; lte: figure ≤ value'),
+  z
+    .object({
+      op: z.enum(['ratioGte', 'ratioLte']),
+      ratio: z.number().positive().max(1000),
+      reference: referenceSchema,
+    })
+    .strict()
+    .describe('ratioGte: figure ≥ ratio × reference; ratioLte: figure ≤ ratio × reference'),
+]);
+export type NumberRule = z.infer<typeof numberRuleSchema>;
+
+export const indicatorSchema = z
+  .object({
+    id: indicatorIdSchema,
+    title: localized,
+    /** 0 only for `text` indicators, which are recorded but not graded. */
+    weight: z.number().min(0).max(100),
+    /** `score` (the default): a 0–100 score; `number`, `boolean`, `text`: a value with a computed verdict. */
+    kind: z.enum(indicatorKinds).default('score'),
+    /** A number indicator's unit (元, %, 人…). */
+    unit: z.string().min(1).max(20).optional(),
+    /** A number indicator's rule. */
+    rule: numberRuleSchema.optional(),
+    methods: z
+      .array(z.enum(inspectionMethods))
+      .min(1)
+      .max(inspectionMethods.length)
+      .superRefine(uniqueBy((m: string) => m, 'method')),
+    evidence: z
+      .array(z.string().min(1).max(200))
+      .max(10)
+      .default([])
+      .describe('what evidence the indicator asks for'),
+    /**
+     * The indicator asks for a fact the registry holds (减负: never asked again):
+     * the pre-filled self-assessment fills it from the school's record, and it
+     * does not count as a field the school filled.
+     */
+    registryFact: z
+      .enum(registryFacts)
+      .optional()
+      .describe(
+        'a fact of the school registry this indicator asks for: filled from the registry, never asked',
+      ),
+  })
+  .superRefine((i, ctx) => {
+    if (i.kind === 'number' && (!i.unit || !i.rule))
+      ctx.addIssue({ code: 'custom', path: ['rule'], message: 'a number indicator has a unit and a rule' });
+    if (i.kind !== 'number' && (i.unit !== undefined || i.rule !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rule'],
+        message: 'only number indicators have a unit and a rule',
+      });
+    if (i.kind === 'text' && i.weight !== 0)
+      ctx.addIssue({ code: 'custom', path: ['weight'], message: 'a text indicator is not graded: weight 0' });
+    if (i.kind !== 'text' && i.weight <= 0)
+      ctx.addIssue({ code: 'custom', path: ['weight'], message: 'must be greater than 0' });
+  })
+  .describe('kind score (default), number (unit + rule), boolean (达标/未达标) or text (weight 0)');
+export type Indicator = z.infer<typeof indicatorSchema>;
 
 export const templateSchema = z
   .object({

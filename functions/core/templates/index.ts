@@ -5,6 +5,7 @@ import principalTermEnd from './principal-term-end.json' with { type: 'json' };
 import startOfTerm from './start-of-term.json' with { type: 'json' };
 import teacherBurden from './teacher-burden.json' with { type: 'json' };
 import teacherSalary from './teacher-salary.json' with { type: 'json' };
+import teacherSalaryV1 from './teacher-salary-v1.json' with { type: 'json' };
 
 /** The built-in templates, from the seed documents; validated when loaded. */
 export const builtInTemplates: readonly Template[] = [
@@ -15,3 +16,12 @@ export const builtInTemplates: readonly Template[] = [
   teacherSalary,
   principalTermEnd,
 ].map((t) => templateSchema.parse(t));
+
+/**
+ * Earlier versions of built-in templates, kept so that campaigns pinned to
+ * them still read their template (teacher-salary 1: scores only, before its
+ * quantitative check).
+ */
+export const earlierBuiltInTemplates: readonly Template[] = [teacherSalaryV1].map((t) =>
+  templateSchema.parse(t),
+);

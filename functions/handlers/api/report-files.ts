@@ -2,7 +2,16 @@ import ExcelJS from 'exceljs';
 import { PayloadTooLargeError } from '#core/errors';
 import type { HttpResult } from '../http/operation.ts';
 
-/** The campaign report as a spreadsheet: one sheet of totals, one ranking, one of problems. */
+/** A quantitative indicator's verdicts in a region: inspections met, not met, not assessed. */
+interface VerdictCounts {
+  indicatorId: string;
+  title: { zh: string; en: string };
+  met: number;
+  notMet: number;
+  notAssessed: number;
+}
+
+/** The campaign report as a spreadsheet: one sheet of totals, one ranking, one of problems (and one of verdicts). */
 interface Report {
   campaignId: string;
   title: string;
@@ -14,6 +23,8 @@ interface Report {
     reported: number;
     averageScore: number | null;
     grades: Record<string, number>;
+    notGraded: number;
+    verdicts: VerdictCounts[];
     rectifications: { total: number; passed: number; completionRate: number | null };
     problems: { indicatorId: string; title: { zh: string } | null; problems: number }[];
   };
@@ -25,9 +36,33 @@ interface Report {
     averageScore: number | null;
     reported: number;
     grades: Record<string, number>;
+    notGraded: number;
+    verdicts: VerdictCounts[];
     rectifications: { completionRate: number | null };
   }[];
 }
+
+/**
+ * Columns of the quantitative indicators (templates with none keep their
+ * columns): reports without a grade, and per indicator how many inspections
+ * met it (达标), did not (未达标) and were not assessed (未评估: no figures, or
+ * not reported yet).
+ */
+const verdictHeader = (r: Report) =>
+  r.totals.verdicts.length === 0
+    ? []
+    : [
+        '未评定 not graded',
+        ...r.totals.verdicts.flatMap((v) => [
+          `${v.title.zh} 达标 ${v.indicatorId} met`,
+          `${v.title.zh} 未达标 ${v.indicatorId} not met`,
+          `${v.title.zh} 未评估 ${v.indicatorId} not assessed`,
+        ]),
+      ];
+const verdictCells = (r: Report, row: { notGraded: number; verdicts: VerdictCounts[] }) =>
+  r.totals.verdicts.length === 0
+    ? []
+    : [row.notGraded, ...row.verdicts.flatMap((v) => [v.met, v.notMet, v.notAssessed])];
 
 const rankingRows = (r: Report) => [
   [
@@ -42,6 +77,7 @@ const rankingRows = (r: Report) => [
     '合格',
     '不合格',
     '整改完成率% rectified',
+    ...verdictHeader(r),
   ],
   ...r.ranking.map((c) => [
     c.rank,
@@ -55,6 +91,7 @@ const rankingRows = (r: Report) => [
     c.grades.pass ?? 0,
     c.grades.fail ?? 0,
     c.rectifications.completionRate ?? '',
+    ...verdictCells(r, c),
   ]),
 ];
 
@@ -84,6 +121,14 @@ export const reportXlsx = async (r: Report): Promise<Buffer> => {
     ['整改完成率% completion', r.totals.rectifications.completionRate ?? ''],
   ]);
   workbook.addWorksheet('排名 ranking').addRows(rankingRows(r));
+  if (r.totals.verdicts.length > 0)
+    workbook
+      .addWorksheet('达标 verdicts')
+      .addRows([
+        ['指标 indicator', '名称 title', '达标 met', '未达标 not met', '未评估 not assessed'],
+        ...r.totals.verdicts.map((v) => [v.indicatorId, v.title.zh, v.met, v.notMet, v.notAssessed]),
+        ['未评定 not graded', '', '', '', r.totals.notGraded],
+      ]);
   workbook
     .addWorksheet('问题 problems')
     .addRows([

@@ -8,6 +8,7 @@ import { replacementReasonSchema } from '#core/panels';
 import { bulkTeamsSchema, teamInputSchema } from '#core/team-input';
 import type { TeamService } from '#core/team-service';
 import { grades, inspectionPhases } from '#core/template';
+import { verdictLabels } from '#core/verdicts';
 import { defineOperation, json } from '../http/operation.ts';
 import { allPages, tableFile } from './report-files.ts';
 
@@ -42,6 +43,7 @@ const rowsOf = (items: InspectionRow[]) => [
     '曾逾期 late',
     '等次 grade',
     '得分 score',
+    '达标情况 verdicts',
   ],
   ...items.map((i) => [
     i.targetName,
@@ -58,6 +60,9 @@ const rowsOf = (items: InspectionRow[]) => [
       .join('、'),
     i.grade ? gradeLabels[i.grade] : '',
     i.score ?? '',
+    Object.entries(i.verdicts)
+      .map(([indicator, v]) => `${indicator} ${verdictLabels[v].zh}`)
+      .join('；'),
   ]),
 ];
 
