@@ -102,6 +102,15 @@ export const indicatorSchema = z
      * the pre-filled self-assessment fills it from the school's record, and it
      * does not count as a field the school filled.
      */
+    /**
+     * A key indicator (关键指标): without its verdict the inspection gets no
+     * grade, however the others went (a county cannot pass the salary check
+     * on its paperwork while its pay figure is missing).
+     */
+    required: z
+      .boolean()
+      .default(false)
+      .describe('a key indicator: not assessed means the inspection is not graded'),
     registryFact: z
       .enum(registryFacts)
       .optional()

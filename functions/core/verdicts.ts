@@ -127,6 +127,9 @@ export const gradeByVerdicts = (
 ): { score: number | null; grade: Grade | null; verdicts: IndicatorVerdict[] } => {
   const list = verdictsOf(template, entries);
   const weights = new Map(template.indicators.map((i) => [i.id, i.weight]));
+  const required = new Set(template.indicators.filter((i) => i.required).map((i) => i.id));
+  if (list.some((v) => v.verdict === 'not_assessed' && required.has(v.indicatorId)))
+    return { score: null, grade: null, verdicts: list };
   let assessed = 0;
   let points = 0;
   for (const v of list) {

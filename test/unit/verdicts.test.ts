@@ -129,14 +129,27 @@ describe('grading by verdicts', () => {
     });
   });
 
+  it('gives no grade while a key indicator is not assessed, however the others went', () => {
+    expect(salary.indicators.find((i) => i.id === 'average-pay')?.required).toBe(true);
+    const { score, grade, verdicts } = gradeByVerdicts(salary, figures(undefined, undefined, true));
+    expect({ score, grade }).toEqual({ score: null, grade: null });
+    expect(verdicts.find((v) => v.indicatorId === 'payment-mechanism')?.verdict).toBe('met');
+    expect(gradeByVerdicts(salary, figures(120_000, undefined, true))).toMatchObject({ grade: null });
+  });
+
   it('leaves not-assessed indicators out of the denominator, and the text one out of grading', () => {
-    const { score, grade, verdicts } = gradeByVerdicts(salary, figures(undefined, undefined, false));
+    // The same template without its key indicator: what is missing is left out.
+    const open = {
+      ...salary,
+      indicators: salary.indicators.map((i) => ({ ...i, required: false })),
+    };
+    const { score, grade, verdicts } = gradeByVerdicts(open, figures(undefined, undefined, false));
     expect(verdicts.map((v) => [v.indicatorId, v.verdict])).toEqual([
       ['average-pay', 'not_assessed'],
       ['payment-mechanism', 'not_met'],
     ]);
     expect({ score, grade }).toEqual({ score: 0, grade: 'fail' });
-    expect(gradeByVerdicts(salary, figures(120_000, undefined, true))).toMatchObject({
+    expect(gradeByVerdicts(open, figures(120_000, undefined, true))).toMatchObject({
       score: 100,
       grade: 'excellent',
     });
