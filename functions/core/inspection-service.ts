@@ -15,7 +15,7 @@ import type {
   selfAssessmentSchema,
   severities,
 } from './inspection-input.ts';
-import { canRead, nextStatus } from './lifecycle.ts';
+import { canRead, nextStatus, performerOf } from './lifecycle.ts';
 import { limits } from './limits.ts';
 import { findRegion } from './regions.ts';
 import type { School } from './registry.ts';
@@ -366,6 +366,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
       q: {
         assignee?: 'me';
         schoolId?: string;
+        targetId?: string;
         campaignId?: string;
         status?: InspectionStatus;
         cursor?: string;
@@ -387,8 +388,21 @@ export const createInspectionService = (ports: InspectionPorts) => {
         const items = page.items.filter((i) => canRead(actor, i) && (!q.status || i.status === q.status));
         return page.cursor ? { items, cursor: page.cursor } : { items };
       }
-      throw new ValidationError('Say whose inspections: assignee=me or schoolId=…', [
-        { path: 'query', message: 'assignee or schoolId is required' },
+      // A school or a government asking with no filter means its own; a target id is read through
+      // the same index (every item read is filtered by what the actor may see: others' read as none).
+      const targetId =
+        q.targetId ?? (actor.role === 'government' || actor.role === 'school' ? actor.scope : undefined);
+      if (targetId) {
+        const page = await store.byTargetPage(targetId, {
+          ...(q.campaignId ? { campaignId: q.campaignId } : {}),
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+          limit: q.limit,
+        });
+        const items = page.items.filter((i) => canRead(actor, i) && (!q.status || i.status === q.status));
+        return page.cursor ? { items, cursor: page.cursor } : { items };
+      }
+      throw new ValidationError('Say whose inspections: assignee=me, schoolId=… or targetId=…', [
+        { path: 'query', message: 'assignee, schoolId or targetId is required' },
       ]);
     },
 
@@ -621,8 +635,8 @@ export const createInspectionService = (ports: InspectionPorts) => {
     /** The school acknowledges the feedback (反馈). No status change, but versioned and audited. */
     async acknowledgeFeedback(actor: Actor, id: string, input: { version: number }) {
       const loaded = await load(actor, id);
-      if (actor.role !== 'school' || actor.scope !== loaded.inspection.targetId)
-        throw new ForbiddenError('Only the inspected school acknowledges feedback.');
+      if (performerOf(actor, loaded.inspection) !== 'party')
+        throw new ForbiddenError('Only the inspected school or government acknowledges feedback.');
       if (!loaded.inspection.feedback) throw new ConflictError('There is no feedback to acknowledge yet.');
       if (loaded.inspection.version !== input.version)
         throw new ConflictError(

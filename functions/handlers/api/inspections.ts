@@ -24,11 +24,16 @@ export const inspectionOperations = (deps: {
   campaigns: CampaignService;
 }) => ({
   'GET /inspections': defineOperation({
-    summary: 'An inspector’s work list (assignee=me) or a school’s inspections (schoolId=)',
+    summary:
+      'An inspector’s work list (assignee=me), a school’s inspections (schoolId=), or those of a target (targetId=: a school id, or a town or county code); a school or government alone: its own',
     tags: ['inspections'],
     query: z.object({
       assignee: z.literal('me').optional(),
       schoolId: z.string().min(1).max(20).optional(),
+      targetId: z
+        .string()
+        .regex(/^\d{6,10}$/, 'a school id or a town or county code')
+        .optional(),
       campaignId: z.string().min(1).max(80).optional(),
       status: z.enum(inspectionStatuses).optional(),
       cursor: z.string().max(2000).optional(),
