@@ -412,6 +412,7 @@ export const routes = [
   { method: 'PUT', path: '/inspections/{id}/team', auth: 'jwt' },
   { method: 'POST', path: '/campaigns/{id}/teams', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/inspections', auth: 'jwt' },
+  { method: 'GET', path: '/campaigns/{id}/ranking', auth: 'jwt' },
   { method: 'GET', path: '/inspectors/{id}/workload', auth: 'jwt' },
   { method: 'POST', path: '/campaigns/{id}/panels', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/panels', auth: 'jwt' },

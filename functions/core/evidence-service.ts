@@ -149,7 +149,8 @@ export const createEvidenceService = (ports: EvidencePorts) => {
     async requestUpload(actor: Actor, inspectionId: string, request: EvidenceRequest) {
       const inspection = await inspectionFor(actor, inspectionId);
       const performer = performerOf(actor, inspection);
-      if (!performer) throw new ForbiddenError('Only the inspected party and its inspectors upload evidence.');
+      if (!performer)
+        throw new ForbiddenError('Only the inspected party and its inspectors upload evidence.');
       const linked = await linkTo(actor, inspection, request, performer === 'party');
       if (linked) return linked;
       const now = ports.now();

@@ -1,8 +1,8 @@
 import type { Actor } from './actor.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 import { inspectionTransitions } from './inspection-commit.ts';
-import { performerOf } from './lifecycle.ts';
 import type { InspectionPorts } from './inspection-service.ts';
+import { performerOf } from './lifecycle.ts';
 import type { School } from './registry.ts';
 import type { RegistryFact } from './template.ts';
 
