@@ -130,6 +130,19 @@ export const actionSchema = z.discriminatedUnion('type', [
       inspectionId: inspectionRef.optional(),
       date: z.iso.date(),
       leaderSummoned: text(limits.shortText).min(1),
+      /**
+       * 约谈 of a government: the leader interviewed (name and title, e.g.
+       * 分管副镇长). Required when the inspection named is a town's or a
+       * county's; given only with the inspection it concerns.
+       */
+      leader: z
+        .object({
+          name: text(limits.shortText).min(1),
+          title: text(limits.shortText).min(1),
+        })
+        .strict()
+        .optional()
+        .describe("the government leader interviewed (约谈), with inspectionId: that government's inspection"),
       attendees: z.array(text(limits.shortText).min(1)).min(1).max(50),
       minutes: text(limits.longText).min(1),
     })

@@ -4,7 +4,7 @@ import type { BurdenDelta } from './burden.ts';
 import type { Campaign } from './campaign.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import type { Evidence } from './evidence.ts';
-import { type Inspection, type InspectionStatus, teamMembers } from './inspection.ts';
+import { type Inspection, type InspectionStatus, partyOf, teamMembers } from './inspection.ts';
 import { inspectionTransitions } from './inspection-commit.ts';
 import type {
   ActionInput,
@@ -222,6 +222,12 @@ export const visibleRectifications = (record: InspectionRecord): Rectification[]
   return record.rectifications
     .filter((r) => r.status !== 'draft' || reported.has(r.id))
     .map((r) => (r.status === 'draft' ? { ...r, status: 'open' as const } : r));
+};
+
+/** The government (town or county region) an inspection is of, if its party is one (督政). */
+export const governmentOf = (inspection: Pick<Inspection, 'partyId' | 'targetId'>) => {
+  const region = findRegion(partyOf(inspection));
+  return region && (region.level === 'town' || region.level === 'county') ? region : undefined;
 };
 
 export const gradeLabels: Record<Grade, string> = {
@@ -788,6 +794,10 @@ export const createInspectionService = (ports: InspectionPorts) => {
           { path: 'body.inspectionId', message: 'is required' },
         ]);
       }
+      if (input.type === 'interview' && input.leader && !inspectionId)
+        throw new ValidationError("An interview naming a leader links to that government's inspection.", [
+          { path: 'body.inspectionId', message: 'is required with leader' },
+        ]);
       await checkReferences(actor, campaign, input);
       // Where the action belongs: the inspection's county, or the narrower of the office and the campaign.
       let regionCode = actor.scope.length >= campaign.scope.length ? actor.scope : campaign.scope;
@@ -801,6 +811,16 @@ export const createInspectionService = (ports: InspectionPorts) => {
           throw new NotFoundError(`Inspection ${inspectionId} not found in this campaign.`);
         }
         regionCode = record.inspection.regionCode;
+        const government = governmentOf(record.inspection);
+        if (input.type === 'interview' && government && !input.leader)
+          throw new ValidationError(
+            `An interview of the government of ${government.name} (${government.code}) names its leader.`,
+            [{ path: 'body.leader', message: 'is required for an inspection of a town or county' }],
+          );
+        if (input.type === 'interview' && input.leader && !government)
+          throw new ValidationError('A leader is named only in the interview of a government.', [
+            { path: 'body.leader', message: 'the inspection is not of a town or county' },
+          ]);
         if (input.type === 'accountability') {
           const proposals = await store.proposals(campaignId);
           const notified = proposals.some(
