@@ -142,7 +142,9 @@ export const actionSchema = z.discriminatedUnion('type', [
         })
         .strict()
         .optional()
-        .describe("the government leader interviewed (约谈), with inspectionId: that government's inspection"),
+        .describe(
+          "the government leader interviewed (约谈), with inspectionId: that government's inspection",
+        ),
       attendees: z.array(text(limits.shortText).min(1)).min(1).max(50),
       minutes: text(limits.longText).min(1),
     })
