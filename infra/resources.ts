@@ -418,6 +418,7 @@ export const routes = [
   { method: 'GET', path: '/campaigns/{id}/panels', auth: 'jwt' },
   { method: 'POST', path: '/inspections/{id}/team/replacements', auth: 'jwt' },
   { method: 'GET', path: '/schools/{id}/history', auth: 'jwt' },
+  { method: 'GET', path: '/schools/{id}/rectifications', auth: 'jwt' },
   { method: 'POST', path: '/inspections/{id}/evidence', auth: 'jwt' },
   { method: 'GET', path: '/inspections/{id}/evidence', auth: 'jwt' },
   { method: 'GET', path: '/evidence/{id}', auth: 'jwt' },

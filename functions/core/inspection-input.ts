@@ -55,6 +55,16 @@ const problem = z.object({
   severity: z.enum(severities),
   /** Rectification deadline; default: the end of the template's rectification phase. */
   dueAt: z.iso.datetime().optional(),
+  /**
+   * 督政 only: the school of the inspected town or county where the problem
+   * was found. That school gets the rectification item and works it (plan,
+   * completion with evidence); the team reviews it in this inspection.
+   */
+  schoolId: z
+    .string()
+    .regex(/^\d{10}$/, 'a 10-digit school code')
+    .optional()
+    .describe('a school of the inspected county (督政 inspections only): it rectifies this problem'),
 });
 
 export const findingsSchema = z

@@ -40,6 +40,8 @@ export interface Rectification {
   /** County of the inspection (its progress counters). */
   regionCode: string;
   indicatorId: string;
+  /** 督政: the school of the inspected county the problem was found at; that school works the item. */
+  schoolId?: string;
   problem: string;
   severity: (typeof severities)[number];
   dueAt: string;
@@ -161,6 +163,8 @@ export interface InspectionStore {
     q: { campaignId?: string; status?: InspectionStatus; cursor?: string; limit: number },
   ): Promise<{ items: Inspection[]; cursor?: string }>;
   byTarget(targetId: string): Promise<Inspection[]>;
+  /** Rectifications naming the school (drafts included: see visibleRectifications), any inspection. */
+  namedRectifications(schoolId: string): Promise<Rectification[]>;
   byTargetPage(
     targetId: string,
     q: { campaignId?: string; cursor?: string; limit: number },
@@ -194,8 +198,8 @@ export interface InspectionPorts {
   schoolFacts?(schoolId: string): Promise<School | undefined>;
   /** A school as the actor may see it (NotFoundError otherwise: unknown and unseen read alike). */
   visibleSchool(actor: Actor, schoolId: string): Promise<{ id: string }>;
-  /** A school of the registry, whoever asks (for checking what an action names). */
-  school(schoolId: string): Promise<{ id: string; regionCode: string } | undefined>;
+  /** A school of the registry, whoever asks (for checking what an action or a problem names). */
+  school(schoolId: string): Promise<{ id: string; regionCode: string; townCode?: string } | undefined>;
   /**
    * Puts the stored evidence of an inspection under legal hold (问责). Never
    * throws: a hold it could not place is placed again when the campaign is sealed.
@@ -275,6 +279,41 @@ export const createInspectionService = (ports: InspectionPorts) => {
     }
   };
 
+  /**
+   * A problem may name a school only in the inspection of a government, and
+   * only a school of that government's region (the county; a town's own schools).
+   */
+  const checkNamedSchools = async (inspection: Inspection, input: z.infer<typeof findingsSchema>) => {
+    const named = input.indicators.flatMap((indicator, n) =>
+      indicator.problems.flatMap((p, k) =>
+        p.schoolId ? [{ schoolId: p.schoolId, path: `body.indicators.${n}.problems.${k}.schoolId` }] : [],
+      ),
+    );
+    if (named.length === 0) return;
+    const government = governmentOf(inspection);
+    if (!government)
+      throw new ValidationError(
+        'Only the inspection of a town or county names schools in its problems.',
+        named.map((n) => ({ path: n.path, message: 'this inspection is of a school' })),
+      );
+    const schools = await Promise.all(named.map((n) => ports.school(n.schoolId)));
+    const errors = named.flatMap((n, i) => {
+      const school = schools[i];
+      const inRegion =
+        school !== undefined &&
+        school.regionCode === inspection.regionCode &&
+        (government.level === 'county' || school.townCode === government.code);
+      return inRegion
+        ? []
+        : [{ path: n.path, message: `${n.schoolId} is not a school of ${government.name}` }];
+    });
+    if (errors.length > 0)
+      throw new ValidationError(
+        `A problem names a school of ${government.name} (${government.code}).`,
+        errors,
+      );
+  };
+
   const indicatorIds = (template: Template, given: readonly { indicatorId: string }[], path: string) => {
     const known = new Set(template.indicators.map((i) => i.id));
     const errors = given
@@ -345,6 +384,15 @@ export const createInspectionService = (ports: InspectionPorts) => {
     /** The inspection with its parts, rectifications, timeline and what its template asks. */
     async get(actor: Actor, id: string) {
       const { inspection, parts, rectifications, template } = await load(actor, id);
+      if (performerOf(actor, inspection) === 'named') {
+        // A school named in a 督政 inspection sees the inspection and its own items, not the government's file.
+        const { feedback: _f, report: _r, ...summary } = inspection;
+        return {
+          ...summary,
+          rectifications: rectifications.filter((r) => r.schoolId === actor.scope),
+          template: { id: template.id, version: template.version, title: template.title },
+        };
+      }
       return {
         ...inspection,
         ...parts,
@@ -410,6 +458,36 @@ export const createInspectionService = (ports: InspectionPorts) => {
       throw new ValidationError('Say whose inspections: assignee=me, schoolId=… or targetId=…', [
         { path: 'query', message: 'assignee, schoolId or targetId is required' },
       ]);
+    },
+
+    /**
+     * The rectification items naming a school in 督政 inspections (a problem of
+     * a county's evaluation found at this school), with the inspection each
+     * belongs to: what the school works, through that inspection's routes.
+     */
+    async namedRectifications(actor: Actor, schoolId: string) {
+      await ports.visibleSchool(actor, schoolId);
+      const named = await store.namedRectifications(schoolId);
+      const ids = [...new Set(named.map((r) => r.inspectionId))].slice(0, limits.namedInspections);
+      const records = await Promise.all(ids.map((id) => store.get(id)));
+      const items = records.flatMap((record) => {
+        if (!record) return [];
+        const { inspection } = record;
+        if (!canRead(actor, inspection)) return [];
+        return visibleRectifications(record)
+          .filter((r) => r.schoolId === schoolId)
+          .map((r) => ({
+            inspectionId: inspection.id,
+            campaignId: inspection.campaignId,
+            templateId: inspection.templateId,
+            targetId: inspection.targetId,
+            targetName: inspection.targetName,
+            inspectionStatus: inspection.status,
+            version: inspection.version,
+            rectification: r,
+          }));
+      });
+      return { schoolId, items };
     },
 
     async history(actor: Actor, schoolId: string) {
@@ -506,6 +584,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
         id,
         input.indicators.map((i, n) => ({ path: `body.indicators.${n}.evidenceIds`, ids: i.evidenceIds })),
       );
+      await checkNamedSchools(loaded.inspection, input);
       const now = ports.now();
       const named = new Set(input.indicators.map((i) => i.indicatorId));
       const previous = loaded.parts.findings;
@@ -556,6 +635,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
           campaignId: loaded.inspection.campaignId,
           regionCode: loaded.inspection.regionCode,
           indicatorId: indicator.indicatorId,
+          ...(problem.schoolId ? { schoolId: problem.schoolId } : {}),
           problem: problem.description,
           severity: problem.severity,
           dueAt: problem.dueAt ?? defaultDue,
@@ -564,6 +644,9 @@ export const createInspectionService = (ports: InspectionPorts) => {
           failedReviews: 0,
         })),
       );
+      const namedSchools = [
+        ...new Set(rectifications.flatMap((r) => (r.schoolId ? [r.schoolId] : []))),
+      ].sort();
       const problemsByIndicator: Record<string, number> = {};
       for (const r of rectifications)
         problemsByIndicator[`p_${r.indicatorId}`] = (problemsByIndicator[`p_${r.indicatorId}`] ?? 0) + 1;
@@ -604,6 +687,8 @@ export const createInspectionService = (ports: InspectionPorts) => {
             rectificationIds,
           },
           feedback,
+          // Schools named in its rectifications read the inspection and work their own items (lifecycle.ts).
+          ...(namedSchools.length > 0 ? { namedSchools } : {}),
         },
         ...(rectifications.length > 0 ? { activation: { rectificationIds } } : {}),
         counters: {
@@ -668,8 +753,13 @@ export const createInspectionService = (ports: InspectionPorts) => {
       input: z.infer<typeof rectificationUpdateSchema>,
     ) {
       const loaded = await begin('submit_rectification', actor, id, input.version);
-      const item = loaded.rectifications.find((r) => r.id === rid);
+      const item = loaded.rectifications.find(
+        (r) => r.id === rid && (loaded.performer !== 'named' || r.schoolId === actor.scope),
+      );
       if (!item) throw new NotFoundError(`Rectification ${rid} not found.`);
+      // An item naming a school is that school's to work; the government sees it in its inspection.
+      if (item.schoolId && loaded.performer !== 'named')
+        throw new ForbiddenError(`Rectification ${rid} is the work of school ${item.schoolId}.`);
       if (item.status === 'passed' || item.status === 'submitted')
         throw new ConflictError(`Rectification ${rid} is ${item.status}.`);
       if (input.completion)

@@ -62,6 +62,11 @@ export interface Inspection {
    * Absent on inspections launched before it was kept: the target id.
    */
   partyId?: string;
+  /**
+   * 督政: schools named in this inspection's rectifications (a problem found
+   * at a school of the county); each reads the inspection and works its own items.
+   */
+  namedSchools?: string[];
   /** County of the target: the shard of every campaign-wide index. */
   regionCode: string;
   townCode?: string;

@@ -31,9 +31,10 @@ export type Command = (typeof commands)[number];
  * The parts people play in an inspection: the inspected party (the school of
  * a school inspection, the town or county government of a 督政 one); the
  * team's lead (组长) — or an office over the target's region, which may act
- * as one; a member of the team.
+ * as one; a member of the team; a school named in a rectification of a 督政
+ * inspection (`named`: it works its own items only, see updateRectification).
  */
-export type Performer = 'party' | 'lead' | 'member';
+export type Performer = 'party' | 'named' | 'lead' | 'member';
 
 interface Rule {
   readonly from: readonly InspectionStatus[];
@@ -45,13 +46,13 @@ export const rules: Readonly<Record<Command, Rule>> = {
   return_self_assessment: { from: ['self_assessed'], by: ['lead'] },
   record_findings: { from: ['assigned', 'self_assessed', 'inspected'], by: ['lead', 'member'] },
   issue_report: { from: ['inspected'], by: ['lead'] },
-  submit_rectification: { from: ['rectifying', 'rectification_submitted'], by: ['party'] },
+  submit_rectification: { from: ['rectifying', 'rectification_submitted'], by: ['party', 'named'] },
   return_rectification: { from: ['rectification_submitted', 'rectifying'], by: ['lead'] },
   review_rectification: { from: ['rectification_submitted', 'rectifying'], by: ['lead'] },
 };
 
 type Party = Pick<Inspection, 'targetId' | 'assigneeId' | 'team' | 'regionCode'> &
-  Partial<Pick<Inspection, 'partyId' | 'townCode'>>;
+  Partial<Pick<Inspection, 'partyId' | 'townCode' | 'namedSchools'>>;
 
 /** Roles that may be an inspected party: a school, or a government (督政). */
 export const partyRoles: readonly Actor['role'][] = ['school', 'government'];
@@ -62,6 +63,7 @@ export const partyRoles: readonly Actor['role'][] = ['school', 'government'];
  */
 export const performerOf = (actor: Actor, inspection: Party): Performer | undefined => {
   if (partyRoles.includes(actor.role) && actor.scope === partyOf(inspection)) return 'party';
+  if (actor.role === 'school' && inspection.namedSchools?.includes(actor.scope)) return 'named';
   if (actor.role === 'inspector') {
     const lead = inspection.team?.lead ?? inspection.assigneeId;
     if (actor.scope === lead) return 'lead';
@@ -90,6 +92,7 @@ export const canRead = (
 
 const who: Record<Performer, string> = {
   party: 'the inspected school or government',
+  named: 'a school named in a rectification',
   lead: 'the team lead',
   member: 'a team member',
 };

@@ -185,6 +185,45 @@ export const inspectionOperations = (deps: {
     handle: async ({ actor, path }) => json(200, await deps.inspections.history(actorOf(actor), path.id)),
   }),
 
+  'GET /schools/{id}/rectifications': defineOperation({
+    summary:
+      'Rectification items naming a school in 督政 inspections (a county evaluation’s problem found at it), each with its inspection: the school works them there',
+    tags: ['inspections'],
+    path: idPath,
+    responses: {
+      200: {
+        description: 'The school’s named rectifications',
+        schema: z.object({
+          schoolId: z.string(),
+          items: z.array(
+            z.object({
+              inspectionId: z.string(),
+              campaignId: z.string(),
+              templateId: z.string(),
+              targetId: z.string().describe('the town or county inspected'),
+              targetName: z.string(),
+              inspectionStatus: z.enum(inspectionStatuses),
+              version: z.number().int().describe('the inspection’s version, for PUT …/rectifications/{rid}'),
+              rectification: z
+                .object({
+                  id: z.string(),
+                  indicatorId: z.string(),
+                  schoolId: z.string().optional(),
+                  problem: z.string(),
+                  severity: z.string(),
+                  dueAt: z.string(),
+                  status: z.string(),
+                })
+                .passthrough(),
+            }),
+          ),
+        }),
+      },
+    },
+    handle: async ({ actor, path }) =>
+      json(200, await deps.inspections.namedRectifications(actorOf(actor), path.id)),
+  }),
+
   'GET /campaigns/{id}/report': defineOperation({
     summary:
       'Campaign report of a region: grades, common problems, rectification completion, ranking (json, csv or xlsx)',
