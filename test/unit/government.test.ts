@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { actorSchema } from '#core/actor';
-import { selectTargets } from '#core/campaign';
-import { ValidationError } from '#core/errors';
+import { type Campaign, selectTargets } from '#core/campaign';
+import { NotFoundError, ValidationError } from '#core/errors';
+import type { Inspection } from '#core/inspection';
+import type { Proposal } from '#core/inspection-service';
 import { canRead, performerOf } from '#core/lifecycle';
-import { lowest, type RankEntry, rank } from '#core/ranking';
+import { createRankingService, lowest, type RankEntry, rank } from '#core/ranking';
 import { templateSchema } from '#core/template';
 import { builtInTemplates } from '#core/templates/index';
 
@@ -134,5 +136,107 @@ describe('ranking', () => {
     ]);
     expect(lowest(rank([entry('a', 70), entry('b', 70)]))).toEqual([]);
     expect(lowest(rank([entry('a', 70)]))).toEqual([]);
+  });
+});
+
+describe('ranking service', () => {
+  const campaign = (id: string, start: string, status = 'active'): Campaign =>
+    ({
+      id,
+      templateId: 'government-duty',
+      templateVersion: 1,
+      title: id,
+      scope: '210505',
+      window: { start, end: start.replace(/-03-/, '-12-') },
+      status,
+      version: 1,
+      createdBy: 'office',
+      createdAt: `${start}T00:00:00Z`,
+      updatedAt: `${start}T00:00:00Z`,
+      samplingSeed: 's',
+    }) as Campaign;
+  const inspection = (campaignId: string, town: string, score?: number) =>
+    ({
+      id: `${campaignId}-${town}`,
+      campaignId,
+      templateId: 'government-duty',
+      targetId: town,
+      targetName: town,
+      partyId: town,
+      regionCode: '210505',
+      townCode: town,
+      status: score === undefined ? 'inspected' : 'closed',
+      deadlines: {},
+      version: 3,
+      createdAt: '',
+      updatedAt: '',
+      ...(score === undefined ? {} : { report: { score, grade: score >= 90 ? 'excellent' : 'pass' } }),
+    }) as unknown as Inspection;
+  const world = (inspections: Inspection[], campaigns: Campaign[]) => {
+    const proposed: Proposal[] = [];
+    const seen = new Set<string>();
+    const service = createRankingService({
+      campaign: async (id) => campaigns.find((c) => c.id === id),
+      template: async (id) => template(id),
+      campaigns: async () => ({ items: campaigns }),
+      campaignInspections: async (id) => ({ items: inspections.filter((i) => i.campaignId === id) }),
+      propose: async (p) => {
+        const key = `${p.type}#${p.inspectionId}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        proposed.push(p);
+        return true;
+      },
+      now: () => '2026-12-01T00:00:00Z',
+    });
+    return { service, proposed };
+  };
+  const office = actorSchema.parse({ subject: 'o', role: 'county_admin', scope: '210505' });
+  const [a, b, c] = ['210505001', '210505004', '210505005'];
+
+  it('compares with last year’s campaign of the same template and proposes the lowest once', async () => {
+    const { service, proposed } = world(
+      [
+        inspection('y2026', a, 80),
+        inspection('y2026', b, 92),
+        inspection('y2026', c, 61),
+        inspection('y2025', a, 90),
+        inspection('y2025', b, 70),
+      ],
+      [
+        campaign('y2026', '2026-03-01'),
+        campaign('y2025', '2025-03-01', 'closed'),
+        campaign('y2024', '2024-03-01'),
+      ],
+    );
+    const r = await service.ranking(office, 'y2026', {});
+    expect(r.previousCampaignId).toBe('y2025');
+    expect(r.items.map((i) => [i.targetId, i.rank, i.change])).toEqual([
+      [b, 1, { rank: 1, score: 22 }],
+      [a, 2, { rank: -1, score: -10 }],
+      [c, 3, { rank: null, score: null }],
+    ]);
+    expect(r.incentives.map((i) => i.targetId)).toEqual([b]);
+    expect(r.proposals.map((p) => p.targetId)).toEqual([c]);
+    await service.ranking(office, 'y2026', {});
+    expect(proposed.map((p) => [p.type, p.inspectionId])).toEqual([['interview', `y2026-${c}`]]);
+  });
+
+  it('proposes nothing before every town has a report', async () => {
+    const { service, proposed } = world(
+      [inspection('y2026', a, 80), inspection('y2026', b)],
+      [campaign('y2026', '2026-03-01')],
+    );
+    const r = await service.ranking(office, 'y2026', {});
+    expect(r).toMatchObject({ final: false, previousCampaignId: null, proposals: [] });
+    expect(r.items.map((i) => i.rank)).toEqual([1, null]);
+    expect(proposed).toEqual([]);
+  });
+
+  it('ranks towns within a county only, for offices and auditors', async () => {
+    const { service } = world([], [campaign('y2026', '2026-03-01')]);
+    await expect(service.ranking(office, 'y2026', { region: '2105' })).rejects.toThrow(ValidationError);
+    const school = actorSchema.parse({ subject: 's', role: 'school', scope: '2105050001' });
+    await expect(service.ranking(school, 'y2026', {})).rejects.toThrow(NotFoundError);
   });
 });
