@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from '#core/errors';
 import type { Inspection } from '#core/inspection';
 import type { Proposal } from '#core/inspection-service';
 import { canRead, performerOf } from '#core/lifecycle';
-import { createRankingService, lowest, type RankEntry, rank } from '#core/ranking';
+import { createRankingService, lowest, type RankEntry, rank, rankingSchema } from '#core/ranking';
 import { templateSchema } from '#core/template';
 import { builtInTemplates } from '#core/templates/index';
 
@@ -210,6 +210,8 @@ describe('ranking service', () => {
       ],
     );
     const r = await service.ranking(office, 'y2026', {});
+    // The response is exactly what the operation declares (parsing drops undeclared keys).
+    expect(rankingSchema.parse(r)).toEqual(r);
     expect(r.previousCampaignId).toBe('y2025');
     expect(r.items.map((i) => [i.targetId, i.rank, i.change])).toEqual([
       [b, 1, { rank: 1, score: 22 }],
