@@ -44,6 +44,7 @@ import {
  * | member          | main  | INSPECTION#<id>     | MEMBER#<inspector>                   | gsi2 ASSIGNEE#<inspector> (see inspection-items) |
  * | inspector load  | main  | CAMPAIGN#<campaign> | LOAD#<inspector>                     | gsi2 INSPLOAD#<inspector> (see campaign-store) |
  * | rectification   | main  | INSPECTION#<id>     | RECT#<rid>                           | gsi2 DUE#<shard> / <dueAt>#<id>#<rid> while open |
+ * |                 |       |                     |                                      | gsi1 SCHOOLRECT#<school> / <id>#<rid> when it names a school |
  * | proposal        | main  | CAMPAIGN#<campaign> | PROPOSAL#<type>#<inspection>#<rid|-> |                                               |
  * | action          | main  | CAMPAIGN#<campaign> | ACTION#<id>                          |                                               |
  * | audit event     | audit | CAMPAIGN#<campaign> | <at>#<inspection>#<n>                | byEntity, byActor                             |
@@ -80,6 +81,8 @@ export const rectificationItem = (r: Rectification) => ({
   ...rectKey(r.inspectionId, r.id),
   type: 'rectification',
   ...r,
+  // An item naming a school (督政: a problem found at a school of the county) is listed for that school.
+  ...(r.schoolId ? { gsi1pk: `SCHOOLRECT#${r.schoolId}`, gsi1sk: `${r.inspectionId}#${r.id}` } : {}),
   ...(r.status === 'open' || r.status === 'planned'
     ? {
         gsi2pk: `DUE#${shardOf(`${r.inspectionId}#${r.id}`)}`,
@@ -450,6 +453,15 @@ export const createInspectionStore = (
         return { ...proposal, status: 'recorded', actionId: action.actionId };
       });
       return [...proposals, ...actions.filter((a) => !answered.has(a.actionId))];
+    },
+
+    async namedRectifications(schoolId) {
+      const items = await query({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `SCHOOLRECT#${schoolId}` },
+      });
+      return items.map((i) => strip<Rectification>(i));
     },
 
     async byTargetPage(targetId, q) {

@@ -3,7 +3,9 @@ import { z } from 'zod';
 /**
  * Who is calling. `scope` means different things per role:
  * a region code for admins and auditors, an inspector id for inspectors,
- * a school id for schools (see ARCHITECTURE.md, "API").
+ * a school id for schools (see ARCHITECTURE.md, "API"); for a supervised
+ * government (县(区)/镇(区)政府, 督政) the 6-digit county or 9-digit town
+ * code of that government.
  */
 export const roles = [
   'province_admin',
@@ -12,6 +14,7 @@ export const roles = [
   'inspector',
   'school',
   'auditor',
+  'government',
 ] as const;
 export type Role = (typeof roles)[number];
 
@@ -52,6 +55,13 @@ export const actorSchema = z
         code: 'custom',
         path: ['scope'],
         message: 'school needs a 10-digit school code as scope',
+      });
+    }
+    if (actor.role === 'government' && !/^\d{6}(\d{3})?$/.test(actor.scope)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scope'],
+        message: 'government needs a 6-digit county or 9-digit town region code as scope',
       });
     }
   });

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { ValidationError } from './errors.ts';
 import { uniqueBy } from './limits.ts';
+import { childrenOf, countiesUnder, findRegion } from './regions.ts';
 import type { Template } from './template.ts';
 import { phases } from './template.ts';
 
@@ -195,11 +197,17 @@ export interface TargetCandidate {
 }
 
 export interface Target {
-  /** School id, or county code for county-level templates. */
+  /** School id, or the region code of a town or county (督政). */
   id: string;
+  /** County of the target (a county target: itself). */
   regionCode: string;
   townCode?: string;
   name: string;
+  /**
+   * Who answers for the target (the inspected party): the school id of a
+   * school, the region code of a town or county government. Absent: the id.
+   */
+  partyId?: string;
 }
 
 /** A principal's term is planned for five years (校长任期制: 一个任期一般为 5 年). */
@@ -234,28 +242,66 @@ export const termDue = (
 };
 
 /**
- * Applies a template's target rule to the schools under a campaign's scope;
- * `currentTerms` (school id → its current principal term) serves the
- * principal end-of-term rule.
+ * Applies a template's target rule under a campaign's scope. School targets:
+ * the schools of the template's kinds (`currentTerms`, school id → its
+ * current principal term, serves the end-of-term rule). Town and county
+ * targets (督政): every town or county of the region tree under the
+ * campaign's scope, whether it has schools or not; without a scope (older
+ * callers), the counties of the eligible schools. Group targets come from the
+ * school-group registry, given as `groups`.
  */
 export const selectTargets = (
   template: Template,
-  campaign: Pick<Campaign, 'window'>,
+  campaign: Pick<Campaign, 'window'> & { scope?: string },
   schools: readonly TargetCandidate[],
   currentTerms: ReadonlyMap<string, { plannedEnd: string }> = new Map(),
+  options: { groups?: readonly Target[] } = {},
 ): Target[] => {
+  const unit = template.target.unit;
+  if (unit === 'group') {
+    if (!options.groups)
+      throw new ValidationError(
+        `Template ${template.id} targets school groups, but no school groups were given for the campaign.`,
+        [{ path: 'template.target.unit', message: 'group targets need the school-group registry' }],
+      );
+    return [...options.groups].sort((a, b) => a.id.localeCompare(b.id));
+  }
+  if ((unit === 'town' || unit === 'county') && campaign.scope !== undefined) {
+    const counties = countiesUnder(campaign.scope).sort((a, b) => a.code.localeCompare(b.code));
+    if (unit === 'county')
+      return counties.map((c) => ({ id: c.code, regionCode: c.code, name: c.name, partyId: c.code }));
+    return counties
+      .flatMap((c) =>
+        childrenOf(c.code)
+          .filter((t) => t.level === 'town')
+          .map((t) => ({ id: t.code, regionCode: c.code, townCode: t.code, name: t.name, partyId: t.code })),
+      )
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
   const kinds = new Set<string>(template.target.schoolKinds);
   const eligible = schools.filter(
     (s) =>
       kinds.has(s.kind) &&
       (!template.target.principalTermEndsInCampaignYear || termDue(campaign, s, currentTerms)),
   );
-  if (template.target.unit === 'county') {
+  if (unit === 'county') {
     const counties = [...new Set(eligible.map((s) => s.regionCode))].sort();
-    return counties.map((c) => ({ id: c, regionCode: c, name: c }));
+    return counties.map((c) => ({ id: c, regionCode: c, name: findRegion(c)?.name ?? c, partyId: c }));
+  }
+  if (unit === 'town') {
+    const towns = [...new Map(eligible.filter((s) => s.townCode).map((s) => [s.townCode, s])).values()];
+    return towns
+      .map((s) => ({
+        id: s.townCode,
+        regionCode: s.regionCode,
+        townCode: s.townCode,
+        name: findRegion(s.townCode)?.name ?? s.townCode,
+        partyId: s.townCode,
+      }))
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
   return eligible
-    .map((s) => ({ id: s.id, regionCode: s.regionCode, townCode: s.townCode, name: s.name }))
+    .map((s) => ({ id: s.id, regionCode: s.regionCode, townCode: s.townCode, name: s.name, partyId: s.id }))
     .sort((a, b) => a.id.localeCompare(b.id));
 };
 

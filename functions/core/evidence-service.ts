@@ -149,8 +149,9 @@ export const createEvidenceService = (ports: EvidencePorts) => {
     async requestUpload(actor: Actor, inspectionId: string, request: EvidenceRequest) {
       const inspection = await inspectionFor(actor, inspectionId);
       const performer = performerOf(actor, inspection);
-      if (!performer) throw new ForbiddenError('Only the school and its inspector upload evidence.');
-      const linked = await linkTo(actor, inspection, request, performer === 'school');
+      if (!performer)
+        throw new ForbiddenError('Only the inspected party and its inspectors upload evidence.');
+      const linked = await linkTo(actor, inspection, request, performer === 'party');
       if (linked) return linked;
       const now = ports.now();
       const evidence: Evidence = {

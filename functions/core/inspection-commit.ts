@@ -67,7 +67,8 @@ export const inspectionTransitions = (ports: InspectionPorts) => {
 
   const load = async (actor: Actor, id: string) => {
     const loaded = await loadAny(id);
-    if (!loaded || !canRead(actor, loaded.inspection)) throw new NotFoundError(`Inspection ${id} not found.`);
+    if (!loaded || !canRead(actor, loaded.inspection, loaded.template))
+      throw new NotFoundError(`Inspection ${id} not found.`);
     return loaded;
   };
 

@@ -79,6 +79,16 @@ const problem = z.object({
   severity: z.enum(severities),
   /** Rectification deadline; default: the end of the template's rectification phase. */
   dueAt: z.iso.datetime().optional(),
+  /**
+   * 督政 only: the school of the inspected town or county where the problem
+   * was found. That school gets the rectification item and works it (plan,
+   * completion with evidence); the team reviews it in this inspection.
+   */
+  schoolId: z
+    .string()
+    .regex(/^\d{10}$/, 'a 10-digit school code')
+    .optional()
+    .describe('a school of the inspected county (督政 inspections only): it rectifies this problem'),
 });
 
 export const findingsSchema = z
@@ -156,6 +166,21 @@ export const actionSchema = z.discriminatedUnion('type', [
       inspectionId: inspectionRef.optional(),
       date: z.iso.date(),
       leaderSummoned: text(limits.shortText).min(1),
+      /**
+       * 约谈 of a government: the leader interviewed (name and title, e.g.
+       * 分管副镇长). Required when the inspection named is a town's or a
+       * county's; given only with the inspection it concerns.
+       */
+      leader: z
+        .object({
+          name: text(limits.shortText).min(1),
+          title: text(limits.shortText).min(1),
+        })
+        .strict()
+        .optional()
+        .describe(
+          "the government leader interviewed (约谈), with inspectionId: that government's inspection",
+        ),
       attendees: z.array(text(limits.shortText).min(1)).min(1).max(50),
       minutes: text(limits.longText).min(1),
     })

@@ -4,7 +4,7 @@ import type { BurdenDelta } from './burden.ts';
 import type { Campaign } from './campaign.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import type { Evidence } from './evidence.ts';
-import { type Inspection, type InspectionStatus, teamMembers } from './inspection.ts';
+import { type Inspection, type InspectionStatus, partyOf, teamMembers } from './inspection.ts';
 import { inspectionTransitions } from './inspection-commit.ts';
 import type {
   ActionInput,
@@ -15,7 +15,7 @@ import type {
   selfAssessmentSchema,
   severities,
 } from './inspection-input.ts';
-import { canRead, nextStatus } from './lifecycle.ts';
+import { canRead, nextStatus, performerOf } from './lifecycle.ts';
 import { limits } from './limits.ts';
 import { findRegion } from './regions.ts';
 import type { School } from './registry.ts';
@@ -48,6 +48,8 @@ export interface Rectification {
   /** County of the inspection (its progress counters). */
   regionCode: string;
   indicatorId: string;
+  /** 督政: the school of the inspected county the problem was found at; that school works the item. */
+  schoolId?: string;
   problem: string;
   severity: (typeof severities)[number];
   dueAt: string;
@@ -169,6 +171,8 @@ export interface InspectionStore {
     q: { campaignId?: string; status?: InspectionStatus; cursor?: string; limit: number },
   ): Promise<{ items: Inspection[]; cursor?: string }>;
   byTarget(targetId: string): Promise<Inspection[]>;
+  /** Rectifications naming the school (drafts included: see visibleRectifications), any inspection. */
+  namedRectifications(schoolId: string): Promise<Rectification[]>;
   byTargetPage(
     targetId: string,
     q: { campaignId?: string; cursor?: string; limit: number },
@@ -202,8 +206,8 @@ export interface InspectionPorts {
   schoolFacts?(schoolId: string): Promise<School | undefined>;
   /** A school as the actor may see it (NotFoundError otherwise: unknown and unseen read alike). */
   visibleSchool(actor: Actor, schoolId: string): Promise<{ id: string }>;
-  /** A school of the registry, whoever asks (for checking what an action names). */
-  school(schoolId: string): Promise<{ id: string; regionCode: string } | undefined>;
+  /** A school of the registry, whoever asks (for checking what an action or a problem names). */
+  school(schoolId: string): Promise<{ id: string; regionCode: string; townCode?: string } | undefined>;
   /**
    * Puts the stored evidence of an inspection under legal hold (问责). Never
    * throws: a hold it could not place is placed again when the campaign is sealed.
@@ -248,6 +252,12 @@ export const verdictCounters = (list: readonly IndicatorVerdict[]): Record<strin
       .map((v) => [`v_${v.indicatorId}_${v.verdict}`, 1]),
   );
 
+/** The government (town or county region) an inspection is of, if its party is one (督政). */
+export const governmentOf = (inspection: Pick<Inspection, 'partyId' | 'targetId'>) => {
+  const region = findRegion(partyOf(inspection));
+  return region && (region.level === 'town' || region.level === 'county') ? region : undefined;
+};
+
 export const gradeLabels: Record<Grade, string> = {
   excellent: '优秀',
   good: '良好',
@@ -291,6 +301,41 @@ export const createInspectionService = (ports: InspectionPorts) => {
       const bad = [...new Set(errors.map((e) => e.message.split(' ')[0]))];
       throw new ValidationError(`Some evidence named here cannot be used: ${bad.join(', ')}.`, errors);
     }
+  };
+
+  /**
+   * A problem may name a school only in the inspection of a government, and
+   * only a school of that government's region (the county; a town's own schools).
+   */
+  const checkNamedSchools = async (inspection: Inspection, input: z.infer<typeof findingsSchema>) => {
+    const named = input.indicators.flatMap((indicator, n) =>
+      indicator.problems.flatMap((p, k) =>
+        p.schoolId ? [{ schoolId: p.schoolId, path: `body.indicators.${n}.problems.${k}.schoolId` }] : [],
+      ),
+    );
+    if (named.length === 0) return;
+    const government = governmentOf(inspection);
+    if (!government)
+      throw new ValidationError(
+        'Only the inspection of a town or county names schools in its problems.',
+        named.map((n) => ({ path: n.path, message: 'this inspection is of a school' })),
+      );
+    const schools = await Promise.all(named.map((n) => ports.school(n.schoolId)));
+    const errors = named.flatMap((n, i) => {
+      const school = schools[i];
+      const inRegion =
+        school !== undefined &&
+        school.regionCode === inspection.regionCode &&
+        (government.level === 'county' || school.townCode === government.code);
+      return inRegion
+        ? []
+        : [{ path: n.path, message: `${n.schoolId} is not a school of ${government.name}` }];
+    });
+    if (errors.length > 0)
+      throw new ValidationError(
+        `A problem names a school of ${government.name} (${government.code}).`,
+        errors,
+      );
   };
 
   const indicatorIds = (template: Template, given: readonly { indicatorId: string }[], path: string) => {
@@ -370,6 +415,15 @@ export const createInspectionService = (ports: InspectionPorts) => {
     /** The inspection with its parts, rectifications, timeline and what its template asks. */
     async get(actor: Actor, id: string) {
       const { inspection, parts, rectifications, template } = await load(actor, id);
+      if (performerOf(actor, inspection) === 'named') {
+        // A school named in a 督政 inspection sees the inspection and its own items, not the government's file.
+        const { feedback: _f, report: _r, ...summary } = inspection;
+        return {
+          ...summary,
+          rectifications: rectifications.filter((r) => r.schoolId === actor.scope),
+          template: { id: template.id, version: template.version, title: template.title },
+        };
+      }
       return {
         ...inspection,
         ...parts,
@@ -405,6 +459,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
       q: {
         assignee?: 'me';
         schoolId?: string;
+        targetId?: string;
         campaignId?: string;
         status?: InspectionStatus;
         cursor?: string;
@@ -426,9 +481,52 @@ export const createInspectionService = (ports: InspectionPorts) => {
         const items = page.items.filter((i) => canRead(actor, i) && (!q.status || i.status === q.status));
         return page.cursor ? { items, cursor: page.cursor } : { items };
       }
-      throw new ValidationError('Say whose inspections: assignee=me or schoolId=…', [
-        { path: 'query', message: 'assignee or schoolId is required' },
+      // A school or a government asking with no filter means its own; a target id is read through
+      // the same index (every item read is filtered by what the actor may see: others' read as none).
+      const targetId =
+        q.targetId ?? (actor.role === 'government' || actor.role === 'school' ? actor.scope : undefined);
+      if (targetId) {
+        const page = await store.byTargetPage(targetId, {
+          ...(q.campaignId ? { campaignId: q.campaignId } : {}),
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+          limit: q.limit,
+        });
+        const items = page.items.filter((i) => canRead(actor, i) && (!q.status || i.status === q.status));
+        return page.cursor ? { items, cursor: page.cursor } : { items };
+      }
+      throw new ValidationError('Say whose inspections: assignee=me, schoolId=… or targetId=…', [
+        { path: 'query', message: 'assignee, schoolId or targetId is required' },
       ]);
+    },
+
+    /**
+     * The rectification items naming a school in 督政 inspections (a problem of
+     * a county's evaluation found at this school), with the inspection each
+     * belongs to: what the school works, through that inspection's routes.
+     */
+    async namedRectifications(actor: Actor, schoolId: string) {
+      await ports.visibleSchool(actor, schoolId);
+      const named = await store.namedRectifications(schoolId);
+      const ids = [...new Set(named.map((r) => r.inspectionId))].slice(0, limits.namedInspections);
+      const records = await Promise.all(ids.map((id) => store.get(id)));
+      const items = records.flatMap((record) => {
+        if (!record) return [];
+        const { inspection } = record;
+        if (!canRead(actor, inspection)) return [];
+        return visibleRectifications(record)
+          .filter((r) => r.schoolId === schoolId)
+          .map((r) => ({
+            inspectionId: inspection.id,
+            campaignId: inspection.campaignId,
+            templateId: inspection.templateId,
+            targetId: inspection.targetId,
+            targetName: inspection.targetName,
+            inspectionStatus: inspection.status,
+            version: inspection.version,
+            rectification: r,
+          }));
+      });
+      return { schoolId, items };
     },
 
     async history(actor: Actor, schoolId: string) {
@@ -527,6 +625,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
         id,
         input.indicators.map((i, n) => ({ path: `body.indicators.${n}.evidenceIds`, ids: i.evidenceIds })),
       );
+      await checkNamedSchools(loaded.inspection, input);
       const now = ports.now();
       const named = new Set(input.indicators.map((i) => i.indicatorId));
       const previous = loaded.parts.findings;
@@ -581,6 +680,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
           campaignId: loaded.inspection.campaignId,
           regionCode: loaded.inspection.regionCode,
           indicatorId: indicator.indicatorId,
+          ...(problem.schoolId ? { schoolId: problem.schoolId } : {}),
           problem: problem.description,
           severity: problem.severity,
           dueAt: problem.dueAt ?? defaultDue,
@@ -589,6 +689,9 @@ export const createInspectionService = (ports: InspectionPorts) => {
           failedReviews: 0,
         })),
       );
+      const namedSchools = [
+        ...new Set(rectifications.flatMap((r) => (r.schoolId ? [r.schoolId] : []))),
+      ].sort();
       const problemsByIndicator: Record<string, number> = {};
       for (const r of rectifications)
         problemsByIndicator[`p_${r.indicatorId}`] = (problemsByIndicator[`p_${r.indicatorId}`] ?? 0) + 1;
@@ -638,6 +741,8 @@ export const createInspectionService = (ports: InspectionPorts) => {
             rectificationIds,
           },
           feedback,
+          // Schools named in its rectifications read the inspection and work their own items (lifecycle.ts).
+          ...(namedSchools.length > 0 ? { namedSchools } : {}),
         },
         ...(rectifications.length > 0 ? { activation: { rectificationIds } } : {}),
         counters: {
@@ -679,8 +784,8 @@ export const createInspectionService = (ports: InspectionPorts) => {
     /** The school acknowledges the feedback (反馈). No status change, but versioned and audited. */
     async acknowledgeFeedback(actor: Actor, id: string, input: { version: number }) {
       const loaded = await load(actor, id);
-      if (actor.role !== 'school' || actor.scope !== loaded.inspection.targetId)
-        throw new ForbiddenError('Only the inspected school acknowledges feedback.');
+      if (performerOf(actor, loaded.inspection) !== 'party')
+        throw new ForbiddenError('Only the inspected school or government acknowledges feedback.');
       if (!loaded.inspection.feedback) throw new ConflictError('There is no feedback to acknowledge yet.');
       if (loaded.inspection.version !== input.version)
         throw new ConflictError(
@@ -706,8 +811,13 @@ export const createInspectionService = (ports: InspectionPorts) => {
       input: z.infer<typeof rectificationUpdateSchema>,
     ) {
       const loaded = await begin('submit_rectification', actor, id, input.version);
-      const item = loaded.rectifications.find((r) => r.id === rid);
+      const item = loaded.rectifications.find(
+        (r) => r.id === rid && (loaded.performer !== 'named' || r.schoolId === actor.scope),
+      );
       if (!item) throw new NotFoundError(`Rectification ${rid} not found.`);
+      // An item naming a school is that school's to work; the government sees it in its inspection.
+      if (item.schoolId && loaded.performer !== 'named')
+        throw new ForbiddenError(`Rectification ${rid} is the work of school ${item.schoolId}.`);
       if (item.status === 'passed' || item.status === 'submitted')
         throw new ConflictError(`Rectification ${rid} is ${item.status}.`);
       if (input.completion)
@@ -832,6 +942,10 @@ export const createInspectionService = (ports: InspectionPorts) => {
           { path: 'body.inspectionId', message: 'is required' },
         ]);
       }
+      if (input.type === 'interview' && input.leader && !inspectionId)
+        throw new ValidationError("An interview naming a leader links to that government's inspection.", [
+          { path: 'body.inspectionId', message: 'is required with leader' },
+        ]);
       await checkReferences(actor, campaign, input);
       // Where the action belongs: the inspection's county, or the narrower of the office and the campaign.
       let regionCode = actor.scope.length >= campaign.scope.length ? actor.scope : campaign.scope;
@@ -845,6 +959,16 @@ export const createInspectionService = (ports: InspectionPorts) => {
           throw new NotFoundError(`Inspection ${inspectionId} not found in this campaign.`);
         }
         regionCode = record.inspection.regionCode;
+        const government = governmentOf(record.inspection);
+        if (input.type === 'interview' && government && !input.leader)
+          throw new ValidationError(
+            `An interview of the government of ${government.name} (${government.code}) names its leader.`,
+            [{ path: 'body.leader', message: 'is required for an inspection of a town or county' }],
+          );
+        if (input.type === 'interview' && input.leader && !government)
+          throw new ValidationError('A leader is named only in the interview of a government.', [
+            { path: 'body.leader', message: 'the inspection is not of a town or county' },
+          ]);
         if (input.type === 'accountability') {
           const proposals = await store.proposals(campaignId);
           const notified = proposals.some(

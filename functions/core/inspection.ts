@@ -56,6 +56,17 @@ export interface Inspection {
   templateId: string;
   targetId: string;
   targetName: string;
+  /**
+   * Who answers for the target (the inspected party, see lifecycle.ts): the
+   * school id of a school, the region code of a town or county government.
+   * Absent on inspections launched before it was kept: the target id.
+   */
+  partyId?: string;
+  /**
+   * 督政: schools named in this inspection's rectifications (a problem found
+   * at a school of the county); each reads the inspection and works its own items.
+   */
+  namedSchools?: string[];
   /** County of the target: the shard of every campaign-wide index. */
   regionCode: string;
   townCode?: string;
@@ -77,6 +88,10 @@ export interface Inspection {
   createdAt: string;
   updatedAt: string;
 }
+
+/** The inspected party of an inspection (see `partyId`). */
+export const partyOf = (inspection: Pick<Inspection, 'partyId' | 'targetId'>): string =>
+  inspection.partyId ?? inspection.targetId;
 
 /** Every inspector of the team, lead first. */
 export const teamMembers = (inspection: Pick<Inspection, 'team' | 'assigneeId'>): string[] =>

@@ -1,7 +1,7 @@
 import type { Actor } from './actor.ts';
 import { isAdmin } from './actor.ts';
 import { ConflictError, ForbiddenError } from './errors.ts';
-import { type Inspection, type InspectionStatus, teamMembers } from './inspection.ts';
+import { type Inspection, type InspectionStatus, partyOf, teamMembers } from './inspection.ts';
 
 /**
  * The inspection lifecycle as one explicit table: which command may move an
@@ -28,11 +28,13 @@ export const commands = [
 export type Command = (typeof commands)[number];
 
 /**
- * The parts people play in an inspection: the inspected school; the team's
- * lead (组长) — or an office over the school's region, which may act as one;
- * a member of the team.
+ * The parts people play in an inspection: the inspected party (the school of
+ * a school inspection, the town or county government of a 督政 one); the
+ * team's lead (组长) — or an office over the target's region, which may act
+ * as one; a member of the team; a school named in a rectification of a 督政
+ * inspection (`named`: it works its own items only, see updateRectification).
  */
-export type Performer = 'school' | 'lead' | 'member';
+export type Performer = 'party' | 'named' | 'lead' | 'member';
 
 interface Rule {
   readonly from: readonly InspectionStatus[];
@@ -40,20 +42,28 @@ interface Rule {
 }
 
 export const rules: Readonly<Record<Command, Rule>> = {
-  submit_self_assessment: { from: ['assigned', 'self_assessed'], by: ['school'] },
+  submit_self_assessment: { from: ['assigned', 'self_assessed'], by: ['party'] },
   return_self_assessment: { from: ['self_assessed'], by: ['lead'] },
   record_findings: { from: ['assigned', 'self_assessed', 'inspected'], by: ['lead', 'member'] },
   issue_report: { from: ['inspected'], by: ['lead'] },
-  submit_rectification: { from: ['rectifying', 'rectification_submitted'], by: ['school'] },
+  submit_rectification: { from: ['rectifying', 'rectification_submitted'], by: ['party', 'named'] },
   return_rectification: { from: ['rectification_submitted', 'rectifying'], by: ['lead'] },
   review_rectification: { from: ['rectification_submitted', 'rectifying'], by: ['lead'] },
 };
 
-type Party = Pick<Inspection, 'targetId' | 'assigneeId' | 'team' | 'regionCode'>;
+type Party = Pick<Inspection, 'targetId' | 'assigneeId' | 'team' | 'regionCode'> &
+  Partial<Pick<Inspection, 'partyId' | 'townCode' | 'namedSchools'>>;
 
-/** Who the actor is to this inspection. Offices over its region act as its lead. */
+/** Roles that may be an inspected party: a school, or a government (督政). */
+export const partyRoles: readonly Actor['role'][] = ['school', 'government'];
+
+/**
+ * Who the actor is to this inspection. The party is the school or government
+ * whose scope is the inspection's party id; offices over its region act as its lead.
+ */
 export const performerOf = (actor: Actor, inspection: Party): Performer | undefined => {
-  if (actor.role === 'school' && actor.scope === inspection.targetId) return 'school';
+  if (partyRoles.includes(actor.role) && actor.scope === partyOf(inspection)) return 'party';
+  if (actor.role === 'school' && inspection.namedSchools?.includes(actor.scope)) return 'named';
   if (actor.role === 'inspector') {
     const lead = inspection.team?.lead ?? inspection.assigneeId;
     if (actor.scope === lead) return 'lead';
@@ -63,13 +73,26 @@ export const performerOf = (actor: Actor, inspection: Party): Performer | undefi
   return undefined;
 };
 
-/** May the actor see this inspection at all? Outside → 404. */
-export const canRead = (actor: Actor, inspection: Party) =>
+/**
+ * May the actor see this inspection at all? Outside → 404. A government reads
+ * the school inspections of its region only in campaigns whose template says
+ * so (`target.partyReadsSchoolInspections`), and never acts on them.
+ */
+export const canRead = (
+  actor: Actor,
+  inspection: Party,
+  template?: { target: { unit: string; partyReadsSchoolInspections?: boolean } },
+) =>
   performerOf(actor, inspection) !== undefined ||
-  (actor.role === 'auditor' && inspection.regionCode.startsWith(actor.scope));
+  (actor.role === 'auditor' && inspection.regionCode.startsWith(actor.scope)) ||
+  (actor.role === 'government' &&
+    template?.target.unit === 'school' &&
+    template.target.partyReadsSchoolInspections === true &&
+    (inspection.townCode ?? inspection.regionCode).startsWith(actor.scope));
 
 const who: Record<Performer, string> = {
-  school: 'the inspected school',
+  party: 'the inspected school or government',
+  named: 'a school named in a rectification',
   lead: 'the team lead',
   member: 'a team member',
 };

@@ -31,6 +31,8 @@ export const limits = {
   teamMembers: 20,
   /** Times one submission may be returned for correction before it must be reviewed instead. */
   returns: 10,
+  /** Inspections read for a school's named rectifications (GET /schools/{id}/rectifications). */
+  namedInspections: 100,
   /** Teams one bulk request sets (a larger campaign: several requests, or a rule with its cursor). */
   assignmentsPerRequest: 500,
 } as const;

@@ -64,6 +64,7 @@ export const inspectionRow = (i: Inspection & Record<string, unknown>) => {
     id: i.id,
     targetId: i.targetId,
     targetName: i.targetName,
+    partyId: i.partyId ?? i.targetId,
     regionCode: i.regionCode,
     ...(i.townCode ? { townCode: i.townCode } : {}),
     status: i.status,

@@ -2,6 +2,7 @@ import type { Actor } from './actor.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 import { inspectionTransitions } from './inspection-commit.ts';
 import type { InspectionPorts } from './inspection-service.ts';
+import { performerOf } from './lifecycle.ts';
 import type { School } from './registry.ts';
 import type { RegistryFact } from './template.ts';
 
@@ -40,8 +41,8 @@ export const createSelfAssessmentPrefill = (ports: InspectionPorts) => {
 
   return async (actor: Actor, id: string) => {
     const { inspection, template } = await load(actor, id);
-    if (actor.role !== 'school' || actor.scope !== inspection.targetId)
-      throw new ForbiddenError('The pre-filled self-assessment is for the inspected school.');
+    if (performerOf(actor, inspection) !== 'party')
+      throw new ForbiddenError('The pre-filled self-assessment is for the inspected school or government.');
     const earlier = (await ports.store.byTarget(inspection.targetId))
       .filter((i) => i.id !== id && i.templateId === template.id)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))

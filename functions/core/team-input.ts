@@ -45,7 +45,10 @@ export type TeamInput = z.infer<typeof teamInputSchema>;
 
 export const assignmentSchema = z
   .object({
-    schoolId: z.string().regex(/^\d{10}$|^\d{6}$/, 'a 10-digit school or 6-digit county code'),
+    schoolId: z
+      .string()
+      .regex(/^\d{10}$|^\d{6}(\d{3})?$/, 'a 10-digit school, 6-digit county or 9-digit town code')
+      .describe('the target: a school, or the county or town of a 督政 inspection'),
     ...teamShape,
   })
   .strict();

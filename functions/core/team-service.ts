@@ -235,8 +235,11 @@ export const createTeamService = (ports: TeamPorts) => {
       const inspector = cell('inspectorId');
       const role = cell('role').toLowerCase();
       const where = (k: keyof typeof at) => `row ${line}, ${header[at[k]]}`;
-      if (!/^\d{10}$/.test(schoolId))
-        problems.push({ path: where('schoolId'), message: 'a 10-digit school code' });
+      if (!/^\d{10}$|^\d{6}(\d{3})?$/.test(schoolId))
+        problems.push({
+          path: where('schoolId'),
+          message: 'a 10-digit school code, or the 6-digit county or 9-digit town of a 督政 inspection',
+        });
       if (!/^[A-Za-z0-9_-]{1,32}$/.test(inspector))
         problems.push({ path: where('inspectorId'), message: 'an inspector id' });
       if (!leadWords.has(role) && !memberWords.has(role))

@@ -26,6 +26,12 @@ export type Phase = (typeof phases)[number];
 export const inspectionPhases = ['self_assessment', 'on_site', 'report', 'reinspection'] as const;
 export type InspectionPhase = (typeof inspectionPhases)[number];
 
+/** What a template's inspections are of (see templateSchema.target.unit). */
+export const targetUnits = ['school', 'town', 'county', 'group'] as const;
+export type TargetUnit = (typeof targetUnits)[number];
+/** Units whose party is a government (督政). */
+export const governmentUnits: readonly TargetUnit[] = ['town', 'county'];
+
 export const grades = ['excellent', 'good', 'pass', 'fail'] as const;
 
 /** Registry facts a template indicator may ask for (see indicatorSchema.registryFact). */
@@ -161,8 +167,20 @@ export const templateSchema = z
         'thresholds must fall: excellent > good > pass',
       ),
     target: z.object({
-      /** `school`: one inspection per school; `county`: one per county (督政, quantitative). */
-      unit: z.enum(['school', 'county']),
+      /**
+       * `school`: one inspection per school; `town` / `county`: one per town or
+       * county of the region tree under the campaign's scope (督政: the
+       * government of that region answers for it); `group`: one per school
+       * group (集团/联盟).
+       */
+      unit: z.enum(targetUnits),
+      /**
+       * 督政 templates only: whether the supervised government (the party of a
+       * town or county inspection) may also read the inspections of the
+       * schools in its region in campaigns of this template (read only: it
+       * never acts on them). Default false: a government sees only its own.
+       */
+      partyReadsSchoolInspections: z.boolean().default(false),
       schoolKinds: z.array(z.enum(schoolKinds)).min(1).max(schoolKinds.length),
       /** Only schools whose principal's current 5-year term ends in the campaign's year or before its window ends (see `termDue`). */
       principalTermEndsInCampaignYear: z.boolean().default(false),

@@ -23,6 +23,7 @@ import { evidenceOperations } from './api/evidence.ts';
 import { exportOperations } from './api/exports.ts';
 import { inspectionOperations } from './api/inspections.ts';
 import { principalOperations } from './api/principals.ts';
+import { rankingOperations } from './api/ranking.ts';
 import { registryOperations } from './api/registry.ts';
 import { systemOperations } from './api/system.ts';
 import { teamOperations } from './api/teams.ts';
@@ -92,6 +93,7 @@ const operations: OperationTable = {
   ...inspectionOperations({ campaigns, inspections: inspections.service }),
   ...teamOperations({ teams: inspections.teams, views: inspections.views, panels: inspections.panels! }),
   ...burdenOperations({ burden: inspections.burden, prefill: inspections.prefill }),
+  ...rankingOperations({ ranking: inspections.ranking }),
   ...auditOperations({ audit: auditWiring(tables).service }),
   ...exportOperations({
     exports: exportWiring(tables, workObjects, sfn, env.stateMachine('exportEvidence')),

@@ -25,10 +25,13 @@ const school = (id: string, kind: string, county = '320582', termStart = '2020-0
 });
 
 describe('templates', () => {
-  it('ships six valid built-in templates', () => {
+  it('ships the valid built-in templates', () => {
     expect(builtInTemplates.map((t) => t.id).sort()).toEqual([
+      'balanced-development',
       'double-reduction-monthly',
+      'government-duty',
       'kindergarten-evaluation',
+      'preschool-universal',
       'principal-term-end',
       'start-of-term',
       'teacher-burden',

@@ -75,6 +75,7 @@ export const createLaunchBatch = (ports: LaunchPorts) => async (input: LaunchBat
       templateId: template.id,
       targetId: t.id,
       targetName: t.name,
+      partyId: t.partyId ?? t.id,
       regionCode: t.regionCode,
       ...(t.townCode ? { townCode: t.townCode } : {}),
       status: assigneeId ? 'assigned' : 'unassigned',

@@ -28,7 +28,11 @@ export const planLaunch =
     if (!template) throw new Error(`template ${campaign.templateId}@${campaign.templateVersion} is gone`);
 
     const counties = countiesUnder(campaign.scope).map((c) => c.code);
-    const schools = (await mapLimited(counties, countyConcurrency, ports.schoolsOfCounty)).flat();
+    // Town and county targets (督政) come from the region tree: the school index is not read for them.
+    const fromRegionTree = template.target.unit === 'town' || template.target.unit === 'county';
+    const schools = fromRegionTree
+      ? []
+      : (await mapLimited(counties, countyConcurrency, ports.schoolsOfCounty)).flat();
     // The end-of-term rule reads the principals' current terms (the term records of each county).
     const currentTerms = template.target.principalTermEndsInCampaignYear
       ? new Map(

@@ -1,6 +1,9 @@
 import { type Template, templateSchema } from '../template.ts';
+import balancedDevelopment from './balanced-development.json' with { type: 'json' };
 import doubleReductionMonthly from './double-reduction-monthly.json' with { type: 'json' };
+import governmentDuty from './government-duty.json' with { type: 'json' };
 import kindergartenEvaluation from './kindergarten-evaluation.json' with { type: 'json' };
+import preschoolUniversal from './preschool-universal.json' with { type: 'json' };
 import principalTermEnd from './principal-term-end.json' with { type: 'json' };
 import startOfTerm from './start-of-term.json' with { type: 'json' };
 import teacherBurden from './teacher-burden.json' with { type: 'json' };
@@ -15,6 +18,9 @@ export const builtInTemplates: readonly Template[] = [
   kindergartenEvaluation,
   teacherSalary,
   principalTermEnd,
+  governmentDuty,
+  balancedDevelopment,
+  preschoolUniversal,
 ].map((t) => templateSchema.parse(t));
 
 /**

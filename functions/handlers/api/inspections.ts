@@ -24,11 +24,16 @@ export const inspectionOperations = (deps: {
   campaigns: CampaignService;
 }) => ({
   'GET /inspections': defineOperation({
-    summary: 'An inspector’s work list (assignee=me) or a school’s inspections (schoolId=)',
+    summary:
+      'An inspector’s work list (assignee=me), a school’s inspections (schoolId=), or those of a target (targetId=: a school id, or a town or county code); a school or government alone: its own',
     tags: ['inspections'],
     query: z.object({
       assignee: z.literal('me').optional(),
       schoolId: z.string().min(1).max(20).optional(),
+      targetId: z
+        .string()
+        .regex(/^\d{6,10}$/, 'a school id or a town or county code')
+        .optional(),
       campaignId: z.string().min(1).max(80).optional(),
       status: z.enum(inspectionStatuses).optional(),
       cursor: z.string().max(2000).optional(),
@@ -178,6 +183,45 @@ export const inspectionOperations = (deps: {
     path: idPath,
     responses: { 200: { description: 'The history' } },
     handle: async ({ actor, path }) => json(200, await deps.inspections.history(actorOf(actor), path.id)),
+  }),
+
+  'GET /schools/{id}/rectifications': defineOperation({
+    summary:
+      'Rectification items naming a school in 督政 inspections (a county evaluation’s problem found at it), each with its inspection: the school works them there',
+    tags: ['inspections'],
+    path: idPath,
+    responses: {
+      200: {
+        description: 'The school’s named rectifications',
+        schema: z.object({
+          schoolId: z.string(),
+          items: z.array(
+            z.object({
+              inspectionId: z.string(),
+              campaignId: z.string(),
+              templateId: z.string(),
+              targetId: z.string().describe('the town or county inspected'),
+              targetName: z.string(),
+              inspectionStatus: z.enum(inspectionStatuses),
+              version: z.number().int().describe('the inspection’s version, for PUT …/rectifications/{rid}'),
+              rectification: z
+                .object({
+                  id: z.string(),
+                  indicatorId: z.string(),
+                  schoolId: z.string().optional(),
+                  problem: z.string(),
+                  severity: z.string(),
+                  dueAt: z.string(),
+                  status: z.string(),
+                })
+                .passthrough(),
+            }),
+          ),
+        }),
+      },
+    },
+    handle: async ({ actor, path }) =>
+      json(200, await deps.inspections.namedRectifications(actorOf(actor), path.id)),
   }),
 
   'GET /campaigns/{id}/report': defineOperation({

@@ -14,6 +14,7 @@ import { createBurdenViews } from '#core/burden';
 import { createInspectionService } from '#core/inspection-service';
 import { createOfficeViews } from '#core/office-views';
 import { createPanelService } from '#core/panel-service';
+import { createRankingService } from '#core/ranking';
 import type { Inspector, SchoolKind } from '#core/registry';
 import { createRegistryService } from '#core/registry-service';
 import { createSelfAssessmentPrefill } from '#core/self-assessment-prefill';
@@ -129,5 +130,13 @@ export const inspectionWiring = (tables: TablesWithAudit, evidenceObjects?: Obje
     inspectionsOf: (schoolId) => store.byTarget(schoolId),
   });
   const prefill = createSelfAssessmentPrefill(ports);
-  return { service, teams, views, panels, burden, prefill, store, campaigns, templates, ports };
+  const ranking = createRankingService({
+    campaign: (id) => campaigns.get(id),
+    template: (id, version) => templates.get(id, version),
+    campaigns: (q) => campaigns.list(q),
+    campaignInspections: (campaignId, q) => store.campaignInspections(campaignId, q),
+    propose: (proposal) => store.propose(proposal),
+    now: () => new Date().toISOString(),
+  });
+  return { service, teams, views, panels, burden, prefill, ranking, store, campaigns, templates, ports };
 };
