@@ -91,6 +91,9 @@ const who = {
   auditorB: as('auditor', B),
   auditorFar: as('auditor', '44'),
   school: (id: string) => as('school', id),
+  /** The government of A's first town (文艺路街道): party to the towns' duty campaign only. */
+  governmentA: as('government', '430102001'),
+  governmentB: as('government', '430103002'),
 };
 const schoolA1 = who.school(schoolsA[0]!);
 const schoolA2 = who.school(schoolsA[1]!);
@@ -123,6 +126,8 @@ interface World {
   /** A's campaign that drew a 50 % sample, and one closed (sealed) in setup. */
   sampledA: string;
   sealedA: string;
+  /** A's government-duty campaign over its towns (督政), launched: what rankings rank. */
+  townsA: string;
 }
 let world: World;
 const executions: string[] = [];
@@ -277,7 +282,7 @@ const buildWorld = async (): Promise<World> => {
       ).then((e) => e.id),
       expectStatus(call('POST', '/templates', { token: officeA, body: ownedTemplateBody(1) }), 201),
     ]);
-  const [exported, imported, quarantined, panels, sampledA, sealedA] = await Promise.all([
+  const [exported, imported, quarantined, panels, sampledA, sealedA, townsA] = await Promise.all([
     expectStatus(
       call<{ id: string; executionArn: string }>('POST', '/audit/exports', {
         token: officeA,
@@ -327,6 +332,17 @@ const buildWorld = async (): Promise<World> => {
       await waitForExecution(closing.executionArn);
       return id;
     })(),
+    (async () => {
+      const c = await createCampaign(officeA, {
+        templateId: 'government-duty',
+        title: '芙蓉区镇街政府履行教育职责评价',
+        scope: A,
+        window,
+      });
+      const done = await launchAndWait(officeA, c.id);
+      if (done.status !== 'SUCCEEDED') throw new Error(`launch of the towns' campaign: ${done.status}`);
+      return c.id as string;
+    })(),
   ]);
   if (quarantined.status !== 'quarantined') throw new Error(`the exe is ${quarantined.status}`);
   await waitForExecution(exported.executionArn);
@@ -350,6 +366,7 @@ const buildWorld = async (): Promise<World> => {
     panelInspections: panels.inspections,
     sampledA,
     sealedA,
+    townsA,
   };
 };
 
@@ -552,7 +569,26 @@ const exportsStarted = async () => {
   return names;
 };
 
-const buildRows = (w: World): Row[] => {
+/**
+ * The government cells. Every record of the world but the towns' campaign
+ * belongs to a school, an inspector or an office, so a town government is
+ * refused on each: 403 where its role may not use the route, 404 where the
+ * record is not its own (either reveals nothing). Its own inspections are
+ * tried in government-scope.test.ts and government-duty.test.ts. Rows that
+ * name the government themselves keep their cells.
+ */
+const withGovernment = (row: Row): Row => {
+  const isPublic = routes.find((r) => routeKey(r) === row.route)?.auth === 'public';
+  if (isPublic || row.cells.some((c) => c.who.role === 'government')) return row;
+  return {
+    ...row,
+    cells: [...row.cells, outside(who.governmentA, { expect: [403, 404], rule: rule.wrongAndOutside })],
+  };
+};
+
+const buildRows = (w: World): Row[] => [...rowsOf(w)].map(withGovernment);
+
+const rowsOf = (w: World): Row[] => {
   const [in1, in2, in3, in4, in5, in6, in7, in8] = w.inspections as [
     string,
     string,
@@ -1112,6 +1148,31 @@ const buildRows = (w: World): Row[] => {
       ],
       probe: itemCount(who.countyA, `/campaigns/${w.campaignA}/actions`),
       alsoAllowed: ['province_admin', 'city_admin'],
+    },
+    {
+      route: 'GET /campaigns/{id}/ranking',
+      path: `/campaigns/${w.townsA}/ranking?region=${A}`,
+      cells: [
+        ...officeReaders({ present: ['430102001'] }),
+        invisible(schoolA1),
+        invisible(who.inspectorA),
+        invisible(who.governmentA),
+        ...officeOutsiders(),
+      ],
+    },
+    {
+      route: 'GET /schools/{id}/rectifications',
+      path: `/schools/${schoolsA[0]}/rectifications`,
+      cells: [
+        ...officeReaders(),
+        ok(schoolA1),
+        ok(who.inspectorA),
+        outside(schoolA2, { rule: `${rule.scope} (another school)` }),
+        outside(schoolB1),
+        outside(who.inspectorB),
+        outside(who.governmentA, { expect: [404, 403], rule: rule.wrongAndOutside }),
+        ...officeOutsiders(),
+      ],
     },
     {
       route: 'GET /schools/{id}/history',
