@@ -1,4 +1,4 @@
-import { type Text, say } from './text.ts';
+import { say, type Text } from './text.ts';
 
 export type { Text } from './text.ts';
 export { say } from './text.ts';

@@ -1,6 +1,6 @@
 import { type Actor, isAdmin } from './actor.ts';
 import { officeChain } from './audit-chain.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ForbiddenError, NotFoundError, say, ValidationError } from './errors.ts';
 import { type ImportCounts, type ImportKind, type ImportStatus, maxImportBytes } from './imports.ts';
 import type { AuditEvent } from './inspection-service.ts';
 import { scratchKeys } from './storage.ts';
@@ -66,9 +66,14 @@ export const createImportRequests = (ports: ImportPorts) => ({
     request: { kind: ImportKind; fileName: string; contentType: string; size: number; sha256: string },
   ) {
     if (!isAdmin(actor))
-      throw new ForbiddenError('Only province, city and county offices import the registry.');
+      throw new ForbiddenError(
+        say(
+          '只有省、市、县督导机构可以导入名录。',
+          'Only province, city and county offices import the registry.',
+        ),
+      );
     if (request.size > maxImportBytes) {
-      throw new ValidationError('The file is too large.', [
+      throw new ValidationError(say('文件过大。', 'The file is too large.'), [
         { path: 'body.size', message: `imports are limited to ${maxImportBytes} bytes (50 MB)` },
       ]);
     }
@@ -120,7 +125,7 @@ export const createImportRequests = (ports: ImportPorts) => ({
     // Offices above the importing office see its imports; others do not.
     const visible =
       record && (isAdmin(actor) || actor.role === 'auditor') && record.scope.startsWith(actor.scope);
-    if (!record || !visible) throw new NotFoundError(`Import ${id} not found.`);
+    if (!record || !visible) throw new NotFoundError(say(`未找到导入 ${id}。`, `Import ${id} not found.`));
     const errorReportUrl =
       record.status === 'completed' && record.errorReportKey
         ? await ports.presignDownload(record.errorReportKey, `import-${id}-errors.csv`)

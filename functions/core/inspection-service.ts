@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { type Actor, isAdmin } from './actor.ts';
 import type { BurdenDelta } from './burden.ts';
 import type { Campaign } from './campaign.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, say, ValidationError } from './errors.ts';
 import type { Evidence } from './evidence.ts';
 import { type Inspection, type InspectionStatus, teamMembers } from './inspection.ts';
 import { inspectionTransitions } from './inspection-commit.ts';
@@ -265,7 +265,13 @@ export const createInspectionService = (ports: InspectionPorts) => {
     );
     if (errors.length > 0) {
       const bad = [...new Set(errors.map((e) => e.message.split(' ')[0]))];
-      throw new ValidationError(`Some evidence named here cannot be used: ${bad.join(', ')}.`, errors);
+      throw new ValidationError(
+        say(
+          `此处列出的部分佐证材料不能使用：${bad.join('、')}。`,
+          `Some evidence named here cannot be used: ${bad.join(', ')}.`,
+        ),
+        errors,
+      );
     }
   };
 
@@ -278,7 +284,11 @@ export const createInspectionService = (ports: InspectionPorts) => {
           : { path: `body.indicators.${i}.indicatorId`, message: `not an indicator of ${template.id}` },
       )
       .filter((e): e is { path: string; message: string } => e !== undefined);
-    if (errors.length > 0) throw new ValidationError(`Unknown indicators in the ${path}.`, errors);
+    if (errors.length > 0)
+      throw new ValidationError(
+        say(`${path} 中有未知的指标。`, `Unknown indicators in the ${path}.`),
+        errors,
+      );
   };
 
   /** LOAD counters of every team member: `closed` when the inspection closes. */
@@ -307,7 +317,11 @@ export const createInspectionService = (ports: InspectionPorts) => {
               },
             ];
       });
-      if (unseen.length > 0) throw new NotFoundError('Some inspections named here were not found.', unseen);
+      if (unseen.length > 0)
+        throw new NotFoundError(
+          say('此处列出的部分督导未找到。', 'Some inspections named here were not found.'),
+          unseen,
+        );
     }
     if (input.type === 'notification') {
       const schools = await Promise.all(input.schoolIds.map((id) => ports.school(id)));
@@ -316,7 +330,11 @@ export const createInspectionService = (ports: InspectionPorts) => {
           ? []
           : [{ path: `body.schoolIds.${n}`, message: `no school ${id} in this campaign's and your region` }],
       );
-      if (unseen.length > 0) throw new NotFoundError('Some schools named here were not found.', unseen);
+      if (unseen.length > 0)
+        throw new NotFoundError(
+          say('此处列出的部分学校未找到。', 'Some schools named here were not found.'),
+          unseen,
+        );
       const outside = input.regionCodes.flatMap((code, n) =>
         findRegion(code) && inside(code)
           ? []
@@ -329,7 +347,10 @@ export const createInspectionService = (ports: InspectionPorts) => {
       );
       if (outside.length > 0)
         throw new ForbiddenError(
-          'A notification may name only regions under both you and the campaign.',
+          say(
+            '通报只能列出同时属于您和本活动的区划。',
+            'A notification may name only regions under both you and the campaign.',
+          ),
           outside,
         );
     }
@@ -374,7 +395,9 @@ export const createInspectionService = (ports: InspectionPorts) => {
     ) {
       if (q.assignee === 'me') {
         if (actor.role !== 'inspector')
-          throw new ForbiddenError('assignee=me is the work list of an inspector.');
+          throw new ForbiddenError(
+            say('assignee=me 是督学的工作清单。', 'assignee=me is the work list of an inspector.'),
+          );
         return store.byAssignee(actor.scope, q);
       }
       if (q.schoolId) {
@@ -387,9 +410,13 @@ export const createInspectionService = (ports: InspectionPorts) => {
         const items = page.items.filter((i) => canRead(actor, i) && (!q.status || i.status === q.status));
         return page.cursor ? { items, cursor: page.cursor } : { items };
       }
-      throw new ValidationError('Say whose inspections: assignee=me or schoolId=…', [
-        { path: 'query', message: 'assignee or schoolId is required' },
-      ]);
+      throw new ValidationError(
+        say(
+          '请说明查询谁的督导：assignee=me 或 schoolId=…',
+          'Say whose inspections: assignee=me or schoolId=…',
+        ),
+        [{ path: 'query', message: 'assignee or schoolId is required' }],
+      );
     },
 
     async history(actor: Actor, schoolId: string) {
@@ -443,11 +470,15 @@ export const createInspectionService = (ports: InspectionPorts) => {
     async returnSelfAssessment(actor: Actor, id: string, input: { version: number; reason: string }) {
       const loaded = await begin('return_self_assessment', actor, id, input.version);
       const current = loaded.parts.selfAssessment;
-      if (!current) throw new ConflictError('There is no self-assessment to return.');
+      if (!current)
+        throw new ConflictError(say('没有可退回的自评。', 'There is no self-assessment to return.'));
       const n = current.n ?? 1;
       if (n > limits.returns)
         throw new ConflictError(
-          `The self-assessment was returned ${limits.returns} times: inspect it as it is.`,
+          say(
+            `自评已被退回 ${limits.returns} 次：请按现状进行督导。`,
+            `The self-assessment was returned ${limits.returns} times: inspect it as it is.`,
+          ),
         );
       const returned = { reason: input.reason, by: actor.subject, at: ports.now() };
       const value = { ...current, n, returned };
@@ -478,7 +509,10 @@ export const createInspectionService = (ports: InspectionPorts) => {
         );
         if (outside.length > 0)
           throw new ForbiddenError(
-            'A team member records findings for the indicators given to them.',
+            say(
+              '督导组成员只能记录分配给自己的指标的督导结果。',
+              'A team member records findings for the indicators given to them.',
+            ),
             outside,
           );
       }
@@ -518,11 +552,19 @@ export const createInspectionService = (ports: InspectionPorts) => {
     async issueReport(actor: Actor, id: string, input: { version: number }) {
       const loaded = await begin('issue_report', actor, id, input.version);
       const findings = loaded.parts.findings;
-      if (!findings) throw new ConflictError('The inspection has no findings to report on.');
+      if (!findings)
+        throw new ConflictError(
+          say('该督导尚无可出具报告的督导结果。', 'The inspection has no findings to report on.'),
+        );
       const scores = new Map(findings.indicators.map((i) => [i.indicatorId, i.score]));
       const missing = loaded.template.indicators.filter((i) => !scores.has(i.id)).map((i) => i.id);
       if (missing.length > 0)
-        throw new ConflictError(`The findings have no score for ${missing.join(', ')}.`);
+        throw new ConflictError(
+          say(
+            `督导结果缺少以下指标的得分：${missing.join('、')}。`,
+            `The findings have no score for ${missing.join(', ')}.`,
+          ),
+        );
       const score = weightedScore(loaded.template, scores);
       const grade = gradeOf(loaded.template, score);
       const now = ports.now();
@@ -622,11 +664,17 @@ export const createInspectionService = (ports: InspectionPorts) => {
     async acknowledgeFeedback(actor: Actor, id: string, input: { version: number }) {
       const loaded = await load(actor, id);
       if (actor.role !== 'school' || actor.scope !== loaded.inspection.targetId)
-        throw new ForbiddenError('Only the inspected school acknowledges feedback.');
-      if (!loaded.inspection.feedback) throw new ConflictError('There is no feedback to acknowledge yet.');
+        throw new ForbiddenError(
+          say('只有被督导学校可以确认反馈。', 'Only the inspected school acknowledges feedback.'),
+        );
+      if (!loaded.inspection.feedback)
+        throw new ConflictError(say('尚无可确认的反馈。', 'There is no feedback to acknowledge yet.'));
       if (loaded.inspection.version !== input.version)
         throw new ConflictError(
-          `The inspection is at version ${loaded.inspection.version}, not ${input.version}.`,
+          say(
+            `该督导当前为第 ${loaded.inspection.version} 版，而非第 ${input.version} 版。`,
+            `The inspection is at version ${loaded.inspection.version}, not ${input.version}.`,
+          ),
         );
       return commit('acknowledge_feedback', actor.subject, loaded, {
         status: loaded.inspection.status,
@@ -649,9 +697,11 @@ export const createInspectionService = (ports: InspectionPorts) => {
     ) {
       const loaded = await begin('submit_rectification', actor, id, input.version);
       const item = loaded.rectifications.find((r) => r.id === rid);
-      if (!item) throw new NotFoundError(`Rectification ${rid} not found.`);
+      if (!item) throw new NotFoundError(say(`未找到整改项 ${rid}。`, `Rectification ${rid} not found.`));
       if (item.status === 'passed' || item.status === 'submitted')
-        throw new ConflictError(`Rectification ${rid} is ${item.status}.`);
+        throw new ConflictError(
+          say(`整改项 ${rid} 的状态为 ${item.status}。`, `Rectification ${rid} is ${item.status}.`),
+        );
       if (input.completion)
         await checkEvidence(id, [{ path: 'body.completion.evidenceIds', ids: input.completion.evidenceIds }]);
       const now = ports.now();
@@ -678,9 +728,14 @@ export const createInspectionService = (ports: InspectionPorts) => {
     async reviewRectification(actor: Actor, id: string, rid: string, input: z.infer<typeof reviewSchema>) {
       const loaded = await begin('review_rectification', actor, id, input.version);
       const item = loaded.rectifications.find((r) => r.id === rid);
-      if (!item) throw new NotFoundError(`Rectification ${rid} not found.`);
+      if (!item) throw new NotFoundError(say(`未找到整改项 ${rid}。`, `Rectification ${rid} not found.`));
       if (item.status !== 'submitted')
-        throw new ConflictError(`Rectification ${rid} is ${item.status}, not submitted.`);
+        throw new ConflictError(
+          say(
+            `整改项 ${rid} 的状态为 ${item.status}，并非已提交。`,
+            `Rectification ${rid} is ${item.status}, not submitted.`,
+          ),
+        );
       const now = ports.now();
       const failed = input.result === 'fail';
       const updated: Rectification = {
@@ -736,13 +791,21 @@ export const createInspectionService = (ports: InspectionPorts) => {
     ) {
       const loaded = await begin('return_rectification', actor, id, input.version);
       const item = loaded.rectifications.find((r) => r.id === rid);
-      if (!item) throw new NotFoundError(`Rectification ${rid} not found.`);
+      if (!item) throw new NotFoundError(say(`未找到整改项 ${rid}。`, `Rectification ${rid} not found.`));
       if (item.status !== 'submitted' || !item.completion)
-        throw new ConflictError(`Rectification ${rid} is ${item.status}, not submitted.`);
+        throw new ConflictError(
+          say(
+            `整改项 ${rid} 的状态为 ${item.status}，并非已提交。`,
+            `Rectification ${rid} is ${item.status}, not submitted.`,
+          ),
+        );
       const returns = item.returns ?? [];
       if (returns.length >= limits.returns)
         throw new ConflictError(
-          `Rectification ${rid} was returned ${limits.returns} times: review it instead.`,
+          say(
+            `整改项 ${rid} 已被退回 ${limits.returns} 次：请改为复查。`,
+            `Rectification ${rid} was returned ${limits.returns} times: review it instead.`,
+          ),
         );
       const { completion, ...rest } = item;
       const updated: Rectification = {
@@ -764,13 +827,16 @@ export const createInspectionService = (ports: InspectionPorts) => {
      * two offices never overwrite each other's.
      */
     async recordAction(actor: Actor, campaignId: string, input: ActionInput) {
-      if (!isAdmin(actor)) throw new ForbiddenError('Only supervision offices record follow-up actions.');
+      if (!isAdmin(actor))
+        throw new ForbiddenError(
+          say('只有督导机构可以记录后续处理。', 'Only supervision offices record follow-up actions.'),
+        );
       const campaign = await ports.campaign(campaignId);
       if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
-        throw new NotFoundError(`Campaign ${campaignId} not found.`);
+        throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
       const inspectionId = 'inspectionId' in input ? input.inspectionId : undefined;
       if (input.type === 'accountability' && !inspectionId) {
-        throw new ValidationError('Accountability concerns one inspection.', [
+        throw new ValidationError(say('问责针对单个督导。', 'Accountability concerns one inspection.'), [
           { path: 'body.inspectionId', message: 'is required' },
         ]);
       }
@@ -784,7 +850,12 @@ export const createInspectionService = (ports: InspectionPorts) => {
           record.inspection.campaignId !== campaignId ||
           !record.inspection.regionCode.startsWith(actor.scope)
         ) {
-          throw new NotFoundError(`Inspection ${inspectionId} not found in this campaign.`);
+          throw new NotFoundError(
+            say(
+              `本活动中未找到督导 ${inspectionId}。`,
+              `Inspection ${inspectionId} not found in this campaign.`,
+            ),
+          );
         }
         regionCode = record.inspection.regionCode;
         if (input.type === 'accountability') {
@@ -793,7 +864,12 @@ export const createInspectionService = (ports: InspectionPorts) => {
             (p) => p.type === 'notification' && p.inspectionId === inspectionId && p.status === 'recorded',
           );
           if (!notified)
-            throw new ConflictError('Accountability follows a recorded notification of this inspection.');
+            throw new ConflictError(
+              say(
+                '问责须以该督导已记录的通报为前提。',
+                'Accountability follows a recorded notification of this inspection.',
+              ),
+            );
         }
       }
       const id = ports.newId();
@@ -812,7 +888,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
         !(isAdmin(actor) || actor.role === 'auditor') ||
         !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope))
       ) {
-        throw new NotFoundError(`Campaign ${campaignId} not found.`);
+        throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
       }
       return (await store.proposals(campaignId)).filter(
         (p) => p.regionCode.startsWith(actor.scope) || actor.scope.startsWith(p.regionCode),

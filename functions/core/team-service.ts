@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   NotFoundError,
   type ProblemDetail,
+  say,
   ValidationError,
 } from './errors.ts';
 import type { Inspection, Team, TeamMember, TeamSource } from './inspection.ts';
@@ -67,9 +68,12 @@ export const createTeamService = (ports: TeamPorts) => {
   const { load, loadAny, commit, requireActive } = inspectionTransitions(ports);
 
   const officeOver = (actor: Actor, inspection: Pick<Inspection, 'regionCode'>) => {
-    if (!isAdmin(actor)) throw new ForbiddenError('Only supervision offices set inspection teams.');
+    if (!isAdmin(actor))
+      throw new ForbiddenError(
+        say('只有督导机构可以设置督导组。', 'Only supervision offices set inspection teams.'),
+      );
     if (!inspection.regionCode.startsWith(actor.scope))
-      throw new ForbiddenError('The inspection lies outside your region.');
+      throw new ForbiddenError(say('该督导不在您的管辖区域内。', 'The inspection lies outside your region.'));
   };
 
   /** Problems with the people and indicators a team names (paths under `at`). */
@@ -112,7 +116,10 @@ export const createTeamService = (ports: TeamPorts) => {
     panel: Pick<Team, 'drawId' | 'replacements'> = {},
   ) => {
     const { inspection } = loaded;
-    if (inspection.status === 'closed') throw new ConflictError('A closed inspection keeps the team it had.');
+    if (inspection.status === 'closed')
+      throw new ConflictError(
+        say('已办结的督导保留原有督导组。', 'A closed inspection keeps the team it had.'),
+      );
     if (sameTeam(inspection.team, team.lead, team.members)) return { inspection, changed: false };
     const next: Team = {
       lead: team.lead,
@@ -142,10 +149,13 @@ export const createTeamService = (ports: TeamPorts) => {
 
   /** The campaign, as the office that may set its teams sees it. */
   const campaignFor = async (actor: Actor, campaignId: string): Promise<Campaign> => {
-    if (!isAdmin(actor)) throw new ForbiddenError('Only supervision offices set inspection teams.');
+    if (!isAdmin(actor))
+      throw new ForbiddenError(
+        say('只有督导机构可以设置督导组。', 'Only supervision offices set inspection teams.'),
+      );
     const campaign = await ports.campaign(campaignId);
     if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
-      throw new NotFoundError(`Campaign ${campaignId} not found.`);
+      throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
     requireActive(campaign);
     return campaign;
   };
@@ -178,7 +188,8 @@ export const createTeamService = (ports: TeamPorts) => {
       const found = await checkTeam(actor, loaded, a, pathOf(n));
       problems.push(...found.people, ...found.indicators);
     }
-    if (problems.length > 0) throw new ValidationError('Some assignments cannot be made.', problems);
+    if (problems.length > 0)
+      throw new ValidationError(say('部分分配无法执行。', 'Some assignments cannot be made.'), problems);
     let applied = 0;
     let unchanged = 0;
     for (const [n, a] of assignments.entries()) {
@@ -205,7 +216,7 @@ export const createTeamService = (ports: TeamPorts) => {
     try {
       rows = await ports.readTable(Buffer.from(file.contentBase64, 'base64'));
     } catch (error) {
-      throw new ValidationError('The file cannot be read.', [
+      throw new ValidationError(say('无法读取该文件。', 'The file cannot be read.'), [
         { path: 'body.file', message: (error as Error).message },
       ]);
     }
@@ -220,7 +231,7 @@ export const createTeamService = (ports: TeamPorts) => {
     const missing = (['schoolId', 'inspectorId', 'role'] as const).filter((k) => at[k] < 0);
     if (missing.length > 0)
       throw new ValidationError(
-        'The file lacks columns.',
+        say('文件缺少必需的列。', 'The file lacks columns.'),
         missing.map((k) => ({
           path: 'body.file',
           message: `no column ${assignmentColumns[k].join(' / ')}`,
@@ -261,7 +272,10 @@ export const createTeamService = (ports: TeamPorts) => {
     if (bySchool.size > limits.assignmentsPerRequest)
       problems.push({ path: 'body.file', message: `at most ${limits.assignmentsPerRequest} schools a file` });
     if (problems.length > 0)
-      throw new ValidationError('Some rows of the file cannot be used.', problems.slice(0, 200));
+      throw new ValidationError(
+        say('文件中的部分行无法使用。', 'Some rows of the file cannot be used.'),
+        problems.slice(0, 200),
+      );
     return [...bySchool].map(([schoolId, team]) => ({ schoolId, lead: team.lead!, members: team.members }));
   };
 
@@ -274,7 +288,9 @@ export const createTeamService = (ports: TeamPorts) => {
   ) => {
     const region = q.region ?? (campaign.scope.length >= actor.scope.length ? campaign.scope : actor.scope);
     if (!region.startsWith(actor.scope))
-      throw new ForbiddenError(`Region ${region} lies outside your region.`);
+      throw new ForbiddenError(
+        say(`区划 ${region} 不在您的管辖范围内。`, `Region ${region} lies outside your region.`),
+      );
     const counties = countiesUnder(region)
       .map((c) => c.code)
       .filter((c) => c.startsWith(campaign.scope) || campaign.scope.startsWith(c));
@@ -336,13 +352,22 @@ export const createTeamService = (ports: TeamPorts) => {
       requireActive(loaded.campaign);
       if (loaded.inspection.version !== input.version)
         throw new ConflictError(
-          `The inspection is at version ${loaded.inspection.version}, not ${input.version}: reload it.`,
+          say(
+            `该督导当前为第 ${loaded.inspection.version} 版，而非第 ${input.version} 版：请重新读取。`,
+            `The inspection is at version ${loaded.inspection.version}, not ${input.version}: reload it.`,
+          ),
         );
       const problems = await checkTeam(actor, loaded, input, 'body');
       if (problems.people.length > 0)
-        throw new NotFoundError('Some inspectors named here were not found.', problems.people);
+        throw new NotFoundError(
+          say('此处列出的部分督学未找到。', 'Some inspectors named here were not found.'),
+          problems.people,
+        );
       if (problems.indicators.length > 0)
-        throw new ValidationError('Some indicators named here are not in the template.', problems.indicators);
+        throw new ValidationError(
+          say('此处列出的部分指标不在模板中。', 'Some indicators named here are not in the template.'),
+          problems.indicators,
+        );
       return (await apply(actor, loaded, input, 'office', input.reason)).inspection;
     },
 

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { PayloadTooLargeError } from '#core/errors';
+import { gradeTexts, type Language, say, type Text } from '#core/text';
 import type { HttpResult } from '../http/operation.ts';
 
 /** The campaign report as a spreadsheet: one sheet of totals, one ranking, one of problems. */
@@ -15,7 +16,7 @@ interface Report {
     averageScore: number | null;
     grades: Record<string, number>;
     rectifications: { total: number; passed: number; completionRate: number | null };
-    problems: { indicatorId: string; title: { zh: string } | null; problems: number }[];
+    problems: { indicatorId: string; title: { zh: string; en?: string } | null; problems: number }[];
   };
   ranking: {
     rank: number;
@@ -29,20 +30,23 @@ interface Report {
   }[];
 }
 
-const rankingRows = (r: Report) => [
-  [
-    '名次 rank',
-    '区划代码 code',
-    '名称 name',
-    '覆盖率% coverage',
-    '已报告 reported',
-    '平均分 average',
-    '优秀',
-    '良好',
-    '合格',
-    '不合格',
-    '整改完成率% rectified',
-  ],
+/** Header cells (and labels) of files, in the request's language. */
+export const labels = (language: Language, texts: readonly Text[]): string[] => texts.map((t) => t[language]);
+
+const gradeOrder = ['excellent', 'good', 'pass', 'fail'] as const;
+const gradeLabel = (grade: string, language: Language) => gradeTexts[grade]?.[language] ?? grade;
+
+const rankingRows = (r: Report, language: Language) => [
+  labels(language, [
+    say('名次', 'rank'),
+    say('区划代码', 'region code'),
+    say('名称', 'name'),
+    say('覆盖率%', 'coverage %'),
+    say('已报告', 'reported'),
+    say('平均分', 'average score'),
+    ...gradeOrder.map((g) => gradeTexts[g]!),
+    say('整改完成率%', 'rectified %'),
+  ]),
   ...r.ranking.map((c) => [
     c.rank,
     c.code,
@@ -50,10 +54,7 @@ const rankingRows = (r: Report) => [
     c.coverage,
     c.reported,
     c.averageScore ?? '',
-    c.grades.excellent ?? 0,
-    c.grades.good ?? 0,
-    c.grades.pass ?? 0,
-    c.grades.fail ?? 0,
+    ...gradeOrder.map((g) => c.grades[g] ?? 0),
     c.rectifications.completionRate ?? '',
   ]),
 ];
@@ -64,31 +65,47 @@ const csvCell = (v: unknown) => {
 };
 
 /** CSV (UTF-8 with BOM, so Excel opens Chinese correctly) of the ranking of child regions. */
-export const reportCsv = (r: Report): string =>
-  `\uFEFF${rankingRows(r)
-    .map((row) => row.map(csvCell).join(','))
-    .join('\r\n')}\r\n`;
+export const reportCsv = (r: Report, language: Language = 'zh'): string => tableCsv(rankingRows(r, language));
 
-export const reportXlsx = async (r: Report): Promise<Buffer> => {
+export const reportXlsx = async (r: Report, language: Language = 'zh'): Promise<Buffer> => {
   const workbook = new ExcelJS.Workbook();
-  const totals = workbook.addWorksheet('总体 totals');
-  totals.addRows([
-    ['督导活动 campaign', r.title],
-    ['区划 region', `${r.region.name} (${r.region.code})`],
-    ['对象数 targets', r.totals.targets],
-    ['覆盖率% coverage', r.totals.coverage],
-    ['已报告 reported', r.totals.reported],
-    ['平均分 average score', r.totals.averageScore ?? ''],
-    ...Object.entries(r.totals.grades).map(([g, n]) => [`等次 ${g}`, n]),
-    ['整改问题 rectifications', r.totals.rectifications.total],
-    ['整改完成率% completion', r.totals.rectifications.completionRate ?? ''],
+  const [totalsSheet, rankingSheet, problemsSheet] = labels(language, [
+    say('总体', 'totals'),
+    say('排名', 'ranking'),
+    say('问题', 'problems'),
   ]);
-  workbook.addWorksheet('排名 ranking').addRows(rankingRows(r));
+  const row = (label: Text, value: unknown) => [label[language], value];
   workbook
-    .addWorksheet('问题 problems')
+    .addWorksheet(totalsSheet)
     .addRows([
-      ['指标 indicator', '名称 title', '问题数 problems'],
-      ...r.totals.problems.map((p) => [p.indicatorId, p.title?.zh ?? '', p.problems]),
+      row(say('督导活动', 'campaign'), r.title),
+      row(say('区划', 'region'), `${r.region.name} (${r.region.code})`),
+      row(say('对象数', 'targets'), r.totals.targets),
+      row(say('覆盖率%', 'coverage %'), r.totals.coverage),
+      row(say('已报告', 'reported'), r.totals.reported),
+      row(say('平均分', 'average score'), r.totals.averageScore ?? ''),
+      ...Object.entries(r.totals.grades).map(([g, n]) => [
+        `${language === 'zh' ? '等次' : 'grade'} ${gradeLabel(g, language)}`,
+        n,
+      ]),
+      row(say('整改问题', 'rectifications'), r.totals.rectifications.total),
+      row(say('整改完成率%', 'rectified %'), r.totals.rectifications.completionRate ?? ''),
+    ]);
+  workbook.addWorksheet(rankingSheet).addRows(rankingRows(r, language));
+  // Indicators by title (the id stays, last, for whoever matches the file against the template).
+  workbook
+    .addWorksheet(problemsSheet)
+    .addRows([
+      labels(language, [
+        say('指标', 'indicator'),
+        say('问题数', 'problems'),
+        say('指标编号', 'indicator id'),
+      ]),
+      ...r.totals.problems.map((p) => [
+        (language === 'en' ? p.title?.en : undefined) ?? p.title?.zh ?? p.indicatorId,
+        p.problems,
+        p.indicatorId,
+      ]),
     ]);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 };
@@ -114,7 +131,7 @@ export const allPages = async <T>(
     cursor?: string;
   }) => Promise<{ items: T[]; region: string; cursor?: string }>,
   maxRows: number,
-  tooMany: string,
+  tooMany: Text,
 ): Promise<{ items: T[]; region: string }> => {
   const items: T[] = [];
   let cursor: string | undefined;

@@ -1,11 +1,11 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Actor } from '#core/actor';
 import { MethodNotAllowedError, NotFoundError } from '#core/errors';
+import type { Language } from '#core/text';
+import { say } from '#core/text';
 import type { CursorSeal } from '#lib/cursor';
 import { logger } from '#lib/logger';
 import { methodsForPath, routeByKey } from '#lib/routes';
-import { say } from '#core/text';
-import type { Language } from '#core/text';
 import { languageHeaders, negotiateLanguage } from './language.ts';
 import type { HttpResult, OperationTable } from './operation.ts';
 import { type ApiEvent, authenticate, header, jsonBody, type VerifyToken, validate } from './request.ts';
@@ -34,7 +34,9 @@ export const dispatch = async (
         ? await authenticate(event, edge.verify, language).catch(() => undefined)
         : undefined;
   if (actor) logger.appendKeys({ caller: { subject: actor.subject, role: actor.role, scope: actor.scope } });
-  const path = operation.path ? validate(operation.path, event.pathParameters ?? {}, 'path', language) : undefined;
+  const path = operation.path
+    ? validate(operation.path, event.pathParameters ?? {}, 'path', language)
+    : undefined;
   const query = operation.query
     ? validate(operation.query, event.queryStringParameters ?? {}, 'query', language)
     : undefined;

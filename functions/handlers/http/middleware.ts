@@ -1,8 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '#lib/logger';
-import { problemResponse, toProblem } from './problem.ts';
 import { negotiateLanguage } from './language.ts';
+import { problemResponse, toProblem } from './problem.ts';
 import { type ApiEvent, header } from './request.ts';
 
 type Middleware = MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResultV2>;

@@ -52,7 +52,10 @@ export const toProblem = (
   };
 };
 
-export const problemResponse = (problem: Problem, language: Language = 'zh'): APIGatewayProxyStructuredResultV2 => ({
+export const problemResponse = (
+  problem: Problem,
+  language: Language = 'zh',
+): APIGatewayProxyStructuredResultV2 => ({
   statusCode: problem.status,
   headers: {
     'content-type': problemContentType,

@@ -11,8 +11,8 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '#core/errors';
-import { auth, maxRequestBodyBytes } from '#infra/resources';
 import { defaultLanguage, type Language, say } from '#core/text';
+import { auth, maxRequestBodyBytes } from '#infra/resources';
 import { logger } from '#lib/logger';
 import { zodMessages } from './language.ts';
 
@@ -34,7 +34,9 @@ export const authenticate = async (
 ): Promise<Actor> => {
   const authorization = header(event, 'authorization');
   if (!authorization)
-    throw new UnauthorizedError(say('此接口需要持有效令牌（Bearer token）访问。', 'A bearer token is required for this route.'));
+    throw new UnauthorizedError(
+      say('此接口需要持有效令牌（Bearer token）访问。', 'A bearer token is required for this route.'),
+    );
   const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
   const claims = token ? await verify(token) : undefined;
   if (!claims) {
@@ -49,10 +51,10 @@ export const authenticate = async (
   }
   const parsed = actorSchema.safeParse(
     {
-    subject: claims.sub,
-    name: typeof claims[auth.nameClaim] === 'string' ? claims[auth.nameClaim] : undefined,
-    role: claims[auth.roleClaim],
-    scope: claims[auth.scopeClaim],
+      subject: claims.sub,
+      name: typeof claims[auth.nameClaim] === 'string' ? claims[auth.nameClaim] : undefined,
+      role: claims[auth.roleClaim],
+      scope: claims[auth.scopeClaim],
     },
     { error: zodMessages(language) },
   );
@@ -116,7 +118,9 @@ export const jsonBody = (event: ApiEvent): unknown => {
     return JSON.parse(text);
   } catch (error) {
     const reason = (error as Error).message;
-    throw new BadRequestError(say(`请求体不是有效的 JSON：${reason}`, `The body is not valid JSON: ${reason}`));
+    throw new BadRequestError(
+      say(`请求体不是有效的 JSON：${reason}`, `The body is not valid JSON: ${reason}`),
+    );
   }
 };
 
