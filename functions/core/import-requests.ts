@@ -4,6 +4,7 @@ import { ForbiddenError, NotFoundError, say, ValidationError } from './errors.ts
 import { type ImportCounts, type ImportKind, type ImportStatus, maxImportBytes } from './imports.ts';
 import type { AuditEvent } from './inspection-service.ts';
 import { scratchKeys } from './storage.ts';
+import type { Language } from './text.ts';
 
 /** The import record as the use cases see it (the adapter stores more). */
 export interface ImportView {
@@ -120,7 +121,8 @@ export const createImportRequests = (ports: ImportPorts) => ({
     };
   },
 
-  async get(actor: Actor, id: string) {
+  /** The error report in the caller's language: errors.csv is Chinese, errors.en.csv beside it English. */
+  async get(actor: Actor, id: string, language: Language = 'zh') {
     const record = await ports.records.get(id);
     // Offices above the importing office see its imports; others do not.
     const visible =
@@ -128,7 +130,12 @@ export const createImportRequests = (ports: ImportPorts) => ({
     if (!record || !visible) throw new NotFoundError(say(`未找到导入 ${id}。`, `Import ${id} not found.`));
     const errorReportUrl =
       record.status === 'completed' && record.errorReportKey
-        ? await ports.presignDownload(record.errorReportKey, `import-${id}-errors.csv`)
+        ? await ports.presignDownload(
+            language === 'zh'
+              ? record.errorReportKey
+              : record.errorReportKey.replace(/\.csv$/, `.${language}.csv`),
+            `import-${id}-errors${language === 'zh' ? '' : `.${language}`}.csv`,
+          )
         : undefined;
     return {
       id: record.id,

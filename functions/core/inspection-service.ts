@@ -20,6 +20,7 @@ import { limits } from './limits.ts';
 import { findRegion } from './regions.ts';
 import type { School } from './registry.ts';
 import { type Grade, gradeOf, type InspectionPhase, type Template } from './template.ts';
+import { gradeTexts, type Text } from './text.ts';
 
 /**
  * Inspections after launch: self-assessment, findings, report with feedback,
@@ -229,6 +230,35 @@ export const gradeLabels: Record<Grade, string> = {
   good: '良好',
   pass: '合格',
   fail: '不合格',
+};
+
+/**
+ * The feedback letter (反馈) in Chinese and English: score, grade label,
+ * problems counted per indicator (by title), the earliest rectification deadline.
+ */
+export const feedbackLetter = (input: {
+  score: number;
+  grade: Grade;
+  problems: number;
+  byIndicator: readonly { title: Text; problems: number }[];
+  earliestDue?: string;
+}): Text => {
+  const grade = gradeTexts[input.grade] ?? { zh: input.grade, en: input.grade };
+  if (input.problems === 0)
+    return say(
+      `督导得分 ${input.score}，等次：${grade.zh}。未发现需整改的问题。`,
+      `Inspection score ${input.score}, grade: ${grade.en}. No problems to rectify were found.`,
+    );
+  const zhList = input.byIndicator.map((i) => `${i.title.zh}（${i.problems} 项）`).join('、');
+  const enList = input.byIndicator
+    .map((i) => `${i.title.en} (${i.problems} ${i.problems === 1 ? 'item' : 'items'})`)
+    .join('; ');
+  return say(
+    `督导得分 ${input.score}，等次：${grade.zh}。发现 ${input.problems} 个问题：${zhList}。` +
+      `请逐项制定整改方案，于期限内完成整改（最早期限 ${input.earliestDue}）。`,
+    `Inspection score ${input.score}, grade: ${grade.en}. ${input.problems} ${input.problems === 1 ? 'problem was' : 'problems were'} found: ${enList}. ` +
+      `Plan the rectification of each one and complete it by its deadline (the earliest is ${input.earliestDue}).`,
+  );
 };
 
 export const createInspectionService = (ports: InspectionPorts) => {
@@ -590,23 +620,23 @@ export const createInspectionService = (ports: InspectionPorts) => {
       for (const r of rectifications)
         problemsByIndicator[`p_${r.indicatorId}`] = (problemsByIndicator[`p_${r.indicatorId}`] ?? 0) + 1;
       // The letter names indicators by title and counts their problems; each problem is its own rectification.
-      const titleOf = (indicatorId: string) =>
-        loaded.template.indicators.find((i) => i.id === indicatorId)?.title.zh ?? indicatorId;
       const earliestDue = rectifications
         .map((r) => r.dueAt)
         .sort()[0]
         ?.slice(0, 10);
-      const feedback = {
-        text:
-          rectifications.length === 0
-            ? `督导得分 ${score}，等次：${gradeLabels[grade]}。未发现需整改的问题。`
-            : `督导得分 ${score}，等次：${gradeLabels[grade]}。发现 ${rectifications.length} 个问题：` +
-              Object.entries(problemsByIndicator)
-                .map(([key, n]) => `${titleOf(key.slice(2))}（${n} 项）`)
-                .join('、') +
-              `。请逐项制定整改方案，于期限内完成整改（最早期限 ${earliestDue}）。`,
-        issuedAt: now,
-      };
+      const texts = feedbackLetter({
+        score,
+        grade,
+        problems: rectifications.length,
+        byIndicator: Object.entries(problemsByIndicator).map(([key, n]) => {
+          const indicatorId = key.slice(2);
+          const title = loaded.template.indicators.find((i) => i.id === indicatorId)?.title;
+          return { title: title ?? { zh: indicatorId, en: indicatorId }, problems: n };
+        }),
+        ...(earliestDue ? { earliestDue } : {}),
+      });
+      // `text` (Chinese) as before; `texts` in both languages.
+      const feedback = { text: texts.zh, texts, issuedAt: now };
       // More rectifications than one transaction holds: written first as drafts (each once, by its
       // deterministic id), committed by the report that lists them, then activated (the sweeper
       // finishes an activation a crash interrupted). Until the report commits, the drafts belong to nothing.

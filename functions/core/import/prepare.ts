@@ -35,6 +35,7 @@ export const prepareImport = (ports: ImportStepPorts) => async (input: ImportInp
   const work = (file: string) => scratchKeys.importWork(input.importId, input.execution, file);
   await Promise.all([
     ports.scratch.writeJson(work('rejected.json'), prepared.rejected),
+    ports.scratch.writeJson(work('headings.json'), prepared.headings),
     ...prepared.batches.map((rows, i) => ports.scratch.writeJson(work(`batch-${i + 1}.json`), rows)),
   ]);
   logger.info('import prepared', { ...base, read: prepared.read, batches: prepared.batches.length });
