@@ -29,7 +29,8 @@ const run = async (
   importFile({ apiUrl: apiUrl(), token: token ?? (await admin()), timeoutMs: 60_000 }, kind, fileName, body);
 
 const errorReport = async (importId: string, token: string) => {
-  const record = await call<{ errorReportUrl: string }>('GET', `/imports/${importId}`, { token });
+  // The English report (errors.en.csv): these files use the English headers.
+  const record = await call<{ errorReportUrl: string }>('GET', `/imports/${importId}`, { token, lang: 'en' });
   const text = await (await fetch(record.body.errorReportUrl)).text();
   return text
     .replace(/^\uFEFF/, '')
