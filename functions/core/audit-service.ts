@@ -37,6 +37,7 @@ export const auditEvidenceQuerySchema = z
   })
   .strict()
   .refine((q) => q.campaignId || q.schoolId || q.uploader, {
+    params: { zh: '请给出 campaignId、schoolId 或 uploader：档案经索引读取，从不全表扫描' },
     message: 'give campaignId, schoolId or uploader: the archive is read through indexes, never scanned',
     path: ['campaignId'],
   })
@@ -54,6 +55,7 @@ export const auditEventQuerySchema = z
   })
   .strict()
   .refine((q) => q.campaignId || q.entityId || q.actor, {
+    params: { zh: '请给出 campaignId、entityId 或 actor：事件经索引读取，从不全表扫描' },
     message: 'give campaignId, entityId or actor: events are read through indexes, never scanned',
     path: ['entityId'],
   })
@@ -115,7 +117,10 @@ const decodePosition = (cursor: string): ChainPosition => {
     // Falls through.
   }
   throw new BadRequestError(say('该游标不是本接口返回的游标。', 'The cursor is not one this API returned.'), [
-    { path: 'query.cursor', message: 'give the cursor of the previous page, or none' },
+    {
+      path: 'query.cursor',
+      message: say('请给出上一页的游标，或不给', 'give the cursor of the previous page, or none'),
+    },
   ]);
 };
 

@@ -321,7 +321,10 @@ export const createCampaignService = (ports: CampaignPorts) => {
             [
               {
                 path: 'body.basedOn',
-                message: `no template ${template.basedOn.id} version ${template.basedOn.version}`,
+                message: say(
+                  `没有模板 ${template.basedOn.id} 的第 ${template.basedOn.version} 版`,
+                  `no template ${template.basedOn.id} version ${template.basedOn.version}`,
+                ),
               },
             ],
           );
@@ -349,19 +352,33 @@ export const createCampaignService = (ports: CampaignPorts) => {
       requireAdmin(actor);
       if (!findRegion(input.scope)) {
         throw new ValidationError(say('活动范围不是一个区划。', 'The campaign scope is not a region.'), [
-          { path: 'body.scope', message: `${input.scope} is not a GB/T 2260 region` },
+          {
+            path: 'body.scope',
+            message: say(
+              `${input.scope} 不是 GB/T 2260 中的区划`,
+              `${input.scope} is not a GB/T 2260 region`,
+            ),
+          },
         ]);
       }
       if (!input.scope.startsWith(actor.scope)) {
         throw new ForbiddenError(
           say('活动范围不是您所督导的区划。', 'The campaign scope is not a region you supervise.'),
-          [{ path: 'body.scope', message: `must be ${actor.scope} or a region under it` }],
+          [
+            {
+              path: 'body.scope',
+              message: say(`须为 ${actor.scope} 或其下级区划`, `must be ${actor.scope} or a region under it`),
+            },
+          ],
         );
       }
       const template = await templates.get(input.templateId);
       if (!template || !usable(actor, await templates.ownerOf(input.templateId))) {
         throw new ValidationError(say('未知的模板。', 'Unknown template.'), [
-          { path: 'body.templateId', message: `no template ${input.templateId}` },
+          {
+            path: 'body.templateId',
+            message: say(`没有模板 ${input.templateId}`, `no template ${input.templateId}`),
+          },
         ]);
       }
       const now = ports.now();

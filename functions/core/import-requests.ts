@@ -75,7 +75,13 @@ export const createImportRequests = (ports: ImportPorts) => ({
       );
     if (request.size > maxImportBytes) {
       throw new ValidationError(say('文件过大。', 'The file is too large.'), [
-        { path: 'body.size', message: `imports are limited to ${maxImportBytes} bytes (50 MB)` },
+        {
+          path: 'body.size',
+          message: say(
+            `导入文件不得超过 ${maxImportBytes} 字节（50 MB）`,
+            `imports are limited to ${maxImportBytes} bytes (50 MB)`,
+          ),
+        },
       ]);
     }
     const id = ports.newId();

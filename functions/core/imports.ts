@@ -8,7 +8,7 @@ import {
   specialtyLabels,
   zoneMembershipSchema,
 } from './registry.ts';
-import { type Language, say, type Text } from './text.ts';
+import { issueMessage, type Language, say, schemaMessagesZh, type Text } from './text.ts';
 
 /**
  * Bulk import of registry spreadsheets: which columns each kind of file has
@@ -112,20 +112,6 @@ export const rowError = (row: number, column: string, text: Text): RowError => (
   zh: text.zh,
 });
 
-/** Chinese for the messages the registry schemas write themselves (zod's own come from its zh-CN locale). */
-const schemaMessagesZh: Readonly<Record<string, string>> = {
-  'must be a 6-digit county code': '须为 6 位区县代码',
-  'is not a county in GB/T 2260': '不是 GB/T 2260 中的区县',
-  'must be the 10-digit national school code': '须为 10 位全国学校标识码',
-  'is required': '必填',
-  'must be a 9-digit town code': '须为 9 位乡镇代码',
-  'must be a date (YYYY-MM-DD)': '须为日期（YYYY-MM-DD）',
-  'must be 1–32 letters, digits, - or _': '须为 1–32 位字母、数字、- 或 _',
-  'must be an 11-digit mobile number': '须为 11 位手机号码',
-  'names a specialty twice': '重复列出了同一专业领域',
-  'names a school twice': '重复列出了同一学校',
-  'at most 50 schools': '最多 50 所学校',
-};
 const zhLocale = z.locales.zhCN().localeError;
 
 export class ImportFileError extends Error {
@@ -197,7 +183,10 @@ export const parseRow = <K extends ImportKind>(
       const value = raw[field];
       const item =
         Array.isArray(value) && typeof issue.path[1] === 'number' ? value[issue.path[1]] : undefined;
-      const zhMessage = schemaMessagesZh[issue.message] ?? zhIssues[n]?.message ?? issue.message;
+      const zhMessage =
+        issue.code === 'custom' || schemaMessagesZh[issue.message]
+          ? issueMessage(issue, 'zh')
+          : (zhIssues[n]?.message ?? issue.message);
       const text: Text =
         issue.code === 'invalid_type' && value === undefined
           ? say('必填', 'is required')

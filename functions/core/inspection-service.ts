@@ -284,17 +284,28 @@ export const createInspectionService = (ports: InspectionPorts) => {
           return [
             {
               path: `${entry.path}.${i}`,
-              message: `${id} is not evidence of this inspection (announce the file on it: one the school stored before is linked, not uploaded again)`,
+              message: say(
+                `${id} 不是本督导的佐证材料（请先在本督导登记该文件：学校以前存过的文件会被关联，无需重新上传）`,
+                `${id} is not evidence of this inspection (announce the file on it: one the school stored before is linked, not uploaded again)`,
+              ),
             },
           ];
         const status = record.status;
         if (status === 'quarantined' || status === 'expired')
-          return [{ path: `${entry.path}.${i}`, message: `${id} is ${status}: it cannot serve as evidence` }];
+          return [
+            {
+              path: `${entry.path}.${i}`,
+              message: say(
+                `${id} 的状态为 ${status}：不能作为佐证材料`,
+                `${id} is ${status}: it cannot serve as evidence`,
+              ),
+            },
+          ];
         return [];
       }),
     );
     if (errors.length > 0) {
-      const bad = [...new Set(errors.map((e) => e.message.split(' ')[0]))];
+      const bad = [...new Set(errors.map((e) => e.message.en.split(' ')[0]))];
       throw new ValidationError(
         say(
           `此处列出的部分佐证材料不能使用：${bad.join('、')}。`,
@@ -311,9 +322,12 @@ export const createInspectionService = (ports: InspectionPorts) => {
       .map((g, i) =>
         known.has(g.indicatorId)
           ? undefined
-          : { path: `body.indicators.${i}.indicatorId`, message: `not an indicator of ${template.id}` },
+          : {
+              path: `body.indicators.${i}.indicatorId`,
+              message: say(`不是模板 ${template.id} 的指标`, `not an indicator of ${template.id}`),
+            },
       )
-      .filter((e): e is { path: string; message: string } => e !== undefined);
+      .filter((e): e is { path: string; message: Text } => e !== undefined);
     if (errors.length > 0)
       throw new ValidationError(
         say(`${path} 中有未知的指标。`, `Unknown indicators in the ${path}.`),
@@ -343,7 +357,10 @@ export const createInspectionService = (ports: InspectionPorts) => {
           : [
               {
                 path: `body.inspectionIds.${n}`,
-                message: `no inspection ${id} in this campaign and your region`,
+                message: say(
+                  `本活动及您的区域内没有督导 ${id}`,
+                  `no inspection ${id} in this campaign and your region`,
+                ),
               },
             ];
       });
@@ -358,7 +375,15 @@ export const createInspectionService = (ports: InspectionPorts) => {
       const unseen = input.schoolIds.flatMap((id, n) =>
         schools[n] && inside(schools[n]!.regionCode)
           ? []
-          : [{ path: `body.schoolIds.${n}`, message: `no school ${id} in this campaign's and your region` }],
+          : [
+              {
+                path: `body.schoolIds.${n}`,
+                message: say(
+                  `本活动及您的区域内没有学校 ${id}`,
+                  `no school ${id} in this campaign's and your region`,
+                ),
+              },
+            ],
       );
       if (unseen.length > 0)
         throw new NotFoundError(
@@ -371,7 +396,10 @@ export const createInspectionService = (ports: InspectionPorts) => {
           : [
               {
                 path: `body.regionCodes.${n}`,
-                message: `${code} is not a region of this campaign under your office`,
+                message: say(
+                  `${code} 不是本活动中您所辖的区划`,
+                  `${code} is not a region of this campaign under your office`,
+                ),
               },
             ],
       );
@@ -445,7 +473,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
           '请说明查询谁的督导：assignee=me 或 schoolId=…',
           'Say whose inspections: assignee=me or schoolId=…',
         ),
-        [{ path: 'query', message: 'assignee or schoolId is required' }],
+        [{ path: 'query', message: say('须给出 assignee 或 schoolId', 'assignee or schoolId is required') }],
       );
     },
 
@@ -534,7 +562,12 @@ export const createInspectionService = (ports: InspectionPorts) => {
         const allowed = member?.indicatorIds ? new Set(member.indicatorIds) : undefined;
         const outside = input.indicators.flatMap((i, n) =>
           allowed && !allowed.has(i.indicatorId)
-            ? [{ path: `body.indicators.${n}.indicatorId`, message: `${i.indicatorId} is not given to you` }]
+            ? [
+                {
+                  path: `body.indicators.${n}.indicatorId`,
+                  message: say(`指标 ${i.indicatorId} 未分配给您`, `${i.indicatorId} is not given to you`),
+                },
+              ]
             : [],
         );
         if (outside.length > 0)
@@ -867,7 +900,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
       const inspectionId = 'inspectionId' in input ? input.inspectionId : undefined;
       if (input.type === 'accountability' && !inspectionId) {
         throw new ValidationError(say('问责针对单个督导。', 'Accountability concerns one inspection.'), [
-          { path: 'body.inspectionId', message: 'is required' },
+          { path: 'body.inspectionId', message: say('必填', 'is required') },
         ]);
       }
       await checkReferences(actor, campaign, input);

@@ -351,7 +351,7 @@ export const createPanelService = (ports: PanelPorts) => {
           [
             ...result.missingSpecialties.map((s) => ({
               path: 'specialties',
-              message: `nobody eligible has ${s}`,
+              message: say(`没有符合条件的专家具备 ${s}`, `nobody eligible has ${s}`),
             })),
           ],
         );

@@ -91,7 +91,7 @@ export const createTeamService = (ports: TeamPorts) => {
     const person = (id: string, path: string) => {
       const inspector = found.get(id);
       if (!inspector?.regionCode.startsWith(actor.scope))
-        people.push({ path, message: `no inspector ${id} in your region` });
+        people.push({ path, message: say(`您的区域内没有督学 ${id}`, `no inspector ${id} in your region`) });
     };
     person(team.lead, `${at}.lead`);
     team.members.forEach((m, n) => {
@@ -100,7 +100,10 @@ export const createTeamService = (ports: TeamPorts) => {
         if (!indicators.has(i))
           problems.push({
             path: `${at}.members.${n}.indicatorIds.${k}`,
-            message: `not an indicator of ${loaded.template.id}`,
+            message: say(
+              `不是模板 ${loaded.template.id} 的指标`,
+              `not an indicator of ${loaded.template.id}`,
+            ),
           });
       });
     });
@@ -181,7 +184,10 @@ export const createTeamService = (ports: TeamPorts) => {
       if (!loaded?.inspection.regionCode.startsWith(actor.scope)) {
         problems.push({
           path: `${pathOf(n)}.schoolId`,
-          message: `no inspection of ${a.schoolId} in this campaign and your region`,
+          message: say(
+            `本活动及您的区域内没有 ${a.schoolId} 的督导`,
+            `no inspection of ${a.schoolId} in this campaign and your region`,
+          ),
         });
         continue;
       }
@@ -234,7 +240,10 @@ export const createTeamService = (ports: TeamPorts) => {
         say('文件缺少必需的列。', 'The file lacks columns.'),
         missing.map((k) => ({
           path: 'body.file',
-          message: `no column ${assignmentColumns[k].join(' / ')}`,
+          message: say(
+            `缺少列 ${assignmentColumns[k].join(' / ')}`,
+            `no column ${assignmentColumns[k].join(' / ')}`,
+          ),
         })),
       );
     const problems: ProblemDetail[] = [];
@@ -247,14 +256,24 @@ export const createTeamService = (ports: TeamPorts) => {
       const role = cell('role').toLowerCase();
       const where = (k: keyof typeof at) => `row ${line}, ${header[at[k]]}`;
       if (!/^\d{10}$/.test(schoolId))
-        problems.push({ path: where('schoolId'), message: 'a 10-digit school code' });
+        problems.push({
+          path: where('schoolId'),
+          message: say('须为 10 位学校标识码', 'a 10-digit school code'),
+        });
       if (!/^[A-Za-z0-9_-]{1,32}$/.test(inspector))
-        problems.push({ path: where('inspectorId'), message: 'an inspector id' });
+        problems.push({ path: where('inspectorId'), message: say('须为督学编号', 'an inspector id') });
       if (!leadWords.has(role) && !memberWords.has(role))
-        problems.push({ path: where('role'), message: '组长 / lead or 成员 / member' });
+        problems.push({
+          path: where('role'),
+          message: say('须为“组长”或“成员”（lead / member）', '组长 / lead or 成员 / member'),
+        });
       const team = bySchool.get(schoolId) ?? { members: [] };
       if (leadWords.has(role)) {
-        if (team.lead) problems.push({ path: where('role'), message: `a second lead for ${schoolId}` });
+        if (team.lead)
+          problems.push({
+            path: where('role'),
+            message: say(`${schoolId} 的第二位组长`, `a second lead for ${schoolId}`),
+          });
         team.lead = inspector;
       } else if (memberWords.has(role)) {
         const indicators = cell('indicators')
@@ -268,9 +287,19 @@ export const createTeamService = (ports: TeamPorts) => {
       bySchool.set(schoolId, team);
     }
     for (const [schoolId, team] of bySchool)
-      if (!team.lead) problems.push({ path: 'body.file', message: `no lead (组长) for ${schoolId}` });
+      if (!team.lead)
+        problems.push({
+          path: 'body.file',
+          message: say(`${schoolId} 没有组长`, `no lead (组长) for ${schoolId}`),
+        });
     if (bySchool.size > limits.assignmentsPerRequest)
-      problems.push({ path: 'body.file', message: `at most ${limits.assignmentsPerRequest} schools a file` });
+      problems.push({
+        path: 'body.file',
+        message: say(
+          `每个文件最多 ${limits.assignmentsPerRequest} 所学校`,
+          `at most ${limits.assignmentsPerRequest} schools a file`,
+        ),
+      });
     if (problems.length > 0)
       throw new ValidationError(
         say('文件中的部分行无法使用。', 'Some rows of the file cannot be used.'),

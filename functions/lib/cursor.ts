@@ -18,7 +18,15 @@ export const encodeCursor = (state: unknown): string =>
 const notOurs = () =>
   new BadRequestError(
     say('该游标不是本接口为此列表返回的游标。', 'The cursor is not one this API returned for this list.'),
-    [{ path: 'query.cursor', message: 'pass the cursor of the previous page of the same list, or none' }],
+    [
+      {
+        path: 'query.cursor',
+        message: say(
+          '请传入同一列表上一页的游标，或不传',
+          'pass the cursor of the previous page of the same list, or none',
+        ),
+      },
+    ],
   );
 
 /** The error for a cursor that is not one of this list's (also when a store refuses its start key). */

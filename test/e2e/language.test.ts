@@ -123,6 +123,15 @@ describe('problem details', () => {
       lang: 'en',
     });
     expect(en.body.errors.find((e) => e.path === 'body.title')?.message).toMatch(/expected string/i);
+
+    // A message the schema writes itself is translated too.
+    const region = await call<{ errors: { path: string; message: string }[] }>(
+      'GET',
+      `/campaigns/${campaignId}/report?region=12345`,
+      { token: office },
+    );
+    expect(region.status).toBe(400);
+    expect(region.body.errors).toEqual([{ path: 'query.region', message: '须为 2、4 或 6 位区划代码' }]);
   });
 
   it('states a lifecycle refusal in Chinese with the status and the command in words', async () => {

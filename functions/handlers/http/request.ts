@@ -11,7 +11,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '#core/errors';
-import { defaultLanguage, type Language, say } from '#core/text';
+import { defaultLanguage, issueMessage, type Language, say } from '#core/text';
 import { auth, maxRequestBodyBytes } from '#infra/resources';
 import { logger } from '#lib/logger';
 import { zodMessages } from './language.ts';
@@ -66,7 +66,7 @@ export const authenticate = async (
     });
     throw new ForbiddenError(
       say('令牌未载明可用的角色与管辖范围。', 'The token does not carry a usable role and scope.'),
-      issues(parsed.error, 'token'),
+      issues(parsed.error, 'token', language),
     );
   }
   return parsed.data;
@@ -143,15 +143,15 @@ export const validate = <T>(
   if (parsed.success) return parsed.data;
   throw new ValidationError(
     say(`请求的${partNames[part]}未通过校验。`, `The request ${part} is not valid.`),
-    issues(parsed.error, part),
+    issues(parsed.error, part, language),
   );
 };
 
 const partNames = { body: '请求体', query: '查询参数', path: '路径参数' } as const;
 
-/** Issue messages as zod wrote them, in the language of the parse. */
-const issues = (error: z.ZodError, part: string): ProblemDetail[] =>
+/** Issue messages in the language of the parse (zod's own from its locale, the schemas' own translated). */
+const issues = (error: z.ZodError, part: string, language: Language = defaultLanguage): ProblemDetail[] =>
   error.issues.map((issue) => ({
     path: [part, ...issue.path.map(String)].join('.'),
-    message: issue.message,
+    message: issueMessage(issue as Parameters<typeof issueMessage>[0], language),
   }));
