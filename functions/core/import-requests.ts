@@ -22,6 +22,7 @@ export interface ImportView {
   errorReportKey?: string;
   warnings?: string[];
   error?: string;
+  errorZh?: string;
 }
 
 export interface ImportPorts {
@@ -154,7 +155,7 @@ export const createImportRequests = (ports: ImportPorts) => ({
       updatedAt: record.updatedAt,
       counts: record.counts ?? null,
       warnings: record.warnings ?? [],
-      ...(record.error ? { error: record.error } : {}),
+      ...(record.error ? { error: language === 'zh' ? (record.errorZh ?? record.error) : record.error } : {}),
       ...(errorReportUrl ? { errorReportUrl } : {}),
     };
   },

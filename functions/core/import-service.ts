@@ -43,8 +43,11 @@ export const prepareRows = (
   batchSize = importBatchSize,
 ): PreparedFile => {
   const [header, ...data] = rows;
-  if (!header) throw new ImportFileError('The file has no header row.');
-  if (data.length === 0) throw new ImportFileError('The file has a header row but no data rows.');
+  if (!header) throw new ImportFileError(say('文件没有表头行。', 'The file has no header row.'));
+  if (data.length === 0)
+    throw new ImportFileError(
+      say('文件只有表头行，没有数据行。', 'The file has a header row but no data rows.'),
+    );
   const positions = resolveHeader(kind, header);
 
   const valid: ValidRow[] = [];

@@ -114,12 +114,31 @@ export const rowError = (row: number, column: string, text: Text): RowError => (
 
 const zhLocale = z.locales.zhCN().localeError;
 
+/**
+ * A file the import cannot use, said to the person who uploaded it. Its message
+ * crosses the workflow as the error's cause: JSON of the text in both languages
+ * (`importFailureText` reads it back; a plain message reads the same in both).
+ */
 export class ImportFileError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly text: Text;
+  constructor(message: string | Text) {
+    const text = typeof message === 'string' ? say(message, message) : message;
+    super(JSON.stringify(text));
+    this.text = text;
     this.name = 'ImportFileError';
   }
 }
+
+/** The text of an ImportFileError's message as the workflow passed it on. */
+export const importFailureText = (message: string): Text => {
+  try {
+    const parsed = JSON.parse(message) as Partial<Text>;
+    if (typeof parsed.zh === 'string' && typeof parsed.en === 'string') return say(parsed.zh, parsed.en);
+  } catch {
+    // A plain message (an execution that began before messages were bilingual).
+  }
+  return say(message, message);
+};
 
 /**
  * Maps each expected column to its position in the header row. Unknown extra
@@ -141,12 +160,18 @@ export const resolveHeader = (kind: ImportKind, header: readonly string[]): Map<
   }
   if (missing.length > 0) {
     throw new ImportFileError(
-      `The ${kind} file is missing the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}. ` +
-        `Expected headers: ${columns[kind].map((c) => c.header).join(', ')}.`,
+      say(
+        `${kindNames[kind]}文件缺少以下列：${missing.join('、')}。` +
+          `应有的表头：${columns[kind].map((c) => `${c.header}（${c.alias}）`).join('、')}。`,
+        `The ${kind} file is missing the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}. ` +
+          `Expected headers: ${columns[kind].map((c) => c.header).join(', ')}.`,
+      ),
     );
   }
   return positions;
 };
+
+const kindNames: Record<ImportKind, string> = { schools: '学校', inspectors: '督学', zones: '责任区' };
 
 export type RowResult<K extends ImportKind> =
   | { readonly ok: true; readonly row: number; readonly entity: ImportEntity<K> }
