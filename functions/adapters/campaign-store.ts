@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Campaign } from '#core/campaign';
 import type { CampaignStore, CountyProgress, RunChange } from '#core/campaign-service';
-import { ConflictError } from '#core/errors';
+import { ConflictError, say } from '#core/errors';
 import type { AuditEvent } from '#core/inspection-service';
 import type { InspectorLoad } from '#core/office-views';
 import { decodeCursor, encodeCursor, isStartKey, withCursorCheck } from '#lib/cursor';
@@ -172,7 +172,12 @@ export const createCampaignStore = (
     return { Put: { TableName: auditTable, Item: auditEventItem(audit) } };
   };
   const conflict = (id: string) =>
-    new ConflictError(`Campaign ${id} was changed by someone else; reload it and try again.`);
+    new ConflictError(
+      say(
+        `活动 ${id} 已被他人修改：请重新读取后再试。`,
+        `Campaign ${id} was changed by someone else; reload it and try again.`,
+      ),
+    );
 
   /**
    * Updates fields of a campaign's launch or close `execution` (and optionally

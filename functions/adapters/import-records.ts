@@ -33,6 +33,8 @@ export interface ImportRecord {
   errorReportKey?: string;
   warnings?: string[];
   error?: string;
+  /** The error in Chinese (`error` is English). */
+  errorZh?: string;
 }
 
 const key = (id: string) => ({ pk: `IMPORT#${id}`, sk: 'IMPORT' });
@@ -74,7 +76,7 @@ export const createImportRecords = (db: DynamoDBDocumentClient, table: string, a
         TableName: table,
         Key: key(id),
         UpdateExpression:
-          'SET #status = :processing, execution = :execution, updatedAt = :now REMOVE #error, gsi4pk, gsi4sk',
+          'SET #status = :processing, execution = :execution, updatedAt = :now REMOVE #error, errorZh, gsi4pk, gsi4sk',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
         ExpressionAttributeValues: {
@@ -130,7 +132,7 @@ export const createImportRecords = (db: DynamoDBDocumentClient, table: string, a
     execution: string,
     outcome:
       | { status: 'completed'; counts: ImportCounts; errorReportKey: string; warnings: string[] }
-      | { status: 'failed'; error: string },
+      | { status: 'failed'; error: string; errorZh?: string },
     audit?: AuditEvent,
   ): Promise<boolean> {
     const values: Record<string, unknown> = { ':execution': execution, ':now': new Date().toISOString() };
@@ -146,6 +148,10 @@ export const createImportRecords = (db: DynamoDBDocumentClient, table: string, a
     } else {
       sets.push('#error = :error');
       values[':error'] = outcome.error;
+      if (outcome.errorZh !== undefined) {
+        sets.push('errorZh = :errorZh');
+        values[':errorZh'] = outcome.errorZh;
+      }
     }
     const update = {
       TableName: table,

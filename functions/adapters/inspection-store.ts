@@ -7,7 +7,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError } from '#core/errors';
+import { ConflictError, say } from '#core/errors';
 import type { Inspection } from '#core/inspection';
 import type { ActionType } from '#core/inspection-input';
 import type {
@@ -310,7 +310,10 @@ export const createInspectionStore = (
       } catch (error) {
         if (isConditionFailure(error)) {
           throw new ConflictError(
-            `Inspection ${t.inspection.id} was changed by someone else: reload it and try again.`,
+            say(
+              `督导 ${t.inspection.id} 已被他人修改：请重新读取后再试。`,
+              `Inspection ${t.inspection.id} was changed by someone else: reload it and try again.`,
+            ),
           );
         }
         throw error;

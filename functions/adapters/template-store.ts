@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TemplateOwner, TemplateStore } from '#core/campaign-service';
-import { ConflictError } from '#core/errors';
+import { ConflictError, say } from '#core/errors';
 import type { Template } from '#core/template';
 import { builtInTemplates, earlierBuiltInTemplates } from '#core/templates/index';
 import { auditEventItem } from './audit-items.ts';
@@ -91,7 +91,12 @@ export const createTemplateStore = (
         );
       } catch (error) {
         if (error instanceof TransactionCanceledException) {
-          throw new ConflictError(`Template ${template.id} version ${template.version} exists.`);
+          throw new ConflictError(
+            say(
+              `模板 ${template.id} 的第 ${template.version} 版已存在。`,
+              `Template ${template.id} version ${template.version} exists.`,
+            ),
+          );
         }
         throw error;
       }

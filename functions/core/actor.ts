@@ -43,17 +43,24 @@ export const actorSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['scope'],
+          params: { zh: `${actor.role} 的管辖范围须为 ${expected} 位区划代码` },
           message: `${actor.role} needs a ${expected}-digit region code as scope`,
         });
       }
     }
     if (actor.role === 'auditor' && !regionCode.safeParse(actor.scope).success) {
-      ctx.addIssue({ code: 'custom', path: ['scope'], message: 'auditor needs a region code as scope' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scope'],
+        params: { zh: 'auditor 的管辖范围须为区划代码' },
+        message: 'auditor needs a region code as scope',
+      });
     }
     if (actor.role === 'school' && !/^\d{10}$/.test(actor.scope)) {
       ctx.addIssue({
         code: 'custom',
         path: ['scope'],
+        params: { zh: 'school 的管辖范围须为 10 位学校标识码' },
         message: 'school needs a 10-digit school code as scope',
       });
     }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Actor, isAdmin } from './actor.ts';
 import { type ChainPosition, chainStart, isOfficeChain, verifySegment } from './audit-chain.ts';
 import type { Campaign } from './campaign.ts';
-import { BadRequestError, ForbiddenError, NotFoundError } from './errors.ts';
+import { BadRequestError, ForbiddenError, NotFoundError, say } from './errors.ts';
 import { type Evidence, evidenceStatuses } from './evidence.ts';
 import type { AuditEvent } from './inspection-service.ts';
 import { fromNotAfterTo, instantSchema, regionCodeSchema } from './limits.ts';
@@ -37,6 +37,7 @@ export const auditEvidenceQuerySchema = z
   })
   .strict()
   .refine((q) => q.campaignId || q.schoolId || q.uploader, {
+    params: { zh: '请给出 campaignId、schoolId 或 uploader：档案经索引读取，从不全表扫描' },
     message: 'give campaignId, schoolId or uploader: the archive is read through indexes, never scanned',
     path: ['campaignId'],
   })
@@ -54,6 +55,7 @@ export const auditEventQuerySchema = z
   })
   .strict()
   .refine((q) => q.campaignId || q.entityId || q.actor, {
+    params: { zh: '请给出 campaignId、entityId 或 actor：事件经索引读取，从不全表扫描' },
     message: 'give campaignId, entityId or actor: events are read through indexes, never scanned',
     path: ['entityId'],
   })
@@ -114,8 +116,11 @@ const decodePosition = (cursor: string): ChainPosition => {
   } catch {
     // Falls through.
   }
-  throw new BadRequestError('The cursor is not one this API returned.', [
-    { path: 'query.cursor', message: 'give the cursor of the previous page, or none' },
+  throw new BadRequestError(say('该游标不是本接口返回的游标。', 'The cursor is not one this API returned.'), [
+    {
+      path: 'query.cursor',
+      message: say('请给出上一页的游标，或不给', 'give the cursor of the previous page, or none'),
+    },
   ]);
 };
 
@@ -140,7 +145,9 @@ export type ChainVerification = {
 /** The archive (queries, verification, exports) is for auditors and supervision offices. */
 export const archiveReader = (actor: Actor) => {
   if (!isAdmin(actor) && actor.role !== 'auditor')
-    throw new ForbiddenError('The archive is read by auditors and supervision offices.');
+    throw new ForbiddenError(
+      say('档案仅供审计人员和督导机构查阅。', 'The archive is read by auditors and supervision offices.'),
+    );
   return actor;
 };
 
@@ -148,7 +155,12 @@ export const archiveReader = (actor: Actor) => {
 export const narrowRegion = (actor: Actor, asked: string | undefined) => {
   if (!asked || asked.startsWith(actor.scope)) return asked ?? actor.scope;
   if (actor.scope.startsWith(asked)) return actor.scope;
-  throw new ForbiddenError(`Region ${asked} is outside your scope (${actor.scope}).`);
+  throw new ForbiddenError(
+    say(
+      `区划 ${asked} 不在您的管辖范围（${actor.scope}）内。`,
+      `Region ${asked} is outside your scope (${actor.scope}).`,
+    ),
+  );
 };
 
 export const createAuditService = (ports: AuditPorts, opts: { verifyPageEvents?: number } = {}) => ({
@@ -172,10 +184,11 @@ export const createAuditService = (ports: AuditPorts, opts: { verifyPageEvents?:
       ? campaignId.slice('office-'.length)
       : (await ports.campaign(campaignId))?.scope;
     if (!scope || !(scope.startsWith(actor.scope) || actor.scope.startsWith(scope)))
-      throw new NotFoundError(`Campaign ${campaignId} not found.`);
+      throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
     const start = cursor ? decodePosition(cursor) : chainStart(campaignId);
     const [head, unlinked] = await Promise.all([ports.head(campaignId), ports.unlinked(campaignId)]);
-    if (start.seq > head.linked) throw new BadRequestError('The cursor is past the end of this chain.');
+    if (start.seq > head.linked)
+      throw new BadRequestError(say('该游标已超出此链的末尾。', 'The cursor is past the end of this chain.'));
     const events = await ports.chainAfter(campaignId, start.seq, opts.verifyPageEvents ?? verifyPageEvents);
     const result = verifySegment(start, events);
     const base = {

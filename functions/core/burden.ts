@@ -1,6 +1,6 @@
 import { type Actor, isAdmin } from './actor.ts';
 import type { Campaign } from './campaign.ts';
-import { ForbiddenError, NotFoundError } from './errors.ts';
+import { ForbiddenError, NotFoundError, say } from './errors.ts';
 import type { Inspection } from './inspection.ts';
 import type { InspectionListQuery } from './office-views.ts';
 
@@ -79,7 +79,12 @@ export const createBurdenViews = (ports: BurdenPorts) => ({
    */
   async campaign(actor: Actor, campaignId: string, q: { region?: string; cursor?: string; limit: number }) {
     if (!(isAdmin(actor) || actor.role === 'auditor'))
-      throw new ForbiddenError('The burden report is read by supervision offices and auditors.');
+      throw new ForbiddenError(
+        say(
+          '负担报告仅供督导机构和审计人员查阅。',
+          'The burden report is read by supervision offices and auditors.',
+        ),
+      );
     const page = await ports.campaignInspections(actor, campaignId, q);
     const counts = await ports.ofInspections(page.items.map((i) => i.id));
     const items = page.items.map((i) => {
@@ -109,12 +114,17 @@ export const createBurdenViews = (ports: BurdenPorts) => ({
   async school(actor: Actor, schoolId: string) {
     const overseer = isAdmin(actor) || actor.role === 'auditor';
     if (!(overseer || actor.role === 'school'))
-      throw new ForbiddenError('The burden of a school is read by the school, its offices and auditors.');
+      throw new ForbiddenError(
+        say(
+          '学校负担仅供本校、其上级督导机构和审计人员查阅。',
+          'The burden of a school is read by the school, its offices and auditors.',
+        ),
+      );
     const school = await ports.visibleSchool(actor, schoolId);
     if (actor.role === 'school' && actor.scope !== school.id)
-      throw new NotFoundError(`School ${schoolId} not found.`);
+      throw new NotFoundError(say(`未找到学校 ${schoolId}。`, `School ${schoolId} not found.`));
     if (overseer && !school.regionCode.startsWith(actor.scope))
-      throw new NotFoundError(`School ${schoolId} not found.`);
+      throw new NotFoundError(say(`未找到学校 ${schoolId}。`, `School ${schoolId} not found.`));
     const inspections = await ports.inspectionsOf(schoolId);
     const counts = await ports.ofInspections(inspections.map((i) => i.id));
     const campaigns = new Map(

@@ -1,6 +1,6 @@
 import { type Actor, isAdmin } from './actor.ts';
 import { type Campaign, sampleMethod } from './campaign.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, say } from './errors.ts';
 import type { AuditEvent } from './inspection-service.ts';
 import { archiveKeys } from './storage.ts';
 
@@ -28,10 +28,15 @@ export const createCampaignFiles = (ports: CampaignFilePorts) => {
   /** Offices and auditors over, under or at the campaign's region; others 403, another region 404. */
   const readable = async (actor: Actor, id: string): Promise<Campaign> => {
     if (!isAdmin(actor) && actor.role !== 'auditor')
-      throw new ForbiddenError("A campaign's archive is for supervision offices and auditors.");
+      throw new ForbiddenError(
+        say(
+          '活动档案仅供督导机构和审计人员查阅。',
+          "A campaign's archive is for supervision offices and auditors.",
+        ),
+      );
     const campaign = await ports.campaign(id);
     if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
-      throw new NotFoundError(`Campaign ${id} not found.`);
+      throw new NotFoundError(say(`未找到活动 ${id}。`, `Campaign ${id} not found.`));
     return campaign;
   };
 
@@ -69,13 +74,21 @@ export const createCampaignFiles = (ports: CampaignFilePorts) => {
       const launch = campaign.launch;
       if (!launch || launch.targets === undefined || campaign.status === 'draft')
         throw new ConflictError(
-          `Campaign ${id} is ${campaign.status}: its sample is drawn when it is launched.`,
+          say(
+            `活动 ${id} 的状态为 ${campaign.status}：样本在活动启动时抽取。`,
+            `Campaign ${id} is ${campaign.status}: its sample is drawn when it is launched.`,
+          ),
         );
       // Launches record their percent and population; older ones are read from their files.
       const recorded = launch.population !== undefined;
       const percent = recorded ? launch.samplingPercent : await percentOfSampleFile(ports, id);
       if (percent === undefined)
-        throw new NotFoundError(`Campaign ${id} draws no sample: every target is inspected.`);
+        throw new NotFoundError(
+          say(
+            `活动 ${id} 不抽样：所有对象均接受督导。`,
+            `Campaign ${id} draws no sample: every target is inspected.`,
+          ),
+        );
       const population =
         launch.population ??
         (await ports.readJson<{ targets: unknown[] }>(archiveKeys.population(id))).targets.length;
@@ -109,7 +122,12 @@ export const createCampaignFiles = (ports: CampaignFilePorts) => {
       const campaign = await readable(actor, id);
       const close = campaign.close;
       if (campaign.status !== 'closed' || !close?.statisticsKey || !close.manifest)
-        throw new ConflictError(`Campaign ${id} is ${campaign.status}: it has no sealed record yet.`);
+        throw new ConflictError(
+          say(
+            `活动 ${id} 的状态为 ${campaign.status}：尚无封存记录。`,
+            `Campaign ${id} is ${campaign.status}: it has no sealed record yet.`,
+          ),
+        );
       return {
         campaignId: id,
         closedAt: close.finishedAt ?? null,

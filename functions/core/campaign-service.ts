@@ -10,7 +10,7 @@ import {
   launchableFrom,
   nextOccurrence,
 } from './campaign.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, say, ValidationError } from './errors.ts';
 import type { AuditEvent } from './inspection-service.ts';
 import { ancestorsOf, childrenOf, findRegion } from './regions.ts';
 import type { Page } from './registry-ports.ts';
@@ -131,7 +131,10 @@ export const sumCounties = (list: readonly CountyProgress[]) => {
 export const inspectedStatuses = ['inspected', 'reported', 'rectifying', 'rectification_submitted', 'closed'];
 
 const requireAdmin = (actor: Actor) => {
-  if (!isAdmin(actor)) throw new ForbiddenError('Only supervision offices manage campaigns and templates.');
+  if (!isAdmin(actor))
+    throw new ForbiddenError(
+      say('只有督导机构可以管理督导活动和模板。', 'Only supervision offices manage campaigns and templates.'),
+    );
 };
 
 /** An office manages campaigns over its own region or below it. */
@@ -170,23 +173,34 @@ export const createCampaignService = (ports: CampaignPorts) => {
 
   const readable = async (actor: Actor, id: string): Promise<Campaign> => {
     const campaign = await campaigns.get(id);
-    if (!campaign || !reads(actor, campaign)) throw new NotFoundError(`Campaign ${id} not found.`);
+    if (!campaign || !reads(actor, campaign))
+      throw new NotFoundError(say(`未找到活动 ${id}。`, `Campaign ${id} not found.`));
     return campaign;
   };
   const manageable = async (actor: Actor, id: string): Promise<Campaign> => {
     requireAdmin(actor);
     const campaign = await readable(actor, id);
     if (!manages(actor, campaign))
-      throw new ForbiddenError(`Campaign ${id} is run by the office of ${campaign.scope}.`);
+      throw new ForbiddenError(
+        say(
+          `活动 ${id} 由 ${campaign.scope} 的督导机构负责。`,
+          `Campaign ${id} is run by the office of ${campaign.scope}.`,
+        ),
+      );
     return campaign;
   };
 
   /** Moves the campaign to `launching` (one launch at a time) and starts the workflow. */
   const launch = async (actor: Actor | 'scheduler', id: string) => {
     const campaign = actor === 'scheduler' ? await campaigns.get(id) : await manageable(actor, id);
-    if (!campaign) throw new NotFoundError(`Campaign ${id} not found.`);
+    if (!campaign) throw new NotFoundError(say(`未找到活动 ${id}。`, `Campaign ${id} not found.`));
     if (!launchableFrom.includes(campaign.status)) {
-      throw new ConflictError(`Campaign ${id} is ${campaign.status}: it cannot be launched now.`);
+      throw new ConflictError(
+        say(
+          `活动 ${id} 的状态为 ${campaign.status}：现在不能启动。`,
+          `Campaign ${id} is ${campaign.status}: it cannot be launched now.`,
+        ),
+      );
     }
     const attempt = (campaign.launch?.attempt ?? 0) + 1;
     const execution = `launch-${id}-${attempt}`;
@@ -215,7 +229,12 @@ export const createCampaignService = (ports: CampaignPorts) => {
   const close = async (actor: Actor, id: string) => {
     const campaign = await manageable(actor, id);
     if (campaign.status !== 'active') {
-      throw new ConflictError(`Campaign ${id} is ${campaign.status}: only an active campaign can be closed.`);
+      throw new ConflictError(
+        say(
+          `活动 ${id} 的状态为 ${campaign.status}：只有进行中的活动可以结束。`,
+          `Campaign ${id} is ${campaign.status}: only an active campaign can be closed.`,
+        ),
+      );
     }
     const attempt = (campaign.close?.attempt ?? 0) + 1;
     const execution = `close-${id}-${attempt}`;
@@ -253,7 +272,7 @@ export const createCampaignService = (ports: CampaignPorts) => {
       const owner = template ? await templates.ownerOf(id) : undefined;
       const readsAll = isAdmin(actor) || actor.role === 'auditor';
       if (!template || !(readsAll ? visible(actor, owner) : !owner))
-        throw new NotFoundError(`Template ${id} not found.`);
+        throw new NotFoundError(say(`未找到模板 ${id}。`, `Template ${id} not found.`));
       return template;
     },
 
@@ -269,30 +288,47 @@ export const createCampaignService = (ports: CampaignPorts) => {
       const template = templateSchema.parse(input);
       if (templates.isBuiltIn(template.id)) {
         throw new ForbiddenError(
-          `${template.id} is a built-in template and cannot be changed: publish your own template, with basedOn: {id: '${template.id}', version}.`,
+          say(
+            `${template.id} 是内置模板，不能修改：请发布您自己的模板，并注明 basedOn: {id: '${template.id}', version}。`,
+            `${template.id} is a built-in template and cannot be changed: publish your own template, with basedOn: {id: '${template.id}', version}.`,
+          ),
         );
       }
       const owner = await templates.ownerOf(template.id);
       if (owner && !owner.scope.startsWith(actor.scope))
-        throw new ForbiddenError(`Template ${template.id} belongs to the office of ${owner.scope}.`);
+        throw new ForbiddenError(
+          say(
+            `模板 ${template.id} 属于 ${owner.scope} 的督导机构。`,
+            `Template ${template.id} belongs to the office of ${owner.scope}.`,
+          ),
+        );
       const existing = await templates.get(template.id);
       const next = (existing?.version ?? 0) + 1;
       if (template.version !== next) {
         throw new ConflictError(
           existing
-            ? `Template ${template.id} is at version ${existing.version}; publish version ${next}.`
-            : `A new template starts at version 1.`,
+            ? say(
+                `模板 ${template.id} 当前为第 ${existing.version} 版：请发布第 ${next} 版。`,
+                `Template ${template.id} is at version ${existing.version}; publish version ${next}.`,
+              )
+            : say('新模板从第 1 版开始。', 'A new template starts at version 1.'),
         );
       }
       if (template.basedOn) {
         const base = await templates.get(template.basedOn.id, template.basedOn.version);
         if (!base || !visible(actor, await templates.ownerOf(template.basedOn.id))) {
-          throw new ValidationError('The template it is based on does not exist.', [
-            {
-              path: 'body.basedOn',
-              message: `no template ${template.basedOn.id} version ${template.basedOn.version}`,
-            },
-          ]);
+          throw new ValidationError(
+            say('所依据的模板不存在。', 'The template it is based on does not exist.'),
+            [
+              {
+                path: 'body.basedOn',
+                message: say(
+                  `没有模板 ${template.basedOn.id} 的第 ${template.basedOn.version} 版`,
+                  `no template ${template.basedOn.id} version ${template.basedOn.version}`,
+                ),
+              },
+            ],
+          );
         }
       }
       const publisher = owner ?? { scope: actor.scope, subject: actor.subject };
@@ -316,19 +352,34 @@ export const createCampaignService = (ports: CampaignPorts) => {
     async create(actor: Actor, input: CampaignInput): Promise<Campaign> {
       requireAdmin(actor);
       if (!findRegion(input.scope)) {
-        throw new ValidationError('The campaign scope is not a region.', [
-          { path: 'body.scope', message: `${input.scope} is not a GB/T 2260 region` },
+        throw new ValidationError(say('活动范围不是一个区划。', 'The campaign scope is not a region.'), [
+          {
+            path: 'body.scope',
+            message: say(
+              `${input.scope} 不是 GB/T 2260 中的区划`,
+              `${input.scope} is not a GB/T 2260 region`,
+            ),
+          },
         ]);
       }
       if (!input.scope.startsWith(actor.scope)) {
-        throw new ForbiddenError('The campaign scope is not a region you supervise.', [
-          { path: 'body.scope', message: `must be ${actor.scope} or a region under it` },
-        ]);
+        throw new ForbiddenError(
+          say('活动范围不是您所督导的区划。', 'The campaign scope is not a region you supervise.'),
+          [
+            {
+              path: 'body.scope',
+              message: say(`须为 ${actor.scope} 或其下级区划`, `must be ${actor.scope} or a region under it`),
+            },
+          ],
+        );
       }
       const template = await templates.get(input.templateId);
       if (!template || !usable(actor, await templates.ownerOf(input.templateId))) {
-        throw new ValidationError('Unknown template.', [
-          { path: 'body.templateId', message: `no template ${input.templateId}` },
+        throw new ValidationError(say('未知的模板。', 'Unknown template.'), [
+          {
+            path: 'body.templateId',
+            message: say(`没有模板 ${input.templateId}`, `no template ${input.templateId}`),
+          },
         ]);
       }
       const now = ports.now();
@@ -365,9 +416,12 @@ export const createCampaignService = (ports: CampaignPorts) => {
       query: { scope?: string; status?: CampaignStatus; cursor?: string; limit: number },
     ) {
       if (!isAdmin(actor) && actor.role !== 'auditor')
-        throw new ForbiddenError('Campaign lists are for offices and auditors.');
+        throw new ForbiddenError(
+          say('活动列表仅供督导机构和审计人员查阅。', 'Campaign lists are for offices and auditors.'),
+        );
       const scope = query.scope ?? actor.scope;
-      if (!scope.startsWith(actor.scope)) throw new NotFoundError(`Region ${scope} not found.`);
+      if (!scope.startsWith(actor.scope))
+        throw new NotFoundError(say(`未找到区划 ${scope}。`, `Region ${scope} not found.`));
       return campaigns.list({
         scopePrefix: scope,
         ...(query.status ? { status: query.status } : {}),
@@ -379,9 +433,19 @@ export const createCampaignService = (ports: CampaignPorts) => {
     async update(actor: Actor, id: string, version: number, patch: CampaignPatch): Promise<Campaign> {
       const campaign = await manageable(actor, id);
       if (campaign.status !== 'draft')
-        throw new ConflictError(`Campaign ${id} is ${campaign.status}; only drafts change.`);
+        throw new ConflictError(
+          say(
+            `活动 ${id} 的状态为 ${campaign.status}：只有草稿可以修改。`,
+            `Campaign ${id} is ${campaign.status}; only drafts change.`,
+          ),
+        );
       if (campaign.version !== version)
-        throw new ConflictError(`Campaign ${id} is at version ${campaign.version}, not ${version}.`);
+        throw new ConflictError(
+          say(
+            `活动 ${id} 当前为第 ${campaign.version} 版，而非第 ${version} 版。`,
+            `Campaign ${id} is at version ${campaign.version}, not ${version}.`,
+          ),
+        );
       const { recurrence, ...rest } = patch;
       const updated: Campaign = { ...campaign, ...rest, version: version + 1, updatedAt: ports.now() };
       if (recurrence === null) delete updated.recurrence;
@@ -427,7 +491,8 @@ export const createCampaignService = (ports: CampaignPorts) => {
     /** The launch as the caller's part of the region tree sees it: counts of its counties only. */
     async launchStatus(actor: Actor, id: string) {
       const campaign = await readable(actor, id);
-      if (!campaign.launch) throw new NotFoundError(`Campaign ${id} has not been launched.`);
+      if (!campaign.launch)
+        throw new NotFoundError(say(`活动 ${id} 尚未启动。`, `Campaign ${id} has not been launched.`));
       const execution = campaign.launch.executionArn
         ? await ports.launcher.describe(campaign.launch.executionArn)
         : undefined;
@@ -533,7 +598,9 @@ export const createCampaignService = (ports: CampaignPorts) => {
       // The region must lie in the caller's region and overlap the campaign's.
       const overlaps = code.startsWith(campaign.scope) || campaign.scope.startsWith(code);
       if (!findRegion(code) || !code.startsWith(actor.scope) || !overlaps) {
-        throw new NotFoundError(`Region ${code} not found in this campaign.`);
+        throw new NotFoundError(
+          say(`本活动中未找到区划 ${code}。`, `Region ${code} not found in this campaign.`),
+        );
       }
       const counties = await campaigns.progress(id, code.length >= 6 ? code.slice(0, 6) : code);
       const sum = (list: CountyProgress[]) => {

@@ -1,6 +1,6 @@
 import { type Actor, isAdmin } from './actor.ts';
 import type { BurdenDelta } from './burden.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, say } from './errors.ts';
 import {
   type Evidence,
   type EvidenceRequest,
@@ -53,7 +53,8 @@ export interface EvidencePorts {
 export const createEvidenceService = (ports: EvidencePorts) => {
   const inspectionFor = async (actor: Actor, id: string) => {
     const inspection = await ports.inspection(id);
-    if (!inspection || !canRead(actor, inspection)) throw new NotFoundError(`Inspection ${id} not found.`);
+    if (!inspection || !canRead(actor, inspection))
+      throw new NotFoundError(say(`未找到督导 ${id}。`, `Inspection ${id} not found.`));
     return inspection;
   };
 
@@ -127,11 +128,21 @@ export const createEvidenceService = (ports: EvidencePorts) => {
       bySchool ? { reused: 1 } : {},
     );
     if (result.outcome === 'sealed')
-      throw new ConflictError(`Campaign ${link.campaignId} is closing or closed: its evidence is sealed.`);
+      throw new ConflictError(
+        say(
+          `活动 ${link.campaignId} 正在结束或已结束：其佐证材料已封存。`,
+          `Campaign ${link.campaignId} is closing or closed: its evidence is sealed.`,
+        ),
+      );
     if (result.outcome === 'existing') {
       const made = await ports.evidence.get(result.evidenceId);
       if (made) return linkAnswer(made, false);
-      throw new ConflictError('The file is being linked by another request: try again.');
+      throw new ConflictError(
+        say(
+          '该文件正被另一请求关联：请稍后重试。',
+          'The file is being linked by another request: try again.',
+        ),
+      );
     }
     return linkAnswer(link, true);
   };
@@ -150,7 +161,12 @@ export const createEvidenceService = (ports: EvidencePorts) => {
       const inspection = await inspectionFor(actor, inspectionId);
       const performer = performerOf(actor, inspection);
       if (!performer)
-        throw new ForbiddenError('Only the inspected party and its inspectors upload evidence.');
+        throw new ForbiddenError(
+          say(
+            '只有被督导方（学校或政府）及其督学可以上传佐证材料。',
+            'Only the inspected party and its inspectors upload evidence.',
+          ),
+        );
       const linked = await linkTo(actor, inspection, request, performer === 'party');
       if (linked) return linked;
       const now = ports.now();
@@ -184,7 +200,10 @@ export const createEvidenceService = (ports: EvidencePorts) => {
       });
       if (!created)
         throw new ConflictError(
-          `Campaign ${evidence.campaignId} is closing or closed: its evidence is sealed.`,
+          say(
+            `活动 ${evidence.campaignId} 正在结束或已结束：其佐证材料已封存。`,
+            `Campaign ${evidence.campaignId} is closing or closed: its evidence is sealed.`,
+          ),
         );
       const url = await ports.presignUpload(evidence.key, evidence);
       return {
@@ -276,11 +295,15 @@ export const createEvidenceService = (ports: EvidencePorts) => {
       const evidence = await ports.evidence.get(evidenceId);
       const inspection = evidence ? await ports.inspection(evidence.inspectionId) : undefined;
       if (!evidence || !inspection || !canRead(actor, inspection))
-        throw new NotFoundError(`Evidence ${evidenceId} not found.`);
+        throw new NotFoundError(say(`未找到佐证材料 ${evidenceId}。`, `Evidence ${evidenceId} not found.`));
       if (evidence.status === 'pending')
-        throw new ConflictError('The file has not arrived or is still being verified.');
+        throw new ConflictError(
+          say('文件尚未到达或仍在校验中。', 'The file has not arrived or is still being verified.'),
+        );
       if (evidence.status === 'quarantined' && !isAdmin(actor))
-        throw new ForbiddenError('Quarantined files are served to supervision offices only.');
+        throw new ForbiddenError(
+          say('隔离的文件仅提供给督导机构。', 'Quarantined files are served to supervision offices only.'),
+        );
       await ports.evidence.logAccess({
         campaignId: evidence.campaignId,
         entityId: evidence.id,

@@ -46,6 +46,7 @@ export const evidenceRequestSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['size'],
+        params: { zh: `${r.contentType} 文件不得超过 ${limit / mb} MB` },
         message: `${r.contentType} files are limited to ${limit / mb} MB`,
       });
     }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Actor } from './actor.ts';
 import { archiveReader, narrowRegion } from './audit-service.ts';
 import type { Campaign } from './campaign.ts';
-import { NotFoundError } from './errors.ts';
+import { NotFoundError, say } from './errors.ts';
 import type { AuditEvent } from './inspection-service.ts';
 
 /** An evidence export: a slice of a campaign's archive bundled as a ZIP by export-evidence. */
@@ -58,7 +58,9 @@ export const createExportService = (ports: ExportPorts) => ({
     archiveReader(actor);
     const campaign = await ports.campaign(input.campaignId);
     if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
-      throw new NotFoundError(`Campaign ${input.campaignId} not found.`);
+      throw new NotFoundError(
+        say(`未找到活动 ${input.campaignId}。`, `Campaign ${input.campaignId} not found.`),
+      );
     const region = narrowRegion(actor, input.region);
     const record: EvidenceExport = {
       id: ports.newId(),
@@ -86,7 +88,8 @@ export const createExportService = (ports: ExportPorts) => ({
   async get(actor: Actor, id: string, requestId: string) {
     archiveReader(actor);
     const record = await ports.exports.get(id);
-    if (!record?.region.startsWith(actor.scope)) throw new NotFoundError(`Export ${id} not found.`);
+    if (!record?.region.startsWith(actor.scope))
+      throw new NotFoundError(say(`未找到导出 ${id}。`, `Export ${id} not found.`));
     if (record.status !== 'ready' || !record.key) return record;
     await ports.logAccess({
       campaignId: record.campaignId,

@@ -1,9 +1,10 @@
 import { type Actor, isAdmin } from './actor.ts';
 import { officeChain } from './audit-chain.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ForbiddenError, NotFoundError, say, ValidationError } from './errors.ts';
 import { type ImportCounts, type ImportKind, type ImportStatus, maxImportBytes } from './imports.ts';
 import type { AuditEvent } from './inspection-service.ts';
 import { scratchKeys } from './storage.ts';
+import type { Language } from './text.ts';
 
 /** The import record as the use cases see it (the adapter stores more). */
 export interface ImportView {
@@ -21,6 +22,7 @@ export interface ImportView {
   errorReportKey?: string;
   warnings?: string[];
   error?: string;
+  errorZh?: string;
 }
 
 export interface ImportPorts {
@@ -66,10 +68,21 @@ export const createImportRequests = (ports: ImportPorts) => ({
     request: { kind: ImportKind; fileName: string; contentType: string; size: number; sha256: string },
   ) {
     if (!isAdmin(actor))
-      throw new ForbiddenError('Only province, city and county offices import the registry.');
+      throw new ForbiddenError(
+        say(
+          '只有省、市、县督导机构可以导入名录。',
+          'Only province, city and county offices import the registry.',
+        ),
+      );
     if (request.size > maxImportBytes) {
-      throw new ValidationError('The file is too large.', [
-        { path: 'body.size', message: `imports are limited to ${maxImportBytes} bytes (50 MB)` },
+      throw new ValidationError(say('文件过大。', 'The file is too large.'), [
+        {
+          path: 'body.size',
+          message: say(
+            `导入文件不得超过 ${maxImportBytes} 字节（50 MB）`,
+            `imports are limited to ${maxImportBytes} bytes (50 MB)`,
+          ),
+        },
       ]);
     }
     const id = ports.newId();
@@ -115,15 +128,21 @@ export const createImportRequests = (ports: ImportPorts) => ({
     };
   },
 
-  async get(actor: Actor, id: string) {
+  /** The error report in the caller's language: errors.csv is Chinese, errors.en.csv beside it English. */
+  async get(actor: Actor, id: string, language: Language = 'zh') {
     const record = await ports.records.get(id);
     // Offices above the importing office see its imports; others do not.
     const visible =
       record && (isAdmin(actor) || actor.role === 'auditor') && record.scope.startsWith(actor.scope);
-    if (!record || !visible) throw new NotFoundError(`Import ${id} not found.`);
+    if (!record || !visible) throw new NotFoundError(say(`未找到导入 ${id}。`, `Import ${id} not found.`));
     const errorReportUrl =
       record.status === 'completed' && record.errorReportKey
-        ? await ports.presignDownload(record.errorReportKey, `import-${id}-errors.csv`)
+        ? await ports.presignDownload(
+            language === 'zh'
+              ? record.errorReportKey
+              : record.errorReportKey.replace(/\.csv$/, `.${language}.csv`),
+            `import-${id}-errors${language === 'zh' ? '' : `.${language}`}.csv`,
+          )
         : undefined;
     return {
       id: record.id,
@@ -136,7 +155,7 @@ export const createImportRequests = (ports: ImportPorts) => ({
       updatedAt: record.updatedAt,
       counts: record.counts ?? null,
       warnings: record.warnings ?? [],
-      ...(record.error ? { error: record.error } : {}),
+      ...(record.error ? { error: language === 'zh' ? (record.errorZh ?? record.error) : record.error } : {}),
       ...(errorReportUrl ? { errorReportUrl } : {}),
     };
   },

@@ -1,14 +1,17 @@
 import {
   entityKey,
+  headingsOf,
   type ImportCounts,
   ImportFileError,
   type ImportKind,
   parseRow,
   type RowError,
   resolveHeader,
+  rowError,
 } from './imports.ts';
 import { type PrincipalTerm, termChanges, termKeyOf } from './principals.ts';
 import type { Inspector, School, ZoneMembership } from './registry.ts';
+import { say } from './text.ts';
 
 /**
  * The import workflow's rules, free of I/O:
@@ -27,6 +30,8 @@ export interface PreparedFile {
   readonly read: number;
   readonly batches: ValidRow[][];
   readonly rejected: RowError[];
+  /** Column code → the header the file gave it (the error report names columns so). */
+  readonly headings: Record<string, string>;
 }
 
 export const importBatchSize = 1000;
@@ -38,8 +43,11 @@ export const prepareRows = (
   batchSize = importBatchSize,
 ): PreparedFile => {
   const [header, ...data] = rows;
-  if (!header) throw new ImportFileError('The file has no header row.');
-  if (data.length === 0) throw new ImportFileError('The file has a header row but no data rows.');
+  if (!header) throw new ImportFileError(say('文件没有表头行。', 'The file has no header row.'));
+  if (data.length === 0)
+    throw new ImportFileError(
+      say('文件只有表头行，没有数据行。', 'The file has a header row but no data rows.'),
+    );
   const positions = resolveHeader(kind, header);
 
   const valid: ValidRow[] = [];
@@ -57,30 +65,49 @@ export const prepareRows = (
     const entity = result.entity as Record<string, unknown>;
     const region = String(entity.regionCode);
     if (!region.startsWith(scope)) {
-      rejected.push({
-        row,
-        column: 'region_code',
-        message: `region ${region} is outside your scope (${scope})`,
-      });
+      rejected.push(
+        rowError(
+          row,
+          'region_code',
+          say(
+            `区划 ${region} 不在您的管辖范围（${scope}）内`,
+            `region ${region} is outside your scope (${scope})`,
+          ),
+        ),
+      );
       return;
     }
     const key = kind === 'zones' ? String(entity.schoolId) : entityKey(kind, entity);
     const earlier = firstSeen.get(key);
     if (earlier !== undefined) {
       const column = kind === 'schools' ? 'school_id' : kind === 'inspectors' ? 'inspector_id' : 'school_id';
-      const what = kind === 'zones' ? `school ${key} is already listed for a zone` : `duplicate id ${key}`;
-      rejected.push({ row, column, message: `${what}: first seen in row ${earlier}` });
+      const what =
+        kind === 'zones'
+          ? say(`学校 ${key} 已列入某一责任区`, `school ${key} is already listed for a zone`)
+          : say(`标识 ${key} 重复`, `duplicate id ${key}`);
+      rejected.push(
+        rowError(
+          row,
+          column,
+          say(`${what.zh}：首次出现在第 ${earlier} 行`, `${what.en}: first seen in row ${earlier}`),
+        ),
+      );
       return;
     }
     if (kind === 'zones') {
       const m = entity as ZoneMembership;
       const owner = zoneOwners.get(m.zoneId);
       if (owner && (owner.inspectorId !== m.inspectorId || owner.regionCode !== m.regionCode)) {
-        rejected.push({
-          row,
-          column: owner.inspectorId !== m.inspectorId ? 'inspector_id' : 'region_code',
-          message: `zone ${m.zoneId} was given inspector ${owner.inspectorId} in county ${owner.regionCode} in row ${owner.row}`,
-        });
+        rejected.push(
+          rowError(
+            row,
+            owner.inspectorId !== m.inspectorId ? 'inspector_id' : 'region_code',
+            say(
+              `责任区 ${m.zoneId} 已在第 ${owner.row} 行指定督学 ${owner.inspectorId}、区县 ${owner.regionCode}`,
+              `zone ${m.zoneId} was given inspector ${owner.inspectorId} in county ${owner.regionCode} in row ${owner.row}`,
+            ),
+          ),
+        );
         return;
       }
       if (!owner) zoneOwners.set(m.zoneId, { row, inspectorId: m.inspectorId, regionCode: m.regionCode });
@@ -91,7 +118,8 @@ export const prepareRows = (
 
   const batches: ValidRow[][] = [];
   for (let i = 0; i < valid.length; i += batchSize) batches.push(valid.slice(i, i + batchSize));
-  return { read: data.length, batches, rejected };
+  const headings = Object.fromEntries(headingsOf(kind, header, positions));
+  return { read: data.length, batches, rejected, headings };
 };
 
 export interface StoredEntity {
@@ -149,33 +177,53 @@ const zoneReferenceErrors = async (target: ImportTarget, rows: readonly ValidRow
     const m = entity as ZoneMembership;
     const school = schools.get(m.schoolId);
     const inspector = inspectors.get(m.inspectorId);
-    let error: Omit<RowError, 'row'> | undefined;
+    let error: RowError | undefined;
     if (!school)
-      error = {
-        column: 'school_id',
-        message: `school ${m.schoolId} is not in the registry (import schools first)`,
-      };
+      error = rowError(
+        row,
+        'school_id',
+        say(
+          `学校 ${m.schoolId} 不在名录中（请先导入学校）`,
+          `school ${m.schoolId} is not in the registry (import schools first)`,
+        ),
+      );
     else if (school.regionCode !== m.regionCode)
-      error = {
-        column: 'school_id',
-        message: `school ${m.schoolId} is in county ${school.regionCode}, not ${m.regionCode}`,
-      };
+      error = rowError(
+        row,
+        'school_id',
+        say(
+          `学校 ${m.schoolId} 属于区县 ${school.regionCode}，而非 ${m.regionCode}`,
+          `school ${m.schoolId} is in county ${school.regionCode}, not ${m.regionCode}`,
+        ),
+      );
     else if (!inspector)
-      error = {
-        column: 'inspector_id',
-        message: `inspector ${m.inspectorId} is not in the registry (import inspectors first)`,
-      };
+      error = rowError(
+        row,
+        'inspector_id',
+        say(
+          `督学 ${m.inspectorId} 不在名录中（请先导入督学）`,
+          `inspector ${m.inspectorId} is not in the registry (import inspectors first)`,
+        ),
+      );
     else if (inspector.kind !== 'responsible')
-      error = {
-        column: 'inspector_id',
-        message: `inspector ${m.inspectorId} is ${inspector.kind}, not a responsible inspector`,
-      };
+      error = rowError(
+        row,
+        'inspector_id',
+        say(
+          `督学 ${m.inspectorId} 的类型为 ${inspector.kind}，不是责任督学`,
+          `inspector ${m.inspectorId} is ${inspector.kind}, not a responsible inspector`,
+        ),
+      );
     else if (inspector.regionCode !== m.regionCode)
-      error = {
-        column: 'inspector_id',
-        message: `inspector ${m.inspectorId} works in county ${inspector.regionCode}, not ${m.regionCode}`,
-      };
-    if (error) errors.set(row, { row, ...error });
+      error = rowError(
+        row,
+        'inspector_id',
+        say(
+          `督学 ${m.inspectorId} 在区县 ${inspector.regionCode} 工作，而非 ${m.regionCode}`,
+          `inspector ${m.inspectorId} works in county ${inspector.regionCode}, not ${m.regionCode}`,
+        ),
+      );
+    if (error) errors.set(row, error);
   });
   return errors;
 };
@@ -229,11 +277,17 @@ export const upsertBatch = async (
     const storedRegion = existing?.entity.regionCode;
     if (typeof storedRegion === 'string' && !storedRegion.startsWith(input.scope)) {
       const column = kind === 'inspectors' ? 'inspector_id' : 'school_id';
-      rejected.push({
-        row,
-        column,
-        message: `${String(entity.id ?? entity.schoolId)} is registered in ${storedRegion}, outside your scope (${input.scope})`,
-      });
+      const id = String(entity.id ?? entity.schoolId);
+      rejected.push(
+        rowError(
+          row,
+          column,
+          say(
+            `${id} 已登记在 ${storedRegion}，不在您的管辖范围（${input.scope}）内`,
+            `${id} is registered in ${storedRegion}, outside your scope (${input.scope})`,
+          ),
+        ),
+      );
       counts.rejected++;
       continue;
     }

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   inspectorKindLabels,
   inspectorSchema,
@@ -8,6 +8,7 @@ import {
   specialtyLabels,
   zoneMembershipSchema,
 } from './registry.ts';
+import { issueMessage, type Language, say, schemaMessagesZh, type Text } from './text.ts';
 
 /**
  * Bulk import of registry spreadsheets: which columns each kind of file has
@@ -93,16 +94,51 @@ export type ImportEntity<K extends ImportKind> = z.infer<(typeof schemas)[K]>;
 export interface RowError {
   /** 1-based line in the spreadsheet, counting the header as row 1. */
   readonly row: number;
+  /** The column's code (`school_id`), whichever header the file used. */
   readonly column: string;
+  /** English. */
   readonly message: string;
+  /** The column's header as the uploaded file wrote it (`学校名称`); absent: the file had no such column. */
+  readonly heading?: string;
+  /** The message in Chinese. */
+  readonly zh?: string;
 }
 
+/** A row error in both languages. */
+export const rowError = (row: number, column: string, text: Text): RowError => ({
+  row,
+  column,
+  message: text.en,
+  zh: text.zh,
+});
+
+const zhLocale = z.locales.zhCN().localeError;
+
+/**
+ * A file the import cannot use, said to the person who uploaded it. Its message
+ * crosses the workflow as the error's cause: JSON of the text in both languages
+ * (`importFailureText` reads it back; a plain message reads the same in both).
+ */
 export class ImportFileError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly text: Text;
+  constructor(message: string | Text) {
+    const text = typeof message === 'string' ? say(message, message) : message;
+    super(JSON.stringify(text));
+    this.text = text;
     this.name = 'ImportFileError';
   }
 }
+
+/** The text of an ImportFileError's message as the workflow passed it on. */
+export const importFailureText = (message: string): Text => {
+  try {
+    const parsed = JSON.parse(message) as Partial<Text>;
+    if (typeof parsed.zh === 'string' && typeof parsed.en === 'string') return say(parsed.zh, parsed.en);
+  } catch {
+    // A plain message (an execution that began before messages were bilingual).
+  }
+  return say(message, message);
+};
 
 /**
  * Maps each expected column to its position in the header row. Unknown extra
@@ -124,12 +160,18 @@ export const resolveHeader = (kind: ImportKind, header: readonly string[]): Map<
   }
   if (missing.length > 0) {
     throw new ImportFileError(
-      `The ${kind} file is missing the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}. ` +
-        `Expected headers: ${columns[kind].map((c) => c.header).join(', ')}.`,
+      say(
+        `${kindNames[kind]}文件缺少以下列：${missing.join('、')}。` +
+          `应有的表头：${columns[kind].map((c) => `${c.header}（${c.alias}）`).join('、')}。`,
+        `The ${kind} file is missing the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}. ` +
+          `Expected headers: ${columns[kind].map((c) => c.header).join(', ')}.`,
+      ),
     );
   }
   return positions;
 };
+
+const kindNames: Record<ImportKind, string> = { schools: '学校', inspectors: '督学', zones: '责任区' };
 
 export type RowResult<K extends ImportKind> =
   | { readonly ok: true; readonly row: number; readonly entity: ImportEntity<K> }
@@ -153,32 +195,38 @@ export const parseRow = <K extends ImportKind>(
     }
     const converted = convert(column, text);
     if (converted.ok) raw[column.field] = converted.value;
-    else errors.push({ row, column: column.header, message: converted.message });
+    else errors.push(rowError(row, column.header, converted.message));
   }
   const parsed = schemas[kind].safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
+    // The same parse again in Chinese: same schema, same value, the same issues in the same order.
+    const zhIssues = schemas[kind].safeParse(raw, { error: zhLocale }).error?.issues ?? [];
+    parsed.error.issues.forEach((issue, n) => {
       const field = String(issue.path[0] ?? '');
       const column = columns[kind].find((c) => c.field === field)?.header ?? field;
-      if (errors.some((e) => e.column === column)) continue;
+      if (errors.some((e) => e.column === column)) return;
       const value = raw[field];
       const item =
         Array.isArray(value) && typeof issue.path[1] === 'number' ? value[issue.path[1]] : undefined;
-      const message =
+      const zhMessage =
+        issue.code === 'custom' || schemaMessagesZh[issue.message]
+          ? issueMessage(issue, 'zh')
+          : (zhIssues[n]?.message ?? issue.message);
+      const text: Text =
         issue.code === 'invalid_type' && value === undefined
-          ? 'is required'
+          ? say('必填', 'is required')
           : item === undefined
-            ? issue.message
-            : `"${String(item)}" ${issue.message}`;
-      errors.push({ row, column, message });
-    }
+            ? say(zhMessage, issue.message)
+            : say(`“${String(item)}”${zhMessage}`, `"${String(item)}" ${issue.message}`);
+      errors.push(rowError(row, column, text));
+    });
   }
   return errors.length > 0 || !parsed.success
     ? { ok: false, row, errors }
     : { ok: true, row, entity: parsed.data as ImportEntity<K> };
 };
 
-type Converted = { ok: true; value: unknown } | { ok: false; message: string };
+type Converted = { ok: true; value: unknown } | { ok: false; message: Text };
 
 const convert = (column: Column, text: string): Converted => {
   switch (column.type) {
@@ -186,7 +234,7 @@ const convert = (column: Column, text: string): Converted => {
       const compact = text.replace(/[,，\s]/g, '');
       return /^\d+$/.test(compact)
         ? { ok: true, value: Number(compact) }
-        : { ok: false, message: `"${text}" is not a whole number` };
+        : { ok: false, message: say(`“${text}”不是整数`, `"${text}" is not a whole number`) };
     }
     case 'date':
       return toIsoDate(text);
@@ -210,7 +258,7 @@ const convert = (column: Column, text: string): Converted => {
       const lowered = text.toLowerCase();
       if (yes.includes(lowered)) return { ok: true, value: true };
       if (no.includes(lowered)) return { ok: true, value: false };
-      return { ok: false, message: `"${text}" is not 是 or 否` };
+      return { ok: false, message: say(`“${text}”不是“是”或“否”`, `"${text}" is not 是 or 否`) };
     }
     default:
       return { ok: true, value: text };
@@ -225,13 +273,15 @@ const no = ['否', '不可用', 'no', 'n', 'false', '0'];
 const toCode = (labels: Readonly<Record<string, string>>, text: string): Converted => {
   const lowered = text.toLowerCase();
   const code = Object.keys(labels).find((c) => c === lowered || labels[c] === text);
+  const choices = Object.entries(labels).map(([c, l]) => `${c}(${l})`);
   return code
     ? { ok: true, value: code }
     : {
         ok: false,
-        message: `"${text}" is not one of ${Object.entries(labels)
-          .map(([c, l]) => `${c}(${l})`)
-          .join(', ')}`,
+        message: say(
+          `“${text}”不是以下之一：${choices.join('、')}`,
+          `"${text}" is not one of ${choices.join(', ')}`,
+        ),
       };
 };
 
@@ -247,18 +297,44 @@ const toIsoDate = (text: string): Converted => {
     const date = new Date(Date.UTC(1899, 11, 30) + Number(text) * 86_400_000);
     return { ok: true, value: date.toISOString().slice(0, 10) };
   }
-  return { ok: false, message: `"${text}" is not a date (YYYY-MM-DD)` };
+  return {
+    ok: false,
+    message: say(`“${text}”不是日期（YYYY-MM-DD）`, `"${text}" is not a date (YYYY-MM-DD)`),
+  };
 };
 
 /** The natural key of an entity in a file: duplicates of it in one file are rejected. */
 export const entityKey = (kind: ImportKind, entity: Record<string, unknown>): string =>
   kind === 'zones' ? `${entity.zoneId}/${entity.schoolId}` : String(entity.id);
 
-/** Rows of the error report: header first. Quotes every field (names may contain commas). */
-export const errorReportCsv = (errors: readonly RowError[]): string => {
+/**
+ * Rows of the error report: header first. Quotes every field (names may contain
+ * commas). The column is named as the uploaded file named it (its own header,
+ * e.g. 学校名称), else by its code; the message in the report's language.
+ */
+export const errorReportCsv = (errors: readonly RowError[], language: Language = 'en'): string => {
   const quote = (v: string | number) => `"${String(v).replace(/"/g, '""')}"`;
-  const lines = [['row', 'column', 'message'], ...errors.map((e) => [e.row, e.column, e.message])];
+  const header = language === 'zh' ? ['行', '列', '问题'] : ['row', 'column', 'message'];
+  const lines = [
+    header,
+    ...errors.map((e) => [e.row, e.heading ?? e.column, language === 'zh' ? (e.zh ?? e.message) : e.message]),
+  ];
   return `\uFEFF${lines.map((l) => l.map(quote).join(',')).join('\r\n')}\r\n`;
+};
+
+/** The header cell the file used for each column code (after `resolveHeader` found it). */
+export const headingsOf = (
+  kind: ImportKind,
+  header: readonly string[],
+  positions: Map<string, number>,
+): Map<string, string> => {
+  const headings = new Map<string, string>();
+  for (const column of columns[kind]) {
+    const at = positions.get(column.field);
+    const cell = at === undefined ? undefined : header[at]?.replace(/^\uFEFF/, '').trim();
+    if (cell) headings.set(column.header, cell);
+  }
+  return headings;
 };
 
 export interface ImportCounts {

@@ -2,7 +2,7 @@ import type { Actor } from './actor.ts';
 import type { BurdenDelta } from './burden.ts';
 import type { Campaign } from './campaign.ts';
 import { deadlineTracking, overdueDeltas } from './deadlines.ts';
-import { ConflictError, NotFoundError } from './errors.ts';
+import { ConflictError, NotFoundError, say } from './errors.ts';
 import { type Inspection, type InspectionStatus, teamMembers } from './inspection.ts';
 import type {
   InspectionParts,
@@ -68,13 +68,18 @@ export const inspectionTransitions = (ports: InspectionPorts) => {
   const load = async (actor: Actor, id: string) => {
     const loaded = await loadAny(id);
     if (!loaded || !canRead(actor, loaded.inspection, loaded.template))
-      throw new NotFoundError(`Inspection ${id} not found.`);
+      throw new NotFoundError(say(`未找到督导 ${id}。`, `Inspection ${id} not found.`));
     return loaded;
   };
 
   const requireActive = (campaign: Campaign) => {
     if (campaign.status !== 'active')
-      throw new ConflictError(`The campaign is ${campaign.status}, not active.`);
+      throw new ConflictError(
+        say(
+          `活动的状态为 ${campaign.status}，不在进行中。`,
+          `The campaign is ${campaign.status}, not active.`,
+        ),
+      );
   };
 
   const begin = async (

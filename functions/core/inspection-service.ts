@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { type Actor, isAdmin } from './actor.ts';
 import type { BurdenDelta } from './burden.ts';
 import type { Campaign } from './campaign.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, say, ValidationError } from './errors.ts';
 import type { Evidence } from './evidence.ts';
 import { type Inspection, type InspectionStatus, partyOf, teamMembers } from './inspection.ts';
 import { inspectionTransitions } from './inspection-commit.ts';
@@ -20,10 +20,12 @@ import { limits } from './limits.ts';
 import { findRegion } from './regions.ts';
 import type { School } from './registry.ts';
 import type { Grade, InspectionPhase, Template } from './template.ts';
+import { gradeTexts, type Text } from './text.ts';
 import {
   gradeByVerdicts,
   type IndicatorVerdict,
   quantitativeKinds,
+  type Verdict,
   valueErrors,
   verdictLabels,
   verdictsOf,
@@ -258,11 +260,45 @@ export const governmentOf = (inspection: Pick<Inspection, 'partyId' | 'targetId'
   return region && (region.level === 'town' || region.level === 'county') ? region : undefined;
 };
 
-export const gradeLabels: Record<Grade, string> = {
-  excellent: '优秀',
-  good: '良好',
-  pass: '合格',
-  fail: '不合格',
+/**
+ * The feedback letter (反馈) in Chinese and English: score, grade label,
+ * problems counted per indicator (by title), the earliest rectification deadline.
+ */
+export const feedbackLetter = (input: {
+  score: number | null;
+  grade: Grade | null;
+  problems: number;
+  byIndicator: readonly { title: Text; problems: number }[];
+  /** The quantitative indicators' verdicts (达标 / 未达标 / 未评估), by title. */
+  verdicts?: readonly { title: Text; verdict: Verdict }[];
+  earliestDue?: string;
+}): Text => {
+  const grade = input.grade ? (gradeTexts[input.grade] ?? { zh: input.grade, en: input.grade }) : undefined;
+  const verdicts = input.verdicts ?? [];
+  const result = say(
+    (grade ? `督导得分 ${input.score}，等次：${grade.zh}。` : '督导结果：未评估（无可评定的数据）。') +
+      (verdicts.length > 0
+        ? `${verdicts.map((v) => `${v.title.zh}：${verdictLabels[v.verdict].zh}`).join('；')}。`
+        : ''),
+    (grade
+      ? `Inspection score ${input.score}, grade: ${grade.en}. `
+      : 'Inspection result: not assessed (no data to grade). ') +
+      (verdicts.length > 0
+        ? `${verdicts.map((v) => `${v.title.en}: ${verdictLabels[v.verdict].en}`).join('; ')}. `
+        : ''),
+  );
+  if (input.problems === 0)
+    return say(`${result.zh}未发现需整改的问题。`, `${result.en}No problems to rectify were found.`);
+  const zhList = input.byIndicator.map((i) => `${i.title.zh}（${i.problems} 项）`).join('、');
+  const enList = input.byIndicator
+    .map((i) => `${i.title.en} (${i.problems} ${i.problems === 1 ? 'item' : 'items'})`)
+    .join('; ');
+  return say(
+    `${result.zh}发现 ${input.problems} 个问题：${zhList}。` +
+      `请逐项制定整改方案，于期限内完成整改（最早期限 ${input.earliestDue}）。`,
+    `${result.en}${input.problems} ${input.problems === 1 ? 'problem was' : 'problems were'} found: ${enList}. ` +
+      `Plan the rectification of each one and complete it by its deadline (the earliest is ${input.earliestDue}).`,
+  );
 };
 
 export const createInspectionService = (ports: InspectionPorts) => {
@@ -288,18 +324,35 @@ export const createInspectionService = (ports: InspectionPorts) => {
           return [
             {
               path: `${entry.path}.${i}`,
-              message: `${id} is not evidence of this inspection (announce the file on it: one the school stored before is linked, not uploaded again)`,
+              message: say(
+                `${id} 不是本督导的佐证材料（请先在本督导登记该文件：学校以前存过的文件会被关联，无需重新上传）`,
+                `${id} is not evidence of this inspection (announce the file on it: one the school stored before is linked, not uploaded again)`,
+              ),
             },
           ];
         const status = record.status;
         if (status === 'quarantined' || status === 'expired')
-          return [{ path: `${entry.path}.${i}`, message: `${id} is ${status}: it cannot serve as evidence` }];
+          return [
+            {
+              path: `${entry.path}.${i}`,
+              message: say(
+                `${id} 的状态为 ${status}：不能作为佐证材料`,
+                `${id} is ${status}: it cannot serve as evidence`,
+              ),
+            },
+          ];
         return [];
       }),
     );
     if (errors.length > 0) {
-      const bad = [...new Set(errors.map((e) => e.message.split(' ')[0]))];
-      throw new ValidationError(`Some evidence named here cannot be used: ${bad.join(', ')}.`, errors);
+      const bad = [...new Set(errors.map((e) => e.message.en.split(' ')[0]))];
+      throw new ValidationError(
+        say(
+          `此处列出的部分佐证材料不能使用：${bad.join('、')}。`,
+          `Some evidence named here cannot be used: ${bad.join(', ')}.`,
+        ),
+        errors,
+      );
     }
   };
 
@@ -344,10 +397,17 @@ export const createInspectionService = (ports: InspectionPorts) => {
       .map((g, i) =>
         known.has(g.indicatorId)
           ? undefined
-          : { path: `body.indicators.${i}.indicatorId`, message: `not an indicator of ${template.id}` },
+          : {
+              path: `body.indicators.${i}.indicatorId`,
+              message: say(`不是模板 ${template.id} 的指标`, `not an indicator of ${template.id}`),
+            },
       )
-      .filter((e): e is { path: string; message: string } => e !== undefined);
-    if (errors.length > 0) throw new ValidationError(`Unknown indicators in the ${path}.`, errors);
+      .filter((e): e is { path: string; message: Text } => e !== undefined);
+    if (errors.length > 0)
+      throw new ValidationError(
+        say(`${path} 中有未知的指标。`, `Unknown indicators in the ${path}.`),
+        errors,
+      );
   };
 
   /** Each value of the kind its indicator takes (a number for a number indicator…): 400 otherwise. */
@@ -379,33 +439,58 @@ export const createInspectionService = (ports: InspectionPorts) => {
           : [
               {
                 path: `body.inspectionIds.${n}`,
-                message: `no inspection ${id} in this campaign and your region`,
+                message: say(
+                  `本活动及您的区域内没有督导 ${id}`,
+                  `no inspection ${id} in this campaign and your region`,
+                ),
               },
             ];
       });
-      if (unseen.length > 0) throw new NotFoundError('Some inspections named here were not found.', unseen);
+      if (unseen.length > 0)
+        throw new NotFoundError(
+          say('此处列出的部分督导未找到。', 'Some inspections named here were not found.'),
+          unseen,
+        );
     }
     if (input.type === 'notification') {
       const schools = await Promise.all(input.schoolIds.map((id) => ports.school(id)));
       const unseen = input.schoolIds.flatMap((id, n) =>
         schools[n] && inside(schools[n]!.regionCode)
           ? []
-          : [{ path: `body.schoolIds.${n}`, message: `no school ${id} in this campaign's and your region` }],
+          : [
+              {
+                path: `body.schoolIds.${n}`,
+                message: say(
+                  `本活动及您的区域内没有学校 ${id}`,
+                  `no school ${id} in this campaign's and your region`,
+                ),
+              },
+            ],
       );
-      if (unseen.length > 0) throw new NotFoundError('Some schools named here were not found.', unseen);
+      if (unseen.length > 0)
+        throw new NotFoundError(
+          say('此处列出的部分学校未找到。', 'Some schools named here were not found.'),
+          unseen,
+        );
       const outside = input.regionCodes.flatMap((code, n) =>
         findRegion(code) && inside(code)
           ? []
           : [
               {
                 path: `body.regionCodes.${n}`,
-                message: `${code} is not a region of this campaign under your office`,
+                message: say(
+                  `${code} 不是本活动中您所辖的区划`,
+                  `${code} is not a region of this campaign under your office`,
+                ),
               },
             ],
       );
       if (outside.length > 0)
         throw new ForbiddenError(
-          'A notification may name only regions under both you and the campaign.',
+          say(
+            '通报只能列出同时属于您和本活动的区划。',
+            'A notification may name only regions under both you and the campaign.',
+          ),
           outside,
         );
     }
@@ -468,7 +553,9 @@ export const createInspectionService = (ports: InspectionPorts) => {
     ) {
       if (q.assignee === 'me') {
         if (actor.role !== 'inspector')
-          throw new ForbiddenError('assignee=me is the work list of an inspector.');
+          throw new ForbiddenError(
+            say('assignee=me 是督学的工作清单。', 'assignee=me is the work list of an inspector.'),
+          );
         return store.byAssignee(actor.scope, q);
       }
       if (q.schoolId) {
@@ -494,9 +581,21 @@ export const createInspectionService = (ports: InspectionPorts) => {
         const items = page.items.filter((i) => canRead(actor, i) && (!q.status || i.status === q.status));
         return page.cursor ? { items, cursor: page.cursor } : { items };
       }
-      throw new ValidationError('Say whose inspections: assignee=me, schoolId=… or targetId=…', [
-        { path: 'query', message: 'assignee, schoolId or targetId is required' },
-      ]);
+      throw new ValidationError(
+        say(
+          '请说明查询谁的督导：assignee=me、schoolId=… 或 targetId=…',
+          'Say whose inspections: assignee=me, schoolId=… or targetId=…',
+        ),
+        [
+          {
+            path: 'query',
+            message: say(
+              '须给出 assignee、schoolId 或 targetId',
+              'assignee, schoolId or targetId is required',
+            ),
+          },
+        ],
+      );
     },
 
     /**
@@ -581,11 +680,15 @@ export const createInspectionService = (ports: InspectionPorts) => {
     async returnSelfAssessment(actor: Actor, id: string, input: { version: number; reason: string }) {
       const loaded = await begin('return_self_assessment', actor, id, input.version);
       const current = loaded.parts.selfAssessment;
-      if (!current) throw new ConflictError('There is no self-assessment to return.');
+      if (!current)
+        throw new ConflictError(say('没有可退回的自评。', 'There is no self-assessment to return.'));
       const n = current.n ?? 1;
       if (n > limits.returns)
         throw new ConflictError(
-          `The self-assessment was returned ${limits.returns} times: inspect it as it is.`,
+          say(
+            `自评已被退回 ${limits.returns} 次：请按现状进行督导。`,
+            `The self-assessment was returned ${limits.returns} times: inspect it as it is.`,
+          ),
         );
       const returned = { reason: input.reason, by: actor.subject, at: ports.now() };
       const value = { ...current, n, returned };
@@ -612,12 +715,20 @@ export const createInspectionService = (ports: InspectionPorts) => {
         const allowed = member?.indicatorIds ? new Set(member.indicatorIds) : undefined;
         const outside = input.indicators.flatMap((i, n) =>
           allowed && !allowed.has(i.indicatorId)
-            ? [{ path: `body.indicators.${n}.indicatorId`, message: `${i.indicatorId} is not given to you` }]
+            ? [
+                {
+                  path: `body.indicators.${n}.indicatorId`,
+                  message: say(`指标 ${i.indicatorId} 未分配给您`, `${i.indicatorId} is not given to you`),
+                },
+              ]
             : [],
         );
         if (outside.length > 0)
           throw new ForbiddenError(
-            'A team member records findings for the indicators given to them.',
+            say(
+              '督导组成员只能记录分配给自己的指标的督导结果。',
+              'A team member records findings for the indicators given to them.',
+            ),
             outside,
           );
       }
@@ -658,7 +769,10 @@ export const createInspectionService = (ports: InspectionPorts) => {
     async issueReport(actor: Actor, id: string, input: { version: number }) {
       const loaded = await begin('issue_report', actor, id, input.version);
       const findings = loaded.parts.findings;
-      if (!findings) throw new ConflictError('The inspection has no findings to report on.');
+      if (!findings)
+        throw new ConflictError(
+          say('该督导尚无可出具报告的督导结果。', 'The inspection has no findings to report on.'),
+        );
       // A score indicator must be scored; a quantitative one without its figures is not assessed.
       const scored = new Set(
         findings.indicators.filter((i) => typeof i.score === 'number').map((i) => i.indicatorId),
@@ -667,7 +781,12 @@ export const createInspectionService = (ports: InspectionPorts) => {
         .filter((i) => i.kind === 'score' && !scored.has(i.id))
         .map((i) => i.id);
       if (missing.length > 0)
-        throw new ConflictError(`The findings have no score for ${missing.join(', ')}.`);
+        throw new ConflictError(
+          say(
+            `督导结果缺少以下指标的得分：${missing.join('、')}。`,
+            `The findings have no score for ${missing.join(', ')}.`,
+          ),
+        );
       const { score, grade, verdicts } = gradeByVerdicts(loaded.template, findings.indicators);
       const now = ports.now();
       const defaultDue =
@@ -696,31 +815,30 @@ export const createInspectionService = (ports: InspectionPorts) => {
       for (const r of rectifications)
         problemsByIndicator[`p_${r.indicatorId}`] = (problemsByIndicator[`p_${r.indicatorId}`] ?? 0) + 1;
       // The letter names indicators by title and counts their problems; each problem is its own rectification.
-      const titleOf = (indicatorId: string) =>
-        loaded.template.indicators.find((i) => i.id === indicatorId)?.title.zh ?? indicatorId;
       const earliestDue = rectifications
         .map((r) => r.dueAt)
         .sort()[0]
         ?.slice(0, 10);
-      const quantitative = verdicts.filter((v) => quantitativeKinds.includes(v.kind));
-      const result =
-        (grade === null
-          ? '督导结果：未评估（无可评定的数据）。'
-          : `督导得分 ${score}，等次：${gradeLabels[grade]}。`) +
-        (quantitative.length > 0
-          ? `${quantitative.map((v) => `${titleOf(v.indicatorId)}：${verdictLabels[v.verdict].zh}`).join('；')}。`
-          : '');
-      const feedback = {
-        text:
-          rectifications.length === 0
-            ? `${result}未发现需整改的问题。`
-            : `${result}发现 ${rectifications.length} 个问题：` +
-              Object.entries(problemsByIndicator)
-                .map(([key, n]) => `${titleOf(key.slice(2))}（${n} 项）`)
-                .join('、') +
-              `。请逐项制定整改方案，于期限内完成整改（最早期限 ${earliestDue}）。`,
-        issuedAt: now,
-      };
+      const titleOf = (indicatorId: string): Text =>
+        loaded.template.indicators.find((i) => i.id === indicatorId)?.title ?? {
+          zh: indicatorId,
+          en: indicatorId,
+        };
+      const texts = feedbackLetter({
+        score,
+        grade,
+        problems: rectifications.length,
+        byIndicator: Object.entries(problemsByIndicator).map(([key, n]) => ({
+          title: titleOf(key.slice(2)),
+          problems: n,
+        })),
+        verdicts: verdicts
+          .filter((v) => quantitativeKinds.includes(v.kind))
+          .map((v) => ({ title: titleOf(v.indicatorId), verdict: v.verdict })),
+        ...(earliestDue ? { earliestDue } : {}),
+      });
+      // `text` (Chinese) as before; `texts` in both languages.
+      const feedback = { text: texts.zh, texts, issuedAt: now };
       // More rectifications than one transaction holds: written first as drafts (each once, by its
       // deterministic id), committed by the report that lists them, then activated (the sweeper
       // finishes an activation a crash interrupted). Until the report commits, the drafts belong to nothing.
@@ -785,11 +903,20 @@ export const createInspectionService = (ports: InspectionPorts) => {
     async acknowledgeFeedback(actor: Actor, id: string, input: { version: number }) {
       const loaded = await load(actor, id);
       if (performerOf(actor, loaded.inspection) !== 'party')
-        throw new ForbiddenError('Only the inspected school or government acknowledges feedback.');
-      if (!loaded.inspection.feedback) throw new ConflictError('There is no feedback to acknowledge yet.');
+        throw new ForbiddenError(
+          say(
+            '只有被督导的学校或政府可以确认反馈。',
+            'Only the inspected school or government acknowledges feedback.',
+          ),
+        );
+      if (!loaded.inspection.feedback)
+        throw new ConflictError(say('尚无可确认的反馈。', 'There is no feedback to acknowledge yet.'));
       if (loaded.inspection.version !== input.version)
         throw new ConflictError(
-          `The inspection is at version ${loaded.inspection.version}, not ${input.version}.`,
+          say(
+            `该督导当前为第 ${loaded.inspection.version} 版，而非第 ${input.version} 版。`,
+            `The inspection is at version ${loaded.inspection.version}, not ${input.version}.`,
+          ),
         );
       return commit('acknowledge_feedback', actor.subject, loaded, {
         status: loaded.inspection.status,
@@ -814,12 +941,19 @@ export const createInspectionService = (ports: InspectionPorts) => {
       const item = loaded.rectifications.find(
         (r) => r.id === rid && (loaded.performer !== 'named' || r.schoolId === actor.scope),
       );
-      if (!item) throw new NotFoundError(`Rectification ${rid} not found.`);
+      if (!item) throw new NotFoundError(say(`未找到整改项 ${rid}。`, `Rectification ${rid} not found.`));
       // An item naming a school is that school's to work; the government sees it in its inspection.
       if (item.schoolId && loaded.performer !== 'named')
-        throw new ForbiddenError(`Rectification ${rid} is the work of school ${item.schoolId}.`);
+        throw new ForbiddenError(
+          say(
+            `整改项 ${rid} 由学校 ${item.schoolId} 负责整改。`,
+            `Rectification ${rid} is the work of school ${item.schoolId}.`,
+          ),
+        );
       if (item.status === 'passed' || item.status === 'submitted')
-        throw new ConflictError(`Rectification ${rid} is ${item.status}.`);
+        throw new ConflictError(
+          say(`整改项 ${rid} 的状态为 ${item.status}。`, `Rectification ${rid} is ${item.status}.`),
+        );
       if (input.completion)
         await checkEvidence(id, [{ path: 'body.completion.evidenceIds', ids: input.completion.evidenceIds }]);
       const now = ports.now();
@@ -846,9 +980,14 @@ export const createInspectionService = (ports: InspectionPorts) => {
     async reviewRectification(actor: Actor, id: string, rid: string, input: z.infer<typeof reviewSchema>) {
       const loaded = await begin('review_rectification', actor, id, input.version);
       const item = loaded.rectifications.find((r) => r.id === rid);
-      if (!item) throw new NotFoundError(`Rectification ${rid} not found.`);
+      if (!item) throw new NotFoundError(say(`未找到整改项 ${rid}。`, `Rectification ${rid} not found.`));
       if (item.status !== 'submitted')
-        throw new ConflictError(`Rectification ${rid} is ${item.status}, not submitted.`);
+        throw new ConflictError(
+          say(
+            `整改项 ${rid} 的状态为 ${item.status}，并非已提交。`,
+            `Rectification ${rid} is ${item.status}, not submitted.`,
+          ),
+        );
       const now = ports.now();
       const failed = input.result === 'fail';
       const updated: Rectification = {
@@ -904,13 +1043,21 @@ export const createInspectionService = (ports: InspectionPorts) => {
     ) {
       const loaded = await begin('return_rectification', actor, id, input.version);
       const item = loaded.rectifications.find((r) => r.id === rid);
-      if (!item) throw new NotFoundError(`Rectification ${rid} not found.`);
+      if (!item) throw new NotFoundError(say(`未找到整改项 ${rid}。`, `Rectification ${rid} not found.`));
       if (item.status !== 'submitted' || !item.completion)
-        throw new ConflictError(`Rectification ${rid} is ${item.status}, not submitted.`);
+        throw new ConflictError(
+          say(
+            `整改项 ${rid} 的状态为 ${item.status}，并非已提交。`,
+            `Rectification ${rid} is ${item.status}, not submitted.`,
+          ),
+        );
       const returns = item.returns ?? [];
       if (returns.length >= limits.returns)
         throw new ConflictError(
-          `Rectification ${rid} was returned ${limits.returns} times: review it instead.`,
+          say(
+            `整改项 ${rid} 已被退回 ${limits.returns} 次：请改为复查。`,
+            `Rectification ${rid} was returned ${limits.returns} times: review it instead.`,
+          ),
         );
       const { completion, ...rest } = item;
       const updated: Rectification = {
@@ -932,14 +1079,17 @@ export const createInspectionService = (ports: InspectionPorts) => {
      * two offices never overwrite each other's.
      */
     async recordAction(actor: Actor, campaignId: string, input: ActionInput) {
-      if (!isAdmin(actor)) throw new ForbiddenError('Only supervision offices record follow-up actions.');
+      if (!isAdmin(actor))
+        throw new ForbiddenError(
+          say('只有督导机构可以记录后续处理。', 'Only supervision offices record follow-up actions.'),
+        );
       const campaign = await ports.campaign(campaignId);
       if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
-        throw new NotFoundError(`Campaign ${campaignId} not found.`);
+        throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
       const inspectionId = 'inspectionId' in input ? input.inspectionId : undefined;
       if (input.type === 'accountability' && !inspectionId) {
-        throw new ValidationError('Accountability concerns one inspection.', [
-          { path: 'body.inspectionId', message: 'is required' },
+        throw new ValidationError(say('问责针对单个督导。', 'Accountability concerns one inspection.'), [
+          { path: 'body.inspectionId', message: say('必填', 'is required') },
         ]);
       }
       if (input.type === 'interview' && input.leader && !inspectionId)
@@ -956,7 +1106,12 @@ export const createInspectionService = (ports: InspectionPorts) => {
           record.inspection.campaignId !== campaignId ||
           !record.inspection.regionCode.startsWith(actor.scope)
         ) {
-          throw new NotFoundError(`Inspection ${inspectionId} not found in this campaign.`);
+          throw new NotFoundError(
+            say(
+              `本活动中未找到督导 ${inspectionId}。`,
+              `Inspection ${inspectionId} not found in this campaign.`,
+            ),
+          );
         }
         regionCode = record.inspection.regionCode;
         const government = governmentOf(record.inspection);
@@ -975,7 +1130,12 @@ export const createInspectionService = (ports: InspectionPorts) => {
             (p) => p.type === 'notification' && p.inspectionId === inspectionId && p.status === 'recorded',
           );
           if (!notified)
-            throw new ConflictError('Accountability follows a recorded notification of this inspection.');
+            throw new ConflictError(
+              say(
+                '问责须以该督导已记录的通报为前提。',
+                'Accountability follows a recorded notification of this inspection.',
+              ),
+            );
         }
       }
       const id = ports.newId();
@@ -994,7 +1154,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
         !(isAdmin(actor) || actor.role === 'auditor') ||
         !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope))
       ) {
-        throw new NotFoundError(`Campaign ${campaignId} not found.`);
+        throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
       }
       return (await store.proposals(campaignId)).filter(
         (p) => p.regionCode.startsWith(actor.scope) || actor.scope.startsWith(p.regionCode),

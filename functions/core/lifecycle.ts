@@ -1,7 +1,8 @@
 import type { Actor } from './actor.ts';
 import { isAdmin } from './actor.ts';
 import { ConflictError, ForbiddenError } from './errors.ts';
-import { type Inspection, type InspectionStatus, partyOf, teamMembers } from './inspection.ts';
+import { type Inspection, type InspectionStatus, partyOf, statusLabels, teamMembers } from './inspection.ts';
+import { say, type Text } from './text.ts';
 
 /**
  * The inspection lifecycle as one explicit table: which command may move an
@@ -90,11 +91,22 @@ export const canRead = (
     template.target.partyReadsSchoolInspections === true &&
     (inspection.townCode ?? inspection.regionCode).startsWith(actor.scope));
 
-const who: Record<Performer, string> = {
-  party: 'the inspected school or government',
-  named: 'a school named in a rectification',
-  lead: 'the team lead',
-  member: 'a team member',
+const who: Record<Performer, Text> = {
+  party: { zh: '被督导学校或政府', en: 'the inspected school or government' },
+  named: { zh: '整改事项所指名的学校', en: 'a school named in a rectification' },
+  lead: { zh: '督导组组长', en: 'the team lead' },
+  member: { zh: '督导组成员', en: 'a team member' },
+};
+
+/** How people read a command (problem details). */
+export const commandLabels: Record<Command, Text> = {
+  submit_self_assessment: { zh: '提交自评', en: 'submit self assessment' },
+  return_self_assessment: { zh: '退回自评', en: 'return self assessment' },
+  record_findings: { zh: '记录督导结果', en: 'record findings' },
+  issue_report: { zh: '出具督导报告', en: 'issue report' },
+  submit_rectification: { zh: '提交整改', en: 'submit rectification' },
+  return_rectification: { zh: '退回整改', en: 'return rectification' },
+  review_rectification: { zh: '复查整改', en: 'review rectification' },
 };
 
 /**
@@ -116,12 +128,18 @@ export const authorize = (
   const performer = performerOf(actor, inspection);
   if (!performer || !rule.by.includes(performer)) {
     throw new ForbiddenError(
-      `Only ${rule.by.map((p) => who[p]).join(' or ')} may ${command.replace(/_/g, ' ')}.`,
+      say(
+        `只有${rule.by.map((p) => who[p].zh).join('或')}可以${commandLabels[command].zh}。`,
+        `Only ${rule.by.map((p) => who[p].en).join(' or ')} may ${commandLabels[command].en}.`,
+      ),
     );
   }
   if (inspection.version !== expectedVersion) {
     throw new ConflictError(
-      `The inspection is at version ${inspection.version}, not ${expectedVersion}: reload it.`,
+      say(
+        `该督导当前为第 ${inspection.version} 版，而非第 ${expectedVersion} 版：请重新读取。`,
+        `The inspection is at version ${inspection.version}, not ${expectedVersion}: reload it.`,
+      ),
     );
   }
   let allowed = rule.from.includes(inspection.status);
@@ -135,7 +153,10 @@ export const authorize = (
     allowed = false;
   if (!allowed) {
     throw new ConflictError(
-      `An inspection that is ${inspection.status} cannot take "${command.replace(/_/g, ' ')}".`,
+      say(
+        `处于“${statusLabels[inspection.status].zh}”状态的督导不能${commandLabels[command].zh}。`,
+        `An inspection that is ${inspection.status} cannot take "${commandLabels[command].en}".`,
+      ),
     );
   }
   return performer;

@@ -47,6 +47,7 @@ export const withinBytes =
     if (size > bytes) {
       ctx.addIssue({
         code: 'custom',
+        params: { zh: `${what} 的 JSON 为 ${Math.ceil(size / 1024)} KB；最多 ${bytes / 1024} KB` },
         message: `${what} is ${Math.ceil(size / 1024)} KB as JSON; at most ${bytes / 1024} KB`,
       });
     }
@@ -59,7 +60,13 @@ export const uniqueBy =
     const seen = new Set<string>();
     items.forEach((item, i) => {
       const k = key(item);
-      if (seen.has(k)) ctx.addIssue({ code: 'custom', path: [i], message: `${what} ${k} is named twice` });
+      if (seen.has(k))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          params: { zh: `${what} ${k} 重复出现` },
+          message: `${what} ${k} is named twice`,
+        });
       seen.add(k);
     });
   };
@@ -99,6 +106,11 @@ export const fromNotAfterTo = <T extends { from?: string | undefined; to?: strin
   ctx: z.RefinementCtx,
 ): void => {
   if (value.from !== undefined && value.to !== undefined && value.from.slice(0, value.to.length) > value.to) {
-    ctx.addIssue({ code: 'custom', path: ['from'], message: 'must not be after `to`' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['from'],
+      params: { zh: '不得晚于 `to`' },
+      message: 'must not be after `to`',
+    });
   }
 };

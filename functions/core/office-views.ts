@@ -1,6 +1,6 @@
 import { type Actor, isAdmin } from './actor.ts';
 import type { Campaign } from './campaign.ts';
-import { ForbiddenError, NotFoundError } from './errors.ts';
+import { ForbiddenError, NotFoundError, say } from './errors.ts';
 import type { Inspection, InspectionStatus } from './inspection.ts';
 import { teamMembers } from './inspection.ts';
 import type { InspectionStore } from './inspection-service.ts';
@@ -100,7 +100,7 @@ export const createOfficeViews = (ports: OfficeViewPorts) => {
       !(isAdmin(actor) || actor.role === 'auditor') ||
       !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope))
     )
-      throw new NotFoundError(`Campaign ${id} not found.`);
+      throw new NotFoundError(say(`未找到活动 ${id}。`, `Campaign ${id} not found.`));
     return campaign;
   };
 
@@ -115,11 +115,16 @@ export const createOfficeViews = (ports: OfficeViewPorts) => {
     async campaignInspections(actor: Actor, campaignId: string, q: InspectionListQuery) {
       const campaign = await readable(actor, campaignId);
       const region = q.region ?? (campaign.scope.length >= actor.scope.length ? campaign.scope : actor.scope);
-      if (!findRegion(region)) throw new NotFoundError(`Region ${region} not found.`);
+      if (!findRegion(region))
+        throw new NotFoundError(say(`未找到区划 ${region}。`, `Region ${region} not found.`));
       if (!region.startsWith(actor.scope))
-        throw new ForbiddenError(`Region ${region} lies outside your region.`);
+        throw new ForbiddenError(
+          say(`区划 ${region} 不在您的管辖范围内。`, `Region ${region} lies outside your region.`),
+        );
       if (!(region.startsWith(campaign.scope) || campaign.scope.startsWith(region)))
-        throw new NotFoundError(`Region ${region} is not in this campaign.`);
+        throw new NotFoundError(
+          say(`区划 ${region} 不在本活动中。`, `Region ${region} is not in this campaign.`),
+        );
       const county = region.length > 6 ? region.slice(0, 6) : undefined;
       const counties = county
         ? [county]
@@ -174,7 +179,8 @@ export const createOfficeViews = (ports: OfficeViewPorts) => {
         (actor.role === 'inspector'
           ? actor.scope === inspector.id
           : (isAdmin(actor) || actor.role === 'auditor') && inspector.regionCode.startsWith(actor.scope));
-      if (!inspector || !visible) throw new NotFoundError(`Inspector ${inspectorId} not found.`);
+      if (!inspector || !visible)
+        throw new NotFoundError(say(`未找到督学 ${inspectorId}。`, `Inspector ${inspectorId} not found.`));
       const page = await ports.loadsOf(inspectorId, q);
       const campaigns = new Map(
         (await ports.campaigns(page.items.map((l) => l.campaignId))).map((c) => [c.id, c]),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Actor, isAdmin } from './actor.ts';
 import type { Campaign } from './campaign.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, say } from './errors.ts';
 import type { Inspection, Team } from './inspection.ts';
 import { inspectionTransitions } from './inspection-commit.ts';
 import type { AuditEvent, InspectionPorts } from './inspection-service.ts';
@@ -94,15 +94,21 @@ export const createPanelService = (ports: PanelPorts) => {
   const { load, requireActive } = inspectionTransitions(ports);
 
   const campaignFor = async (actor: Actor, id: string) => {
-    if (!isAdmin(actor)) throw new ForbiddenError('Only supervision offices draw expert panels.');
+    if (!isAdmin(actor))
+      throw new ForbiddenError(
+        say('只有督导机构可以抽取专家组。', 'Only supervision offices draw expert panels.'),
+      );
     const campaign = await ports.campaign(id);
     if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
-      throw new NotFoundError(`Campaign ${id} not found.`);
+      throw new NotFoundError(say(`未找到活动 ${id}。`, `Campaign ${id} not found.`));
     const template = await ports.template(campaign.templateId, campaign.templateVersion);
     if (!template) throw new Error(`template ${campaign.templateId}@${campaign.templateVersion} missing`);
     if (template.team.mode !== 'panel' || !template.team.panel)
       throw new ConflictError(
-        `Template ${template.id} does not ask for expert panels (its teams: ${template.team.mode}).`,
+        say(
+          `模板 ${template.id} 不要求抽取专家组（其督导组方式为 ${template.team.mode}）。`,
+          `Template ${template.id} does not ask for expert panels (its teams: ${template.team.mode}).`,
+        ),
       );
     return { campaign, template, rule: template.team.panel };
   };
@@ -126,7 +132,9 @@ export const createPanelService = (ports: PanelPorts) => {
       requireActive(campaign);
       const region = q.region ?? (campaign.scope.length >= actor.scope.length ? campaign.scope : actor.scope);
       if (!region.startsWith(actor.scope))
-        throw new ForbiddenError(`Region ${region} lies outside your region.`);
+        throw new ForbiddenError(
+          say(`区划 ${region} 不在您的管辖范围内。`, `Region ${region} lies outside your region.`),
+        );
       const counties = countiesUnder(region)
         .map((c) => c.code)
         .filter((c) => c.startsWith(campaign.scope));
@@ -228,7 +236,7 @@ export const createPanelService = (ports: PanelPorts) => {
         !(isAdmin(actor) || actor.role === 'auditor') ||
         !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope))
       )
-        throw new NotFoundError(`Campaign ${campaignId} not found.`);
+        throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
       const draws = (await ports.draws.list(campaignId)).filter(
         (d) => d.region.startsWith(actor.scope) || actor.scope.startsWith(d.region),
       );
@@ -266,17 +274,32 @@ export const createPanelService = (ports: PanelPorts) => {
     ) {
       const loaded = await load(actor, inspectionId);
       if (!isAdmin(actor) || !loaded.inspection.regionCode.startsWith(actor.scope))
-        throw new ForbiddenError('Only the office over the school replaces panel members.');
+        throw new ForbiddenError(
+          say(
+            '只有学校的上级督导机构可以更换专家组成员。',
+            'Only the office over the school replaces panel members.',
+          ),
+        );
       const { campaign, rule } = await campaignFor(actor, loaded.campaign.id);
       requireActive(campaign);
       if (loaded.inspection.version !== input.version)
         throw new ConflictError(
-          `The inspection is at version ${loaded.inspection.version}, not ${input.version}: reload it.`,
+          say(
+            `该督导当前为第 ${loaded.inspection.version} 版，而非第 ${input.version} 版：请重新读取。`,
+            `The inspection is at version ${loaded.inspection.version}, not ${input.version}: reload it.`,
+          ),
         );
       const team = loaded.inspection.team;
-      if (team?.source !== 'panel') throw new ConflictError('The inspection has no drawn panel.');
+      if (team?.source !== 'panel')
+        throw new ConflictError(say('该督导没有抽取的专家组。', 'The inspection has no drawn panel.'));
       const kind = (await ports.schoolKinds([loaded.inspection.targetId])).get(loaded.inspection.targetId);
-      if (!kind) throw new NotFoundError(`School ${loaded.inspection.targetId} not found.`);
+      if (!kind)
+        throw new NotFoundError(
+          say(
+            `未找到学校 ${loaded.inspection.targetId}。`,
+            `School ${loaded.inspection.targetId} not found.`,
+          ),
+        );
       const experts = await poolFor(actor, visitDay(loaded.inspection));
       const byId = new Map(experts.map((e) => [e.id, e]));
       const required = requiredSpecialties(rule, kind);
@@ -317,13 +340,21 @@ export const createPanelService = (ports: PanelPorts) => {
       });
       if (!result.ok) {
         if (result.reason === 'not_a_member')
-          throw new NotFoundError(`${input.memberId} is not on this panel.`);
-        throw new ConflictError(`No expert can replace ${input.memberId}: ${result.reason}.`, [
-          ...result.missingSpecialties.map((s) => ({
-            path: 'specialties',
-            message: `nobody eligible has ${s}`,
-          })),
-        ]);
+          throw new NotFoundError(
+            say(`${input.memberId} 不在此专家组中。`, `${input.memberId} is not on this panel.`),
+          );
+        throw new ConflictError(
+          say(
+            `没有专家可以替换 ${input.memberId}：${result.reason}。`,
+            `No expert can replace ${input.memberId}: ${result.reason}.`,
+          ),
+          [
+            ...result.missingSpecialties.map((s) => ({
+              path: 'specialties',
+              message: say(`没有符合条件的专家具备 ${s}`, `nobody eligible has ${s}`),
+            })),
+          ],
+        );
       }
       const next = {
         lead: result.panel.lead,

@@ -60,6 +60,7 @@ export const panelRuleSchema = z
         ctx.addIssue({
           code: 'custom',
           path: path.split('.'),
+          params: { zh: `要求 ${rule.size} 人的专家组具备 ${list.length} 个专业领域` },
           message: `requires ${list.length} specialties of a panel of ${rule.size}`,
         });
     }
@@ -71,6 +72,7 @@ export const teamSchema = z
   .object({ mode: z.enum(teamModes), panel: panelRuleSchema.optional() })
   .refine((t) => (t.mode === 'panel') === (t.panel !== undefined), {
     path: ['panel'],
+    params: { zh: '仅在 mode 为 `panel` 时给出' },
     message: 'is given with mode `panel`, and only then',
   })
   .describe(

@@ -1,5 +1,5 @@
 import { type Actor, isAdmin, regionInScope } from './actor.ts';
-import { ForbiddenError, NotFoundError } from './errors.ts';
+import { ForbiddenError, NotFoundError, say } from './errors.ts';
 import type { PrincipalTerm } from './principals.ts';
 import { ancestorsOf, childrenOf, countiesUnder, findRegion, type Region } from './regions.ts';
 import {
@@ -59,7 +59,8 @@ export const createRegistryService = (store: RegistryStore) => {
 
   const regionOrNotFound = (actor: Actor, code: string): Region => {
     const region = findRegion(code);
-    if (!region || !regionInScope(actor, code)) throw new NotFoundError(`Region ${code} not found.`);
+    if (!region || !regionInScope(actor, code))
+      throw new NotFoundError(say(`未找到区划 ${code}。`, `Region ${code} not found.`));
     return region;
   };
 
@@ -78,7 +79,12 @@ export const createRegistryService = (store: RegistryStore) => {
   return {
     async region(actor: Actor, code: string) {
       if (!readsRegions(actor))
-        throw new ForbiddenError('Region statistics are for supervision offices and auditors.');
+        throw new ForbiddenError(
+          say(
+            '区划统计仅供督导机构和审计人员查阅。',
+            'Region statistics are for supervision offices and auditors.',
+          ),
+        );
       const region = regionOrNotFound(actor, code);
       const children = childrenOf(code);
       if (region.level === 'town') {
@@ -114,7 +120,7 @@ export const createRegistryService = (store: RegistryStore) => {
     async school(actor: Actor, id: string): Promise<School> {
       const school = await store.getSchool(id);
       if (!school || !(await schoolVisible(actor, school)))
-        throw new NotFoundError(`School ${id} not found.`);
+        throw new NotFoundError(say(`未找到学校 ${id}。`, `School ${id} not found.`));
       return school;
     },
 
@@ -155,7 +161,8 @@ export const createRegistryService = (store: RegistryStore) => {
           : actor.role === 'inspector'
             ? inspector.id === actor.scope
             : (await store.zoneOfSchool(actor.scope))?.inspectorId === inspector.id);
-      if (!inspector || !visible) throw new NotFoundError(`Inspector ${id} not found.`);
+      if (!inspector || !visible)
+        throw new NotFoundError(say(`未找到督学 ${id}。`, `Inspector ${id} not found.`));
       const zones = await store.zonesOfInspector(id);
       const zoneSchools =
         actor.role === 'school'
@@ -205,13 +212,23 @@ export const createRegistryService = (store: RegistryStore) => {
       query: { region?: string; termEndsBefore?: string; school?: string; cursor?: string; limit: number },
     ): Promise<Page<PrincipalTerm>> {
       if (!readsRegions(actor))
-        throw new ForbiddenError("Principals' terms are for supervision offices and auditors.");
+        throw new ForbiddenError(
+          say(
+            '校长任期信息仅供督导机构和审计人员查阅。',
+            "Principals' terms are for supervision offices and auditors.",
+          ),
+        );
       if (query.school) {
         const school = await store.getSchool(query.school);
         if (!school || !regionInScope(actor, school.regionCode))
-          throw new NotFoundError(`School ${query.school} not found.`);
+          throw new NotFoundError(say(`未找到学校 ${query.school}。`, `School ${query.school} not found.`));
         if (query.region && !school.regionCode.startsWith(query.region))
-          throw new NotFoundError(`School ${query.school} not found in region ${query.region}.`);
+          throw new NotFoundError(
+            say(
+              `区划 ${query.region} 中未找到学校 ${query.school}。`,
+              `School ${query.school} not found in region ${query.region}.`,
+            ),
+          );
         const terms = await store.termsOfSchool(query.school);
         return {
           items: query.termEndsBefore ? terms.filter((t) => t.plannedEnd < query.termEndsBefore!) : terms,
@@ -236,7 +253,7 @@ export const createRegistryService = (store: RegistryStore) => {
           : actor.role === 'inspector'
             ? zone.inspectorId === actor.scope
             : zone.schoolIds.includes(actor.scope));
-      if (!zone || !visible) throw new NotFoundError(`Zone ${id} not found.`);
+      if (!zone || !visible) throw new NotFoundError(say(`未找到责任区 ${id}。`, `Zone ${id} not found.`));
       const inspector = await store.getInspector(zone.inspectorId);
       const schools = (await Promise.all(zone.schoolIds.map((s) => store.getSchool(s)))).filter(
         (s): s is School => s !== undefined && (actor.role !== 'school' || s.id === actor.scope),

@@ -100,6 +100,7 @@ export const schoolSchema = z
   })
   .refine((s) => !isCounty(s.regionCode) || isTownOf(s.townCode, s.regionCode), {
     path: ['townCode'],
+    params: { zh: '不是所填区县的乡镇' },
     message: 'is not a town of the given county',
   });
 export type School = z.infer<typeof schoolSchema>;
@@ -136,6 +137,7 @@ export const inspectorSchema = z
   })
   .refine((i) => i.unavailableUntil === undefined || !i.available, {
     path: ['unavailableUntil'],
+    params: { zh: '仅用于不可用的督学（是否可用：否）' },
     message: 'is only for an inspector who is not available (是否可用: 否)',
   });
 export type Inspector = z.infer<typeof inspectorSchema>;

@@ -1,5 +1,5 @@
 import type { Actor } from './actor.ts';
-import { ForbiddenError, NotFoundError } from './errors.ts';
+import { ForbiddenError, NotFoundError, say } from './errors.ts';
 import { inspectionTransitions } from './inspection-commit.ts';
 import type { InspectionPorts } from './inspection-service.ts';
 import { performerOf } from './lifecycle.ts';
@@ -42,7 +42,12 @@ export const createSelfAssessmentPrefill = (ports: InspectionPorts) => {
   return async (actor: Actor, id: string) => {
     const { inspection, template } = await load(actor, id);
     if (performerOf(actor, inspection) !== 'party')
-      throw new ForbiddenError('The pre-filled self-assessment is for the inspected school or government.');
+      throw new ForbiddenError(
+        say(
+          '预填的自评仅供被督导的学校或政府使用。',
+          'The pre-filled self-assessment is for the inspected school or government.',
+        ),
+      );
     const earlier = (await ports.store.byTarget(inspection.targetId))
       .filter((i) => i.id !== id && i.templateId === template.id)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
@@ -55,7 +60,10 @@ export const createSelfAssessmentPrefill = (ports: InspectionPorts) => {
       .sort((a, b) => b.part.submittedAt.localeCompare(a.part.submittedAt))[0];
     if (!previous)
       throw new NotFoundError(
-        `The school has no earlier self-assessment of template ${template.id} to start from: fill this one in.`,
+        say(
+          `该校没有模板 ${template.id} 的既往自评可作为起点：请直接填写本次自评。`,
+          `The school has no earlier self-assessment of template ${template.id} to start from: fill this one in.`,
+        ),
       );
 
     const school = await ports.schoolFacts?.(inspection.targetId);

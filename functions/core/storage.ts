@@ -35,6 +35,8 @@ export const scratchKeys = {
     `work/imports/${importId}/${execution}/${file}`,
   /** The row-level error report of an import. */
   importErrors: (importId: string) => `reports/imports/${importId}/errors.csv`,
+  /** The same report in another language than Chinese (`errors.en.csv`). */
+  importErrorsIn: (importId: string, language: 'en') => `reports/imports/${importId}/errors.${language}.csv`,
   /** A launch execution's batch and result files. */
   launchWork: (campaignId: string, execution: string, file: string) =>
     `work/launch/${campaignId}/${execution}/${file}`,

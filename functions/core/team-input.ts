@@ -39,6 +39,7 @@ export const teamInputSchema = z
   .strict()
   .refine((t) => !t.members.some((m) => m.inspectorId === t.lead), {
     path: ['members'],
+    params: { zh: '组长不再重复列为成员' },
     message: 'the lead is not listed again among the members',
   });
 export type TeamInput = z.infer<typeof teamInputSchema>;

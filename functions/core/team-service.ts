@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   NotFoundError,
   type ProblemDetail,
+  say,
   ValidationError,
 } from './errors.ts';
 import type { Inspection, Team, TeamMember, TeamSource } from './inspection.ts';
@@ -67,9 +68,12 @@ export const createTeamService = (ports: TeamPorts) => {
   const { load, loadAny, commit, requireActive } = inspectionTransitions(ports);
 
   const officeOver = (actor: Actor, inspection: Pick<Inspection, 'regionCode'>) => {
-    if (!isAdmin(actor)) throw new ForbiddenError('Only supervision offices set inspection teams.');
+    if (!isAdmin(actor))
+      throw new ForbiddenError(
+        say('只有督导机构可以设置督导组。', 'Only supervision offices set inspection teams.'),
+      );
     if (!inspection.regionCode.startsWith(actor.scope))
-      throw new ForbiddenError('The inspection lies outside your region.');
+      throw new ForbiddenError(say('该督导不在您的管辖区域内。', 'The inspection lies outside your region.'));
   };
 
   /** Problems with the people and indicators a team names (paths under `at`). */
@@ -87,7 +91,7 @@ export const createTeamService = (ports: TeamPorts) => {
     const person = (id: string, path: string) => {
       const inspector = found.get(id);
       if (!inspector?.regionCode.startsWith(actor.scope))
-        people.push({ path, message: `no inspector ${id} in your region` });
+        people.push({ path, message: say(`您的区域内没有督学 ${id}`, `no inspector ${id} in your region`) });
     };
     person(team.lead, `${at}.lead`);
     team.members.forEach((m, n) => {
@@ -96,7 +100,10 @@ export const createTeamService = (ports: TeamPorts) => {
         if (!indicators.has(i))
           problems.push({
             path: `${at}.members.${n}.indicatorIds.${k}`,
-            message: `not an indicator of ${loaded.template.id}`,
+            message: say(
+              `不是模板 ${loaded.template.id} 的指标`,
+              `not an indicator of ${loaded.template.id}`,
+            ),
           });
       });
     });
@@ -112,7 +119,10 @@ export const createTeamService = (ports: TeamPorts) => {
     panel: Pick<Team, 'drawId' | 'replacements'> = {},
   ) => {
     const { inspection } = loaded;
-    if (inspection.status === 'closed') throw new ConflictError('A closed inspection keeps the team it had.');
+    if (inspection.status === 'closed')
+      throw new ConflictError(
+        say('已办结的督导保留原有督导组。', 'A closed inspection keeps the team it had.'),
+      );
     if (sameTeam(inspection.team, team.lead, team.members)) return { inspection, changed: false };
     const next: Team = {
       lead: team.lead,
@@ -142,10 +152,13 @@ export const createTeamService = (ports: TeamPorts) => {
 
   /** The campaign, as the office that may set its teams sees it. */
   const campaignFor = async (actor: Actor, campaignId: string): Promise<Campaign> => {
-    if (!isAdmin(actor)) throw new ForbiddenError('Only supervision offices set inspection teams.');
+    if (!isAdmin(actor))
+      throw new ForbiddenError(
+        say('只有督导机构可以设置督导组。', 'Only supervision offices set inspection teams.'),
+      );
     const campaign = await ports.campaign(campaignId);
     if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
-      throw new NotFoundError(`Campaign ${campaignId} not found.`);
+      throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
     requireActive(campaign);
     return campaign;
   };
@@ -171,14 +184,18 @@ export const createTeamService = (ports: TeamPorts) => {
       if (!loaded?.inspection.regionCode.startsWith(actor.scope)) {
         problems.push({
           path: `${pathOf(n)}.schoolId`,
-          message: `no inspection of ${a.schoolId} in this campaign and your region`,
+          message: say(
+            `本活动及您的区域内没有 ${a.schoolId} 的督导`,
+            `no inspection of ${a.schoolId} in this campaign and your region`,
+          ),
         });
         continue;
       }
       const found = await checkTeam(actor, loaded, a, pathOf(n));
       problems.push(...found.people, ...found.indicators);
     }
-    if (problems.length > 0) throw new ValidationError('Some assignments cannot be made.', problems);
+    if (problems.length > 0)
+      throw new ValidationError(say('部分分配无法执行。', 'Some assignments cannot be made.'), problems);
     let applied = 0;
     let unchanged = 0;
     for (const [n, a] of assignments.entries()) {
@@ -205,7 +222,7 @@ export const createTeamService = (ports: TeamPorts) => {
     try {
       rows = await ports.readTable(Buffer.from(file.contentBase64, 'base64'));
     } catch (error) {
-      throw new ValidationError('The file cannot be read.', [
+      throw new ValidationError(say('无法读取该文件。', 'The file cannot be read.'), [
         { path: 'body.file', message: (error as Error).message },
       ]);
     }
@@ -220,10 +237,13 @@ export const createTeamService = (ports: TeamPorts) => {
     const missing = (['schoolId', 'inspectorId', 'role'] as const).filter((k) => at[k] < 0);
     if (missing.length > 0)
       throw new ValidationError(
-        'The file lacks columns.',
+        say('文件缺少必需的列。', 'The file lacks columns.'),
         missing.map((k) => ({
           path: 'body.file',
-          message: `no column ${assignmentColumns[k].join(' / ')}`,
+          message: say(
+            `缺少列 ${assignmentColumns[k].join(' / ')}`,
+            `no column ${assignmentColumns[k].join(' / ')}`,
+          ),
         })),
       );
     const problems: ProblemDetail[] = [];
@@ -238,15 +258,25 @@ export const createTeamService = (ports: TeamPorts) => {
       if (!/^\d{10}$|^\d{6}(\d{3})?$/.test(schoolId))
         problems.push({
           path: where('schoolId'),
-          message: 'a 10-digit school code, or the 6-digit county or 9-digit town of a 督政 inspection',
+          message: say(
+            '须为 10 位学校标识码，或督政督导的 6 位县级、9 位乡镇区划代码',
+            'a 10-digit school code, or the 6-digit county or 9-digit town of a 督政 inspection',
+          ),
         });
       if (!/^[A-Za-z0-9_-]{1,32}$/.test(inspector))
-        problems.push({ path: where('inspectorId'), message: 'an inspector id' });
+        problems.push({ path: where('inspectorId'), message: say('须为督学编号', 'an inspector id') });
       if (!leadWords.has(role) && !memberWords.has(role))
-        problems.push({ path: where('role'), message: '组长 / lead or 成员 / member' });
+        problems.push({
+          path: where('role'),
+          message: say('须为“组长”或“成员”（lead / member）', '组长 / lead or 成员 / member'),
+        });
       const team = bySchool.get(schoolId) ?? { members: [] };
       if (leadWords.has(role)) {
-        if (team.lead) problems.push({ path: where('role'), message: `a second lead for ${schoolId}` });
+        if (team.lead)
+          problems.push({
+            path: where('role'),
+            message: say(`${schoolId} 的第二位组长`, `a second lead for ${schoolId}`),
+          });
         team.lead = inspector;
       } else if (memberWords.has(role)) {
         const indicators = cell('indicators')
@@ -260,11 +290,24 @@ export const createTeamService = (ports: TeamPorts) => {
       bySchool.set(schoolId, team);
     }
     for (const [schoolId, team] of bySchool)
-      if (!team.lead) problems.push({ path: 'body.file', message: `no lead (组长) for ${schoolId}` });
+      if (!team.lead)
+        problems.push({
+          path: 'body.file',
+          message: say(`${schoolId} 没有组长`, `no lead (组长) for ${schoolId}`),
+        });
     if (bySchool.size > limits.assignmentsPerRequest)
-      problems.push({ path: 'body.file', message: `at most ${limits.assignmentsPerRequest} schools a file` });
+      problems.push({
+        path: 'body.file',
+        message: say(
+          `每个文件最多 ${limits.assignmentsPerRequest} 所学校`,
+          `at most ${limits.assignmentsPerRequest} schools a file`,
+        ),
+      });
     if (problems.length > 0)
-      throw new ValidationError('Some rows of the file cannot be used.', problems.slice(0, 200));
+      throw new ValidationError(
+        say('文件中的部分行无法使用。', 'Some rows of the file cannot be used.'),
+        problems.slice(0, 200),
+      );
     return [...bySchool].map(([schoolId, team]) => ({ schoolId, lead: team.lead!, members: team.members }));
   };
 
@@ -277,7 +320,9 @@ export const createTeamService = (ports: TeamPorts) => {
   ) => {
     const region = q.region ?? (campaign.scope.length >= actor.scope.length ? campaign.scope : actor.scope);
     if (!region.startsWith(actor.scope))
-      throw new ForbiddenError(`Region ${region} lies outside your region.`);
+      throw new ForbiddenError(
+        say(`区划 ${region} 不在您的管辖范围内。`, `Region ${region} lies outside your region.`),
+      );
     const counties = countiesUnder(region)
       .map((c) => c.code)
       .filter((c) => c.startsWith(campaign.scope) || campaign.scope.startsWith(c));
@@ -339,13 +384,22 @@ export const createTeamService = (ports: TeamPorts) => {
       requireActive(loaded.campaign);
       if (loaded.inspection.version !== input.version)
         throw new ConflictError(
-          `The inspection is at version ${loaded.inspection.version}, not ${input.version}: reload it.`,
+          say(
+            `该督导当前为第 ${loaded.inspection.version} 版，而非第 ${input.version} 版：请重新读取。`,
+            `The inspection is at version ${loaded.inspection.version}, not ${input.version}: reload it.`,
+          ),
         );
       const problems = await checkTeam(actor, loaded, input, 'body');
       if (problems.people.length > 0)
-        throw new NotFoundError('Some inspectors named here were not found.', problems.people);
+        throw new NotFoundError(
+          say('此处列出的部分督学未找到。', 'Some inspectors named here were not found.'),
+          problems.people,
+        );
       if (problems.indicators.length > 0)
-        throw new ValidationError('Some indicators named here are not in the template.', problems.indicators);
+        throw new ValidationError(
+          say('此处列出的部分指标不在模板中。', 'Some indicators named here are not in the template.'),
+          problems.indicators,
+        );
       return (await apply(actor, loaded, input, 'office', input.reason)).inspection;
     },
 

@@ -240,10 +240,12 @@ export const templateSchema = z
   })
   .refine((t) => Math.abs(t.indicators.reduce((sum, i) => sum + i.weight, 0) - 100) < 1e-9, {
     path: ['indicators'],
+    params: { zh: '指标权重之和须为 100' },
     message: 'indicator weights must add up to 100',
   })
   .refine((t) => new Set(t.indicators.map((i) => i.id)).size === t.indicators.length, {
     path: ['indicators'],
+    params: { zh: '指标编号不得重复' },
     message: 'indicator ids must be unique',
   })
   .superRefine(withinBytes(limits.templateBytes, 'the template'))

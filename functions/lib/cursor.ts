@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { BadRequestError } from '#core/errors';
+import { BadRequestError, say } from '#core/errors';
 
 /**
  * Pagination cursors.
@@ -16,9 +16,18 @@ export const encodeCursor = (state: unknown): string =>
   Buffer.from(JSON.stringify(state)).toString('base64url');
 
 const notOurs = () =>
-  new BadRequestError('The cursor is not one this API returned for this list.', [
-    { path: 'query.cursor', message: 'pass the cursor of the previous page of the same list, or none' },
-  ]);
+  new BadRequestError(
+    say('该游标不是本接口为此列表返回的游标。', 'The cursor is not one this API returned for this list.'),
+    [
+      {
+        path: 'query.cursor',
+        message: say(
+          '请传入同一列表上一页的游标，或不传',
+          'pass the cursor of the previous page of the same list, or none',
+        ),
+      },
+    ],
+  );
 
 /** The error for a cursor that is not one of this list's (also when a store refuses its start key). */
 export const cursorRejected = notOurs;

@@ -9,8 +9,11 @@ import ExcelJS from 'exceljs';
 export type TableFormat = 'csv-utf8' | 'csv-gb18030' | 'xlsx';
 
 export class UnreadableFileError extends Error {
-  constructor(message: string) {
+  /** The message in Chinese (`message` is English). */
+  readonly zh: string;
+  constructor(message: string, zh: string = message) {
     super(message);
+    this.zh = zh;
     this.name = 'UnreadableFileError';
   }
 }
@@ -21,13 +24,19 @@ const oleMagic = [0xd0, 0xcf, 0x11, 0xe0]; // legacy .xls
 const utf8Bom = [0xef, 0xbb, 0xbf];
 
 export const readTable = async (bytes: Uint8Array): Promise<{ format: TableFormat; rows: string[][] }> => {
-  if (bytes.length === 0) throw new UnreadableFileError('The file is empty.');
+  if (bytes.length === 0) throw new UnreadableFileError('The file is empty.', '文件为空。');
   if (startsWith(bytes, zipMagic)) return { format: 'xlsx', rows: await readXlsx(bytes) };
   if (startsWith(bytes, oleMagic)) {
-    throw new UnreadableFileError('Old Excel .xls files are not supported: save the sheet as .xlsx or CSV.');
+    throw new UnreadableFileError(
+      'Old Excel .xls files are not supported: save the sheet as .xlsx or CSV.',
+      '不支持旧版 Excel .xls 文件：请将表格另存为 .xlsx 或 CSV。',
+    );
   }
   if (bytes.subarray(0, 8192).includes(0)) {
-    throw new UnreadableFileError('The file is neither CSV nor XLSX (it looks like a binary file).');
+    throw new UnreadableFileError(
+      'The file is neither CSV nor XLSX (it looks like a binary file).',
+      '该文件既不是 CSV 也不是 XLSX（看起来是二进制文件）。',
+    );
   }
   const { text, format } = decodeText(bytes);
   try {
@@ -39,7 +48,10 @@ export const readTable = async (bytes: Uint8Array): Promise<{ format: TableForma
     }) as string[][];
     return { format, rows: rows.filter((r) => r.some((c) => c !== '')) };
   } catch (error) {
-    throw new UnreadableFileError(`The CSV file cannot be read: ${(error as Error).message}`);
+    throw new UnreadableFileError(
+      `The CSV file cannot be read: ${(error as Error).message}`,
+      `无法读取该 CSV 文件：${(error as Error).message}`,
+    );
   }
 };
 
@@ -58,10 +70,13 @@ const readXlsx = async (bytes: Uint8Array): Promise<string[][]> => {
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
   } catch (error) {
-    throw new UnreadableFileError(`The XLSX file cannot be read: ${(error as Error).message}`);
+    throw new UnreadableFileError(
+      `The XLSX file cannot be read: ${(error as Error).message}`,
+      `无法读取该 XLSX 文件：${(error as Error).message}`,
+    );
   }
   const sheet = workbook.worksheets[0];
-  if (!sheet) throw new UnreadableFileError('The XLSX file has no worksheet.');
+  if (!sheet) throw new UnreadableFileError('The XLSX file has no worksheet.', '该 XLSX 文件没有工作表。');
   const rows: string[][] = [];
   sheet.eachRow({ includeEmpty: false }, (row) => {
     const cells: string[] = [];

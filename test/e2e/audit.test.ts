@@ -138,7 +138,7 @@ describe('GET /audit/evidence', () => {
     expect(outside.body.items).toEqual([]);
 
     const auditor = await tokenFor('auditor', '36');
-    const unindexed = await call('GET', '/audit/evidence?region=3601', { token: auditor });
+    const unindexed = await call('GET', '/audit/evidence?region=3601', { token: auditor, lang: 'en' });
     expect(unindexed.status).toBe(400);
     expect(unindexed.text).toContain('never scanned');
     expect((await call('GET', '/audit/evidence?schoolId=12&x=1', { token: auditor })).status).toBe(400);

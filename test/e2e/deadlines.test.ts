@@ -201,7 +201,7 @@ describe('every deadline bites', () => {
     });
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const text = await csv.text();
-    expect(text).toContain('学校/对象 target');
+    expect(text).toContain('学校/对象,标识码');
     expect(text.split('\r\n').filter((l) => l.includes('思明第')).length).toBe(2);
   });
 });

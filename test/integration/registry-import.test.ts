@@ -29,7 +29,8 @@ const run = async (
   importFile({ apiUrl: apiUrl(), token: token ?? (await admin()), timeoutMs: 60_000 }, kind, fileName, body);
 
 const errorReport = async (importId: string, token: string) => {
-  const record = await call<{ errorReportUrl: string }>('GET', `/imports/${importId}`, { token });
+  // The English report (errors.en.csv): these files use the English headers.
+  const record = await call<{ errorReportUrl: string }>('GET', `/imports/${importId}`, { token, lang: 'en' });
   const text = await (await fetch(record.body.errorReportUrl)).text();
   return text
     .replace(/^\uFEFF/, '')
@@ -149,11 +150,17 @@ describe('importing schools', () => {
   it('fails a file with missing columns or that is not a spreadsheet, saying why', async () => {
     const missing = await run('schools', 'school_id,name\r\n3301060031,某校\r\n');
     expect(missing.status).toBe('failed');
-    expect(missing.error).toMatch(/missing the columns kind\(学校类型\)/);
+    // The import's error is Chinese by default (seed's importFile sends no Accept-Language).
+    expect(missing.error).toMatch(/学校文件缺少以下列：kind\(学校类型\)/);
 
     const binary = await run('schools', new Uint8Array([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0]), 'virus.csv');
     expect(binary.status).toBe('failed');
-    expect(binary.error).toMatch(/neither CSV nor XLSX/);
+    expect(binary.error).toMatch(/既不是 CSV 也不是 XLSX/);
+    const english = await call<{ error: string }>('GET', `/imports/${binary.id}`, {
+      token: await admin(),
+      lang: 'en',
+    });
+    expect(english.body.error).toMatch(/neither CSV nor XLSX/);
   });
 
   it('refuses to import into another county: those rows are rejected', async () => {

@@ -15,9 +15,17 @@ export const apiUrl = (): string => inject('cloud').apiUrl;
 export const call = async <T = Record<string, unknown>>(
   method: string,
   path: string,
-  opts: { token?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string> } = {},
+  opts: {
+    token?: string;
+    body?: unknown;
+    rawBody?: string | Buffer;
+    headers?: Record<string, string>;
+    /** Sent as Accept-Language (the API answers in Chinese without it). */
+    lang?: string;
+  } = {},
 ): Promise<ApiResponse<T>> => {
   const headers: Record<string, string> = { ...opts.headers };
+  if (opts.lang) headers['accept-language'] = opts.lang;
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let body: string | Buffer | undefined = opts.rawBody;
   if (opts.body !== undefined) {

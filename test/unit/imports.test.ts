@@ -108,7 +108,12 @@ describe('prepareRows (schools)', () => {
   it('rejects rows outside the importing office’s scope', () => {
     const prepared = prepareRows('schools', [header, good], '320583');
     expect(prepared.rejected).toEqual([
-      { row: 2, column: 'region_code', message: 'region 320582 is outside your scope (320583)' },
+      {
+        row: 2,
+        column: 'region_code',
+        message: 'region 320582 is outside your scope (320583)',
+        zh: '区划 320582 不在您的管辖范围（320583）内',
+      },
     ]);
   });
 
@@ -148,6 +153,27 @@ describe('errorReportCsv', () => {
   it('writes a BOM-prefixed CSV Excel opens in UTF-8, quoting every field', () => {
     expect(errorReportCsv([{ row: 3, column: 'name', message: 'is "required", really' }])).toBe(
       '\uFEFF"row","column","message"\r\n"3","name","is ""required"", really"\r\n',
+    );
+  });
+
+  it('names the column by the header the file used and speaks Chinese or English', () => {
+    const header = ['学校标识码', '学校名称', '学校类型', '区县代码', '乡镇代码', '办学性质', '在校生数'];
+    const prepared = prepareRows(
+      'schools',
+      [
+        [...header, '教职工数', '校长姓名', '校长任职时间'],
+        ['3205820001', '', 'primary', '320582', '320582001', 'public', '许多', '10', '张三', '2021-09-01'],
+      ],
+      '320582',
+    );
+    const rows = prepared.rejected.map((e) => ({ ...e, heading: prepared.headings[e.column] }));
+    expect(errorReportCsv(rows, 'zh').split('\r\n').slice(0, 3)).toEqual([
+      '\uFEFF"行","列","问题"',
+      '"2","在校生数","“许多”不是整数"',
+      '"2","学校名称","必填"',
+    ]);
+    expect(errorReportCsv(rows, 'en').split('\r\n')[1]).toBe(
+      '"2","在校生数","""许多"" is not a whole number"',
     );
   });
 });

@@ -24,8 +24,12 @@ interface FinalizeInput {
  */
 export const finalizeImport = (ports: ImportStepPorts) => async (input: FinalizeInput) => {
   const work = (file: string) => scratchKeys.importWork(input.importId, input.execution, file);
-  const [rejectedEarly, results] = await Promise.all([
+  const [rejectedEarly, headings, results] = await Promise.all([
     ports.scratch.readJson<RowError[]>(work('rejected.json')),
+    // Absent for a run prepared before reports named the file's own headers: codes then.
+    ports.scratch
+      .readJson<Record<string, string>>(work('headings.json'))
+      .catch(() => ({}) as Record<string, string>),
     Promise.all(
       input.batches.map((b) => ports.scratch.readJson<BatchResult>(work(`result-${b.batch}.json`))),
     ),
@@ -41,9 +45,21 @@ export const finalizeImport = (ports: ImportStepPorts) => async (input: Finalize
   }
   counts.rejected = new Set(rejected.map((e) => e.row)).size;
   rejected.sort((a, b) => a.row - b.row);
+  const named = rejected.map((e) => {
+    const heading = headings[e.column];
+    return heading ? { ...e, heading } : e;
+  });
 
+  // The report in Chinese (errors.csv, the one the import record names) and in English beside it.
   const reportKey = scratchKeys.importErrors(input.importId);
-  await ports.scratch.write(reportKey, errorReportCsv(rejected), 'text/csv; charset=utf-8');
+  await Promise.all([
+    ports.scratch.write(reportKey, errorReportCsv(named, 'zh'), 'text/csv; charset=utf-8'),
+    ports.scratch.write(
+      scratchKeys.importErrorsIn(input.importId, 'en'),
+      errorReportCsv(named, 'en'),
+      'text/csv; charset=utf-8',
+    ),
+  ]);
 
   const counties = [...new Set(results.flatMap((r) => r.counties))];
   // Zones change the towns' inspector counts; schools and inspectors the county's counts as well.

@@ -24,7 +24,7 @@ export interface ImportStepPorts {
       execution: string,
       outcome:
         | { status: 'completed'; counts: ImportCounts; errorReportKey: string; warnings: string[] }
-        | { status: 'failed'; error: string },
+        | { status: 'failed'; error: string; errorZh?: string },
       audit: AuditEvent,
     ): Promise<boolean>;
   };

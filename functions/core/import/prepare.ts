@@ -2,6 +2,7 @@ import { logger } from '#lib/logger';
 import { prepareRows } from '../import-service.ts';
 import { ImportFileError, maxImportBytes } from '../imports.ts';
 import { scratchKeys } from '../storage.ts';
+import { say } from '../text.ts';
 import type { BatchDescriptor, ImportStepPorts } from './ports.ts';
 
 export interface ImportInput {
@@ -23,7 +24,13 @@ export const prepareImport = (ports: ImportStepPorts) => async (input: ImportInp
   const record = await ports.records.start(input.importId, input.execution);
   const size = await ports.uploads.size(input.key);
   if (size > maxImportBytes) {
-    throw new ImportFileError(`The file is ${(size / 1048576).toFixed(1)} MB; imports are limited to 50 MB.`);
+    const mb = (size / 1048576).toFixed(1);
+    throw new ImportFileError(
+      say(
+        `文件大小为 ${mb} MB；导入文件不得超过 50 MB。`,
+        `The file is ${mb} MB; imports are limited to 50 MB.`,
+      ),
+    );
   }
   const prepared = prepareRows(record.kind, await ports.uploads.rows(input.key), record.scope);
   const base = {
@@ -35,6 +42,7 @@ export const prepareImport = (ports: ImportStepPorts) => async (input: ImportInp
   const work = (file: string) => scratchKeys.importWork(input.importId, input.execution, file);
   await Promise.all([
     ports.scratch.writeJson(work('rejected.json'), prepared.rejected),
+    ports.scratch.writeJson(work('headings.json'), prepared.headings),
     ...prepared.batches.map((rows, i) => ports.scratch.writeJson(work(`batch-${i + 1}.json`), rows)),
   ]);
   logger.info('import prepared', { ...base, read: prepared.read, batches: prepared.batches.length });

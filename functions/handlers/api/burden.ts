@@ -2,8 +2,9 @@ import { z } from 'zod';
 import type { Actor } from '#core/actor';
 import { type BurdenViews, reuseRate } from '#core/burden';
 import type { SelfAssessmentPrefill } from '#core/self-assessment-prefill';
+import { type Language, say } from '#core/text';
 import { defineOperation, json } from '../http/operation.ts';
-import { allPages, tableFile } from './report-files.ts';
+import { allPages, labels, tableFile } from './report-files.ts';
 
 const idPath = z.object({ id: z.string().min(1).max(80) });
 const schoolPath = z.object({ id: z.string().regex(/^\d{10}$/, 'a 10-digit school code') });
@@ -13,7 +14,7 @@ const actorOf = (actor: Actor | undefined): Actor => actor!;
 const maxFileRows = 20_000;
 
 type BurdenRow = Awaited<ReturnType<BurdenViews['campaign']>>['items'][number];
-const rowsOf = (items: readonly BurdenRow[]) => {
+const rowsOf = (items: readonly BurdenRow[], language: Language) => {
   const total = items.reduce(
     (t, i) => ({
       fields: t.fields + i.fields,
@@ -23,16 +24,16 @@ const rowsOf = (items: readonly BurdenRow[]) => {
     { fields: 0, uploaded: 0, reused: 0 },
   );
   return [
-    [
-      '学校 school',
-      '标识码 id',
-      '区县 county',
-      '乡镇 town',
-      '填报项 fields filled',
-      '上传文件 files uploaded',
-      '复用文件 files reused',
-      '复用率% reuse',
-    ],
+    labels(language, [
+      say('学校', 'school'),
+      say('标识码', 'id'),
+      say('区县', 'county'),
+      say('乡镇', 'town'),
+      say('填报项', 'fields filled'),
+      say('上传文件', 'files uploaded'),
+      say('复用文件', 'files reused'),
+      say('复用率%', 'reuse %'),
+    ]),
     ...items.map((i) => [
       i.schoolName ?? '',
       i.schoolId,
@@ -43,7 +44,16 @@ const rowsOf = (items: readonly BurdenRow[]) => {
       i.reused,
       reuseRate(i) ?? '',
     ]),
-    ['合计 total', '', '', '', total.fields, total.uploaded, total.reused, reuseRate(total) ?? ''],
+    [
+      language === 'zh' ? '合计' : 'total',
+      '',
+      '',
+      '',
+      total.fields,
+      total.uploaded,
+      total.reused,
+      reuseRate(total) ?? '',
+    ],
   ];
 };
 
@@ -76,7 +86,7 @@ export const burdenOperations = (deps: { burden: BurdenViews; prefill: SelfAsses
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
     responses: { 200: { description: 'A page of schools with the totals, or the whole list as a file' } },
-    handle: async ({ actor, path, query }) => {
+    handle: async ({ actor, path, query, language }) => {
       const { format, ...q } = query;
       if (format === 'json') return json(200, await deps.burden.campaign(actorOf(actor), path.id, q));
       const { items, region } = await allPages(
@@ -86,9 +96,13 @@ export const burdenOperations = (deps: { burden: BurdenViews; prefill: SelfAsses
             ...page,
           }),
         maxFileRows,
-        `More than ${maxFileRows} schools: narrow the region.`,
+        say(
+          `学校超过 ${maxFileRows} 所：请缩小区划。`,
+          `More than ${maxFileRows} schools: narrow the region.`,
+        ),
       );
-      return tableFile(format, `burden-${path.id}-${region}`, '学校负担 burden', rowsOf(items));
+      const sheet = language === 'zh' ? '学校负担' : 'burden';
+      return tableFile(format, `burden-${path.id}-${region}`, sheet, rowsOf(items, language));
     },
   }),
 

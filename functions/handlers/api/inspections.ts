@@ -237,13 +237,13 @@ export const inspectionOperations = (deps: {
       format: z.enum(['json', 'csv', 'xlsx']).default('json'),
     }),
     responses: { 200: { description: 'The report' } },
-    handle: async ({ actor, path, query }) => {
+    handle: async ({ actor, path, query, language }) => {
       const report = await deps.campaigns.report(actorOf(actor), path.id, query.region);
       const file = `campaign-${path.id}-${report.region.code}`;
       if (query.format === 'csv') {
         return {
           status: 200,
-          body: reportCsv(report),
+          body: reportCsv(report, language),
           headers: {
             'content-type': 'text/csv; charset=utf-8',
             'content-disposition': `attachment; filename="${file}.csv"`,
@@ -253,7 +253,7 @@ export const inspectionOperations = (deps: {
       if (query.format === 'xlsx') {
         return {
           status: 200,
-          body: await reportXlsx(report),
+          body: await reportXlsx(report, language),
           headers: {
             'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
             'content-disposition': `attachment; filename="${file}.xlsx"`,

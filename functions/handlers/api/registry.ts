@@ -141,6 +141,7 @@ export const registryOperations = (deps: {
     tags: ['imports'],
     path: idPath,
     responses: { 200: { description: 'The import' } },
-    handle: async ({ actor, path }) => json(200, await deps.imports.get(actorOf(actor), path.id)),
+    handle: async ({ actor, path, language }) =>
+      json(200, await deps.imports.get(actorOf(actor), path.id, language)),
   }),
 });

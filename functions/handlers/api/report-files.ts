@@ -1,5 +1,7 @@
 import ExcelJS from 'exceljs';
 import { PayloadTooLargeError } from '#core/errors';
+import { gradeTexts, type Language, say, type Text } from '#core/text';
+import { verdictLabels } from '#core/verdicts';
 import type { HttpResult } from '../http/operation.ts';
 
 /** A quantitative indicator's verdicts in a region: inspections met, not met, not assessed. */
@@ -26,7 +28,7 @@ interface Report {
     notGraded: number;
     verdicts: VerdictCounts[];
     rectifications: { total: number; passed: number; completionRate: number | null };
-    problems: { indicatorId: string; title: { zh: string } | null; problems: number }[];
+    problems: { indicatorId: string; title: { zh: string; en?: string } | null; problems: number }[];
   };
   ranking: {
     rank: number;
@@ -42,42 +44,48 @@ interface Report {
   }[];
 }
 
+/** Header cells (and labels) of files, in the request's language. */
+export const labels = (language: Language, texts: readonly Text[]): string[] => texts.map((t) => t[language]);
+
+const gradeOrder = ['excellent', 'good', 'pass', 'fail'] as const;
+const gradeLabel = (grade: string, language: Language) => gradeTexts[grade]?.[language] ?? grade;
+
 /**
  * Columns of the quantitative indicators (templates with none keep their
  * columns): reports without a grade, and per indicator how many inspections
  * met it (达标), did not (未达标) and were not assessed (未评估: no figures, or
- * not reported yet).
+ * not reported yet). The indicator's id stays in brackets, for whoever matches
+ * the file against the template.
  */
-const verdictHeader = (r: Report) =>
+const verdictHeader = (r: Report, language: Language) =>
   r.totals.verdicts.length === 0
     ? []
     : [
-        '未评定 not graded',
-        ...r.totals.verdicts.flatMap((v) => [
-          `${v.title.zh} 达标 ${v.indicatorId} met`,
-          `${v.title.zh} 未达标 ${v.indicatorId} not met`,
-          `${v.title.zh} 未评估 ${v.indicatorId} not assessed`,
-        ]),
+        say('未评定', 'not graded')[language],
+        ...r.totals.verdicts.flatMap((v) =>
+          (['met', 'not_met', 'not_assessed'] as const).map(
+            (verdict) => `${v.title[language]} ${verdictLabels[verdict][language]} [${v.indicatorId}]`,
+          ),
+        ),
       ];
 const verdictCells = (r: Report, row: { notGraded: number; verdicts: VerdictCounts[] }) =>
   r.totals.verdicts.length === 0
     ? []
     : [row.notGraded, ...row.verdicts.flatMap((v) => [v.met, v.notMet, v.notAssessed])];
 
-const rankingRows = (r: Report) => [
+const rankingRows = (r: Report, language: Language) => [
   [
-    '名次 rank',
-    '区划代码 code',
-    '名称 name',
-    '覆盖率% coverage',
-    '已报告 reported',
-    '平均分 average',
-    '优秀',
-    '良好',
-    '合格',
-    '不合格',
-    '整改完成率% rectified',
-    ...verdictHeader(r),
+    ...labels(language, [
+      say('名次', 'rank'),
+      say('区划代码', 'region code'),
+      say('名称', 'name'),
+      say('覆盖率%', 'coverage %'),
+      say('已报告', 'reported'),
+      say('平均分', 'average score'),
+      ...gradeOrder.map((g) => gradeTexts[g]!),
+      say('整改完成率%', 'rectified %'),
+    ]),
+    ...verdictHeader(r, language),
   ],
   ...r.ranking.map((c) => [
     c.rank,
@@ -86,10 +94,7 @@ const rankingRows = (r: Report) => [
     c.coverage,
     c.reported,
     c.averageScore ?? '',
-    c.grades.excellent ?? 0,
-    c.grades.good ?? 0,
-    c.grades.pass ?? 0,
-    c.grades.fail ?? 0,
+    ...gradeOrder.map((g) => c.grades[g] ?? 0),
     c.rectifications.completionRate ?? '',
     ...verdictCells(r, c),
   ]),
@@ -101,39 +106,61 @@ const csvCell = (v: unknown) => {
 };
 
 /** CSV (UTF-8 with BOM, so Excel opens Chinese correctly) of the ranking of child regions. */
-export const reportCsv = (r: Report): string =>
-  `\uFEFF${rankingRows(r)
-    .map((row) => row.map(csvCell).join(','))
-    .join('\r\n')}\r\n`;
+export const reportCsv = (r: Report, language: Language = 'zh'): string => tableCsv(rankingRows(r, language));
 
-export const reportXlsx = async (r: Report): Promise<Buffer> => {
+export const reportXlsx = async (r: Report, language: Language = 'zh'): Promise<Buffer> => {
   const workbook = new ExcelJS.Workbook();
-  const totals = workbook.addWorksheet('总体 totals');
-  totals.addRows([
-    ['督导活动 campaign', r.title],
-    ['区划 region', `${r.region.name} (${r.region.code})`],
-    ['对象数 targets', r.totals.targets],
-    ['覆盖率% coverage', r.totals.coverage],
-    ['已报告 reported', r.totals.reported],
-    ['平均分 average score', r.totals.averageScore ?? ''],
-    ...Object.entries(r.totals.grades).map(([g, n]) => [`等次 ${g}`, n]),
-    ['整改问题 rectifications', r.totals.rectifications.total],
-    ['整改完成率% completion', r.totals.rectifications.completionRate ?? ''],
+  const [totalsSheet, rankingSheet, problemsSheet] = labels(language, [
+    say('总体', 'totals'),
+    say('排名', 'ranking'),
+    say('问题', 'problems'),
   ]);
-  workbook.addWorksheet('排名 ranking').addRows(rankingRows(r));
+  const row = (label: Text, value: unknown) => [label[language], value];
+  workbook
+    .addWorksheet(totalsSheet)
+    .addRows([
+      row(say('督导活动', 'campaign'), r.title),
+      row(say('区划', 'region'), `${r.region.name} (${r.region.code})`),
+      row(say('对象数', 'targets'), r.totals.targets),
+      row(say('覆盖率%', 'coverage %'), r.totals.coverage),
+      row(say('已报告', 'reported'), r.totals.reported),
+      row(say('平均分', 'average score'), r.totals.averageScore ?? ''),
+      ...Object.entries(r.totals.grades).map(([g, n]) => [
+        `${language === 'zh' ? '等次' : 'grade'} ${gradeLabel(g, language)}`,
+        n,
+      ]),
+      row(say('整改问题', 'rectifications'), r.totals.rectifications.total),
+      row(say('整改完成率%', 'rectified %'), r.totals.rectifications.completionRate ?? ''),
+    ]);
+  workbook.addWorksheet(rankingSheet).addRows(rankingRows(r, language));
   if (r.totals.verdicts.length > 0)
     workbook
-      .addWorksheet('达标 verdicts')
+      .addWorksheet(say('达标情况', 'verdicts')[language])
       .addRows([
-        ['指标 indicator', '名称 title', '达标 met', '未达标 not met', '未评估 not assessed'],
-        ...r.totals.verdicts.map((v) => [v.indicatorId, v.title.zh, v.met, v.notMet, v.notAssessed]),
-        ['未评定 not graded', '', '', '', r.totals.notGraded],
+        labels(language, [
+          say('指标编号', 'indicator id'),
+          say('指标', 'indicator'),
+          verdictLabels.met,
+          verdictLabels.not_met,
+          verdictLabels.not_assessed,
+        ]),
+        ...r.totals.verdicts.map((v) => [v.indicatorId, v.title[language], v.met, v.notMet, v.notAssessed]),
+        [say('未评定', 'not graded')[language], '', '', '', r.totals.notGraded],
       ]);
+  // Indicators by title (the id stays, last, for whoever matches the file against the template).
   workbook
-    .addWorksheet('问题 problems')
+    .addWorksheet(problemsSheet)
     .addRows([
-      ['指标 indicator', '名称 title', '问题数 problems'],
-      ...r.totals.problems.map((p) => [p.indicatorId, p.title?.zh ?? '', p.problems]),
+      labels(language, [
+        say('指标', 'indicator'),
+        say('问题数', 'problems'),
+        say('指标编号', 'indicator id'),
+      ]),
+      ...r.totals.problems.map((p) => [
+        (language === 'en' ? p.title?.en : undefined) ?? p.title?.zh ?? p.indicatorId,
+        p.problems,
+        p.indicatorId,
+      ]),
     ]);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 };
@@ -159,7 +186,7 @@ export const allPages = async <T>(
     cursor?: string;
   }) => Promise<{ items: T[]; region: string; cursor?: string }>,
   maxRows: number,
-  tooMany: string,
+  tooMany: Text,
 ): Promise<{ items: T[]; region: string }> => {
   const items: T[] = [];
   let cursor: string | undefined;

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import type { Actor } from '#core/actor';
 import { inspectionStatuses, statusLabels } from '#core/inspection';
-import { gradeLabels } from '#core/inspection-service';
 import type { InspectionRow, OfficeViews } from '#core/office-views';
 import type { PanelService } from '#core/panel-service';
 import { replacementReasonSchema } from '#core/panels';
 import { bulkTeamsSchema, teamInputSchema } from '#core/team-input';
 import type { TeamService } from '#core/team-service';
 import { grades, inspectionPhases } from '#core/template';
+import { gradeTexts, type Language, say, type Text } from '#core/text';
 import { verdictLabels } from '#core/verdicts';
 import { defineOperation, json } from '../http/operation.ts';
-import { allPages, tableFile } from './report-files.ts';
+import { allPages, labels, tableFile } from './report-files.ts';
 
 const idPath = z.object({ id: z.string().min(1).max(80) });
 const actorOf = (actor: Actor | undefined): Actor => actor!;
@@ -22,48 +22,51 @@ const regionQuery = z
 /** A spreadsheet holds at most this many rows of the list (narrow the region for more). */
 const maxFileRows = 20_000;
 
-const phaseLabels = {
-  self_assessment: '自查',
-  on_site: '实地督导',
-  report: '报告',
-  reinspection: '复查',
-} as const;
+const phaseLabels: Record<(typeof inspectionPhases)[number], Text> = {
+  self_assessment: say('自查', 'self-assessment'),
+  on_site: say('实地督导', 'on-site inspection'),
+  report: say('报告', 'report'),
+  reinspection: say('复查', 'reinspection'),
+};
 
-const rowsOf = (items: InspectionRow[]) => [
-  [
-    '学校/对象 target',
-    '标识码 id',
-    '区县 county',
-    '乡镇 town',
-    '状态 status',
-    '组长 lead',
-    '成员 members',
-    '截止 due',
-    '逾期 overdue',
-    '曾逾期 late',
-    '等次 grade',
-    '得分 score',
-    '达标情况 verdicts',
-  ],
-  ...items.map((i) => [
-    i.targetName,
-    i.targetId,
-    i.regionCode,
-    i.townCode ?? '',
-    statusLabels[i.status].zh,
-    i.lead ?? '',
-    i.members.filter((m) => m !== i.lead).join('、'),
-    i.dueAt ?? '',
-    i.overdue.map((p) => phaseLabels[p]).join('、'),
-    Object.keys(i.late)
-      .map((p) => phaseLabels[p as keyof typeof phaseLabels])
-      .join('、'),
-    i.grade ? gradeLabels[i.grade] : '',
-    i.score ?? '',
-    Object.entries(i.verdicts)
-      .map(([indicator, v]) => `${indicator} ${verdictLabels[v].zh}`)
-      .join('；'),
+const rowsOf = (items: InspectionRow[], language: Language) => [
+  labels(language, [
+    say('学校/对象', 'target'),
+    say('标识码', 'id'),
+    say('区县', 'county'),
+    say('乡镇', 'town'),
+    say('状态', 'status'),
+    say('组长', 'lead'),
+    say('成员', 'members'),
+    say('截止', 'due'),
+    say('逾期', 'overdue'),
+    say('曾逾期', 'late'),
+    say('等次', 'grade'),
+    say('得分', 'score'),
+    say('达标情况', 'verdicts'),
   ]),
+  ...items.map((i) => {
+    const list = language === 'zh' ? '、' : ', ';
+    return [
+      i.targetName,
+      i.targetId,
+      i.regionCode,
+      i.townCode ?? '',
+      statusLabels[i.status][language],
+      i.lead ?? '',
+      i.members.filter((m) => m !== i.lead).join(list),
+      i.dueAt ?? '',
+      i.overdue.map((p) => phaseLabels[p][language]).join(list),
+      Object.keys(i.late)
+        .map((p) => phaseLabels[p as keyof typeof phaseLabels]?.[language] ?? p)
+        .join(list),
+      i.grade ? (gradeTexts[i.grade]?.[language] ?? i.grade) : '',
+      i.score ?? '',
+      Object.entries(i.verdicts)
+        .map(([indicator, v]) => `${indicator} ${verdictLabels[v][language]}`)
+        .join(language === 'zh' ? '；' : '; '),
+    ];
+  }),
 ];
 
 export const teamOperations = (deps: { teams: TeamService; views: OfficeViews; panels: PanelService }) => ({
@@ -159,16 +162,20 @@ export const teamOperations = (deps: { teams: TeamService; views: OfficeViews; p
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
     responses: { 200: { description: 'A page of inspections, or the whole list as a file' } },
-    handle: async ({ actor, path, query }) => {
+    handle: async ({ actor, path, query, language }) => {
       const { format, ...q } = query;
       if (format === 'json')
         return json(200, await deps.views.campaignInspections(actorOf(actor), path.id, q));
       const { items, region } = await allPages(
         (page) => deps.views.campaignInspections(actorOf(actor), path.id, { ...q, ...page }),
         maxFileRows,
-        `More than ${maxFileRows} inspections: narrow the region or the filters.`,
+        say(
+          `督导对象超过 ${maxFileRows} 个：请缩小区划或筛选条件。`,
+          `More than ${maxFileRows} inspections: narrow the region or the filters.`,
+        ),
       );
-      return tableFile(format, `inspections-${path.id}-${region}`, '督导对象 inspections', rowsOf(items));
+      const sheet = language === 'zh' ? '督导对象' : 'inspections';
+      return tableFile(format, `inspections-${path.id}-${region}`, sheet, rowsOf(items, language));
     },
   }),
 

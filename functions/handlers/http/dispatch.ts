@@ -1,9 +1,12 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Actor } from '#core/actor';
 import { MethodNotAllowedError, NotFoundError } from '#core/errors';
+import type { Language } from '#core/text';
+import { say } from '#core/text';
 import type { CursorSeal } from '#lib/cursor';
 import { logger } from '#lib/logger';
 import { methodsForPath, routeByKey } from '#lib/routes';
+import { languageHeaders, negotiateLanguage } from './language.ts';
 import type { HttpResult, OperationTable } from './operation.ts';
 import { type ApiEvent, authenticate, header, jsonBody, type VerifyToken, validate } from './request.ts';
 
@@ -18,6 +21,7 @@ export const dispatch = async (
   edge: { verify: VerifyToken; cursors: CursorSeal },
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   const requestId = event.requestContext.requestId;
+  const language = negotiateLanguage(header(event, 'accept-language'));
   const route = routeByKey(event.routeKey);
   const operation = route ? operations[event.routeKey as keyof OperationTable] : undefined;
   if (!route || !operation) throw unmatched(event);
@@ -25,27 +29,29 @@ export const dispatch = async (
   // A public route serves anyone; a valid token it is given still says who asks (e.g. /health's details).
   const actor =
     route.auth === 'jwt'
-      ? await authenticate(event, edge.verify)
+      ? await authenticate(event, edge.verify, language)
       : header(event, 'authorization')
-        ? await authenticate(event, edge.verify).catch(() => undefined)
+        ? await authenticate(event, edge.verify, language).catch(() => undefined)
         : undefined;
   if (actor) logger.appendKeys({ caller: { subject: actor.subject, role: actor.role, scope: actor.scope } });
-  const path = operation.path ? validate(operation.path, event.pathParameters ?? {}, 'path') : undefined;
-  const query = operation.query
-    ? validate(operation.query, event.queryStringParameters ?? {}, 'query')
+  const path = operation.path
+    ? validate(operation.path, event.pathParameters ?? {}, 'path', language)
     : undefined;
-  const body = operation.body ? validate(operation.body, jsonBody(event), 'body') : undefined;
+  const query = operation.query
+    ? validate(operation.query, event.queryStringParameters ?? {}, 'query', language)
+    : undefined;
+  const body = operation.body ? validate(operation.body, jsonBody(event), 'body', language) : undefined;
 
   // Cursors are sealed to the list they page through: this route, this caller, these parameters.
   const binding = listBinding(event.routeKey, actor, path, query);
   const paged = query as { cursor?: unknown } | undefined;
   if (typeof paged?.cursor === 'string') paged.cursor = edge.cursors.unseal(binding, paged.cursor);
 
-  const result = await operation.handle({ actor, path, query, body, requestId });
+  const result = await operation.handle({ actor, path, query, body, requestId, language });
   const page = result.body as { cursor?: unknown } | undefined;
   if (page && typeof page === 'object' && typeof page.cursor === 'string')
     page.cursor = edge.cursors.seal(binding, page.cursor);
-  return toResponse(result, requestId);
+  return toResponse(result, requestId, language);
 };
 
 /** What a cursor belongs to: route, caller, path and query parameters (but the cursor and the page size). */
@@ -67,12 +73,25 @@ const unmatched = (event: ApiEvent): Error => {
   const { method, path } = event.requestContext.http;
   const allowed = methodsForPath(path);
   return allowed.length > 0
-    ? new MethodNotAllowedError(`${method} is not allowed on ${path}; use ${allowed.join(', ')}.`)
-    : new NotFoundError(`No route ${method} ${path}.`);
+    ? new MethodNotAllowedError(
+        say(
+          `${path} 不支持 ${method}，请使用 ${allowed.join('、')}。`,
+          `${method} is not allowed on ${path}; use ${allowed.join(', ')}.`,
+        ),
+      )
+    : new NotFoundError(say(`没有 ${method} ${path} 这一接口。`, `No route ${method} ${path}.`));
 };
 
-const toResponse = (result: HttpResult, requestId: string): APIGatewayProxyStructuredResultV2 => {
-  const headers: Record<string, string> = { 'x-request-id': requestId, ...result.headers };
+const toResponse = (
+  result: HttpResult,
+  requestId: string,
+  language: Language,
+): APIGatewayProxyStructuredResultV2 => {
+  const headers: Record<string, string> = {
+    'x-request-id': requestId,
+    ...languageHeaders(language),
+    ...result.headers,
+  };
   if (result.body === undefined) return { statusCode: result.status, headers };
   if (typeof result.body === 'string' && headers['content-type']) {
     return { statusCode: result.status, headers, body: result.body };

@@ -1,8 +1,9 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '#lib/logger';
+import { negotiateLanguage } from './language.ts';
 import { problemResponse, toProblem } from './problem.ts';
-import type { ApiEvent } from './request.ts';
+import { type ApiEvent, header } from './request.ts';
 
 type Middleware = MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResultV2>;
 
@@ -24,7 +25,10 @@ export const httpProblems = (): Middleware => {
     },
     onError: async (request) => {
       const { event, error } = request;
-      const problem = toProblem(error, event.requestContext.requestId, event.rawPath);
+      const language = negotiateLanguage(header(event, 'accept-language'));
+      const problem = toProblem(error, event.requestContext.requestId, event.rawPath, language);
+      // The log keeps the English text whatever the caller reads.
+      const logged = toProblem(error, event.requestContext.requestId, event.rawPath, 'en');
       const details = { status: problem.status, ms: elapsed(startedAt.get(request)) };
       if (problem.status >= 500) logger.error('request failed', { ...details, error });
       else
@@ -35,9 +39,9 @@ export const httpProblems = (): Middleware => {
           path: event.rawPath,
           sourceIp: event.requestContext.http.sourceIp,
           problem: problem.type,
-          detail: problem.detail,
+          detail: logged.detail,
         });
-      request.response = problemResponse(problem);
+      request.response = problemResponse(problem, language);
     },
   };
 };

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Actor } from '#core/actor';
+import type { Language } from '#core/text';
 import type { RouteKey } from '#infra/resources';
 
 /** What an operation returns; JSON unless `contentType` says otherwise. */
@@ -16,6 +17,8 @@ export interface OperationInput<P, Q, B> {
   readonly query: Q;
   readonly body: B;
   readonly requestId: string;
+  /** The language people read the response in (negotiated from Accept-Language; zh by default). */
+  readonly language: Language;
 }
 
 export interface ResponseSpec {

@@ -18,7 +18,8 @@ export const importStepPorts = (tables: Tables & { audit?: string }, work: Objec
           return (await readTable(await work.read(key))).rows;
         } catch (error) {
           // The person who uploaded the file reads this message on the import.
-          if (error instanceof UnreadableFileError) throw new ImportFileError(error.message);
+          if (error instanceof UnreadableFileError)
+            throw new ImportFileError({ zh: error.zh, en: error.message });
           throw error;
         }
       },
