@@ -379,6 +379,8 @@ export const routes = [
   { method: 'GET', path: '/inspectors', auth: 'jwt' },
   { method: 'GET', path: '/inspectors/{id}', auth: 'jwt' },
   { method: 'GET', path: '/zones/{id}', auth: 'jwt' },
+  { method: 'GET', path: '/groups', auth: 'jwt' },
+  { method: 'GET', path: '/groups/{id}', auth: 'jwt' },
   { method: 'GET', path: '/principals', auth: 'jwt' },
   { method: 'POST', path: '/imports', auth: 'jwt' },
   { method: 'GET', path: '/imports/{id}', auth: 'jwt' },

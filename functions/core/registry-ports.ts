@@ -1,5 +1,5 @@
 import type { PrincipalTerm } from './principals.ts';
-import type { Inspector, InspectorKind, School, SchoolKind, Specialty, Zone } from './registry.ts';
+import type { Group, Inspector, InspectorKind, School, SchoolKind, Specialty, Zone } from './registry.ts';
 
 export interface Page<T> {
   readonly items: T[];
@@ -40,6 +40,13 @@ export interface InspectorQuery {
   readonly limit: number;
 }
 
+export interface GroupQuery {
+  /** Counties to read, in order: groups are kept under their lead school's county. */
+  readonly counties: readonly string[];
+  readonly cursor?: string;
+  readonly limit: number;
+}
+
 export interface TermQuery {
   /** A province (2 digits), city (4) or county (6). */
   readonly region: string;
@@ -68,4 +75,10 @@ export interface RegistryStore {
   currentTerms(query: TermQuery): Promise<Page<PrincipalTerm>>;
   /** Every term of a school, latest start first. */
   termsOfSchool(schoolId: string): Promise<PrincipalTerm[]>;
+  /** A school group (集团/联盟) with its members. */
+  getGroup(id: string): Promise<Group | undefined>;
+  /** The group a school is a member of, if any. */
+  groupOfSchool(schoolId: string): Promise<string | undefined>;
+  /** Groups whose lead school lies in the given counties, by county then id. */
+  listGroups(query: GroupQuery): Promise<Page<Group>>;
 }

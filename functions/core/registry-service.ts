@@ -4,6 +4,7 @@ import type { PrincipalTerm } from './principals.ts';
 import { ancestorsOf, childrenOf, countiesUnder, findRegion, type Region } from './regions.ts';
 import {
   availableOn,
+  type Group,
   type Inspector,
   type InspectorKind,
   type School,
@@ -222,6 +223,41 @@ export const createRegistryService = (store: RegistryStore) => {
       return store.currentTerms({
         region: code,
         ...(query.termEndsBefore ? { endsBefore: query.termEndsBefore } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: query.limit,
+      });
+    },
+
+    /**
+     * One school group (集团/联盟): offices and auditors over its lead school's
+     * region read it, and so does each of its member schools.
+     */
+    async group(actor: Actor, id: string): Promise<Group> {
+      const group = await store.getGroup(id);
+      const visible =
+        group &&
+        (readsRegions(actor)
+          ? regionInScope(actor, group.regionCode)
+          : actor.role === 'school' && group.memberSchoolIds.includes(actor.scope));
+      if (!group || !visible) throw new NotFoundError(`Group ${id} not found.`);
+      return group;
+    },
+
+    /** GET /groups: the groups whose lead school lies in a region (a school: its own group). */
+    async groups(actor: Actor, query: { region?: string; cursor?: string; limit: number }): Promise<Page<Group>> {
+      if (actor.role === 'school') {
+        const id = await store.groupOfSchool(actor.scope);
+        const own = id ? await store.getGroup(id) : undefined;
+        return {
+          items: own && (!query.region || own.regionCode.startsWith(query.region.slice(0, 6))) ? [own] : [],
+        };
+      }
+      if (!readsRegions(actor))
+        throw new ForbiddenError('School groups are listed for supervision offices, auditors and their schools.');
+      const code = query.region ?? actor.scope;
+      regionOrNotFound(actor, code);
+      return store.listGroups({
+        counties: countiesUnder(code).map((c) => c.code),
         ...(query.cursor ? { cursor: query.cursor } : {}),
         limit: query.limit,
       });
