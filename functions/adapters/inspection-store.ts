@@ -22,6 +22,7 @@ import { mapLimited } from '#lib/concurrency';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
 import { auditEventItem, toAuditEvent } from './audit-items.ts';
 import { burdenUpdates } from './burden-store.ts';
+import { registryKeys } from './registry-store.ts';
 import { loadUpdate, progressKey } from './campaign-store.ts';
 import { batchGet } from './dynamo-batch.ts';
 import { conditions, equals, queryAll, queryPage } from './dynamo-query.ts';
@@ -300,6 +301,27 @@ export const createInspectionStore = (
                 },
                 t.burden,
               ),
+              ...(t.evaluated
+                ? [
+                    {
+                      // The school keeps its last evaluation (read by GET /kindergartens/due); never created here.
+                      Update: {
+                        TableName: tables.main,
+                        Key: registryKeys.school(t.evaluated.schoolId),
+                        UpdateExpression: 'SET lastEvaluatedOn = :on, lastEvaluation = :e',
+                        ConditionExpression: 'attribute_exists(pk)',
+                        ExpressionAttributeValues: {
+                          ':on': t.evaluated.on,
+                          ':e': {
+                            campaignId: t.evaluated.campaignId,
+                            inspectionId: t.evaluated.inspectionId,
+                            grade: t.evaluated.grade,
+                          },
+                        },
+                      },
+                    },
+                  ]
+                : []),
               { Put: { TableName: tables.audit, Item: auditEventItem(t.audit, t.inspection.version) } },
             ],
           }),

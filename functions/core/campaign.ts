@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { uniqueBy } from './limits.ts';
+import { limits, uniqueBy } from './limits.ts';
+import { isCityDirect } from './regions.ts';
 import type { Template } from './template.ts';
 import { phases } from './template.ts';
 
@@ -71,6 +72,17 @@ export const campaignInputSchema = z
       .optional(),
     /** Default: the template's recurrence; `null`: a one-off even of a recurring template. */
     recurrence: z.enum(recurrences).nullable().optional(),
+    /**
+     * A re-evaluation (复评/抽评): the launched campaigns of the same template
+     * under this campaign's scope whose graded targets are its population
+     * (the city re-evaluates a sample of what its counties evaluated).
+     */
+    basedOn: z
+      .array(z.string().min(1).max(80))
+      .min(1)
+      .max(limits.basedOnCampaigns)
+      .superRefine(uniqueBy((id: string) => id, 'campaign'))
+      .optional(),
   })
   .strict();
 export type CampaignInput = z.infer<typeof campaignInputSchema>;
@@ -195,11 +207,32 @@ export interface TargetCandidate {
 }
 
 export interface Target {
-  /** School id, or county code for county-level templates. */
+  /** School id, county code for county-level templates, or group id. */
   id: string;
   regionCode: string;
   townCode?: string;
   name: string;
+  /** The party that answers for the target when it is not the target itself: a group's lead school. */
+  partyId?: string;
+  /** A re-evaluation's target: the inspection of the campaign it is based on, and the grade it gave. */
+  basedOn?: BasedOnGrade;
+}
+
+/** Where a re-evaluated target was graded before (the county's evaluation of a kindergarten). */
+export interface BasedOnGrade {
+  campaignId: string;
+  inspectionId: string;
+  grade: string;
+  /** The day of that report. */
+  reportedOn: string;
+}
+
+/** A school group as a target rule sees it (see registry.ts Group). */
+export interface GroupCandidate {
+  groupId: string;
+  name: string;
+  regionCode: string;
+  leadSchoolId: string;
 }
 
 /** A principal's term is planned for five years (校长任期制: 一个任期一般为 5 年). */
@@ -243,15 +276,24 @@ export const selectTargets = (
   campaign: Pick<Campaign, 'window'>,
   schools: readonly TargetCandidate[],
   currentTerms: ReadonlyMap<string, { plannedEnd: string }> = new Map(),
+  groups: readonly GroupCandidate[] = [],
 ): Target[] => {
+  if (template.target.unit === 'group') {
+    // One inspection per group, in its lead school's county; the lead school answers for it.
+    return groups
+      .map((g) => ({ id: g.groupId, regionCode: g.regionCode, name: g.name, partyId: g.leadSchoolId }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
   const kinds = new Set<string>(template.target.schoolKinds);
   const eligible = schools.filter(
     (s) =>
       kinds.has(s.kind) &&
+      (!template.target.cityDirectOnly || isCityDirect(s.regionCode)) &&
       (!template.target.principalTermEndsInCampaignYear || termDue(campaign, s, currentTerms)),
   );
   if (template.target.unit === 'county') {
-    const counties = [...new Set(eligible.map((s) => s.regionCode))].sort();
+    // A city's pseudo-county of city-direct schools (市直) is no county government.
+    const counties = [...new Set(eligible.map((s) => s.regionCode))].filter((c) => !isCityDirect(c)).sort();
     return counties.map((c) => ({ id: c, regionCode: c, name: c }));
   }
   return eligible

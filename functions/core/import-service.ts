@@ -281,6 +281,13 @@ const groupReferenceErrors = async (target: ImportTarget, rows: readonly ValidRo
   return errors;
 };
 
+/** What a school's record keeps that no file gives: its last evaluation (set by reports, see template.cycleYears). */
+export const keptSchoolFields = ['lastEvaluatedOn', 'lastEvaluation'] as const;
+const withKeptFields = (given: Record<string, unknown>, stored: Record<string, unknown> | undefined) => {
+  const kept = keptSchoolFields.filter((f) => stored?.[f] !== undefined);
+  return kept.length === 0 ? given : { ...given, ...Object.fromEntries(kept.map((f) => [f, stored![f]])) };
+};
+
 const sameTermRecord = (a: PrincipalTerm, b: PrincipalTerm) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
@@ -329,8 +336,9 @@ export const upsertBatch = async (
   const groupHeads = new Map<string, GroupHead>();
   const rejected = [...referenceErrors.values()];
   const termWrites: PrincipalTerm[] = [];
-  for (const { row, entity } of rows) {
-    const existing = stored.get(target.keyOf(kind, entity));
+  for (const { row, entity: given } of rows) {
+    const existing = stored.get(target.keyOf(kind, given));
+    const entity = kind === 'schools' ? withKeptFields(given, existing?.entity) : given;
     // An id already registered elsewhere stays with its office: no import may take it over.
     const storedRegion = existing?.entity.regionCode;
     if (typeof storedRegion === 'string' && !storedRegion.startsWith(input.scope)) {

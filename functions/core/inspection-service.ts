@@ -15,7 +15,7 @@ import type {
   selfAssessmentSchema,
   severities,
 } from './inspection-input.ts';
-import { canRead, nextStatus } from './lifecycle.ts';
+import { answeringSchool, canRead, nextStatus } from './lifecycle.ts';
 import { limits } from './limits.ts';
 import { findRegion } from './regions.ts';
 import type { School } from './registry.ts';
@@ -128,7 +128,19 @@ export interface Transition {
   proposals: Proposal[];
   /** What the command asked of the school (fields filled…), added to its burden counters. */
   burden?: BurdenDelta;
+  /** A report of a cycled template (template.cycleYears): the school's last evaluation, set on its record. */
+  evaluated?: SchoolEvaluated;
   audit: AuditEvent;
+}
+
+/** The last evaluation a school keeps on its registry record (the kindergartens' 5-year cycle). */
+export interface SchoolEvaluated {
+  schoolId: string;
+  /** The day (China) of the report. */
+  on: string;
+  campaignId: string;
+  inspectionId: string;
+  grade: Grade;
 }
 
 export interface Proposal {
@@ -223,6 +235,10 @@ export const visibleRectifications = (record: InspectionRecord): Rectification[]
     .filter((r) => r.status !== 'draft' || reported.has(r.id))
     .map((r) => (r.status === 'draft' ? { ...r, status: 'open' as const } : r));
 };
+
+/** The calendar day in China (UTC+8) of an instant. */
+const chinaDay = (instant: string): string =>
+  new Date(Date.parse(instant) + 8 * 3_600_000).toISOString().slice(0, 10);
 
 export const gradeLabels: Record<Grade, string> = {
   excellent: '优秀',
@@ -592,7 +608,22 @@ export const createInspectionService = (ports: InspectionPorts) => {
           scored: 1,
           r_total: rectifications.length,
           ...problemsByIndicator,
+          // A re-evaluation compares its grade with the one its target had (see re-evaluation.ts).
+          ...(loaded.inspection.basedOn
+            ? { rv_compared: 1, rv_differ: loaded.inspection.basedOn.grade === grade ? 0 : 1 }
+            : {}),
         },
+        ...(loaded.template.cycleYears && !loaded.inspection.partyId && /^\d{10}$/.test(loaded.inspection.targetId)
+          ? {
+              evaluated: {
+                schoolId: loaded.inspection.targetId,
+                on: chinaDay(now),
+                campaignId: loaded.inspection.campaignId,
+                inspectionId: id,
+                grade,
+              },
+            }
+          : {}),
         proposals:
           grade === 'excellent'
             ? [
@@ -621,7 +652,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
     /** The school acknowledges the feedback (反馈). No status change, but versioned and audited. */
     async acknowledgeFeedback(actor: Actor, id: string, input: { version: number }) {
       const loaded = await load(actor, id);
-      if (actor.role !== 'school' || actor.scope !== loaded.inspection.targetId)
+      if (actor.role !== 'school' || actor.scope !== answeringSchool(loaded.inspection))
         throw new ForbiddenError('Only the inspected school acknowledges feedback.');
       if (!loaded.inspection.feedback) throw new ConflictError('There is no feedback to acknowledge yet.');
       if (loaded.inspection.version !== input.version)

@@ -1,3 +1,4 @@
+import type { BasedOnGrade } from './campaign.ts';
 import type { ReplacementReason } from './panels.ts';
 import type { InspectionPhase, Phase } from './template.ts';
 
@@ -56,6 +57,10 @@ export interface Inspection {
   templateId: string;
   targetId: string;
   targetName: string;
+  /** The party that answers for the target when it is not the target: a group's lead school. */
+  partyId?: string;
+  /** A re-evaluation's inspection: where and how its target was graded before (see campaign.ts). */
+  basedOn?: BasedOnGrade;
   /** County of the target: the shard of every campaign-wide index. */
   regionCode: string;
   townCode?: string;

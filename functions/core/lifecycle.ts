@@ -49,11 +49,16 @@ export const rules: Readonly<Record<Command, Rule>> = {
   review_rectification: { from: ['rectification_submitted', 'rectifying'], by: ['lead'] },
 };
 
-type Party = Pick<Inspection, 'targetId' | 'assigneeId' | 'team' | 'regionCode'>;
+type Party = Pick<Inspection, 'targetId' | 'assigneeId' | 'team' | 'regionCode'> &
+  Partial<Pick<Inspection, 'partyId'>>;
+
+/** The school that answers for an inspection: its target, or the party named for it (a group's lead school). */
+export const answeringSchool = (inspection: Pick<Party, 'targetId' | 'partyId'>): string =>
+  inspection.partyId ?? inspection.targetId;
 
 /** Who the actor is to this inspection. Offices over its region act as its lead. */
 export const performerOf = (actor: Actor, inspection: Party): Performer | undefined => {
-  if (actor.role === 'school' && actor.scope === inspection.targetId) return 'school';
+  if (actor.role === 'school' && actor.scope === answeringSchool(inspection)) return 'school';
   if (actor.role === 'inspector') {
     const lead = inspection.team?.lead ?? inspection.assigneeId;
     if (actor.scope === lead) return 'lead';

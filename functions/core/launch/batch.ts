@@ -75,6 +75,8 @@ export const createLaunchBatch = (ports: LaunchPorts) => async (input: LaunchBat
       templateId: template.id,
       targetId: t.id,
       targetName: t.name,
+      ...(t.partyId ? { partyId: t.partyId } : {}),
+      ...(t.basedOn ? { basedOn: t.basedOn } : {}),
       regionCode: t.regionCode,
       ...(t.townCode ? { townCode: t.townCode } : {}),
       status: assigneeId ? 'assigned' : 'unassigned',
