@@ -396,6 +396,8 @@ export const routes = [
   { method: 'GET', path: '/campaigns/{id}/progress', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/sample', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/sealed', auth: 'jwt' },
+  { method: 'GET', path: '/campaigns/{id}/re-evaluation', auth: 'jwt' },
+  { method: 'GET', path: '/kindergartens/due', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/report', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/actions', auth: 'jwt' },
   { method: 'POST', path: '/campaigns/{id}/actions', auth: 'jwt' },

@@ -391,6 +391,11 @@ export const createRegistryStore = (db: DynamoDBDocumentClient, table: string): 
         names['#name'] = 'name';
         values[':q'] = query.nameContains;
       }
+      if (query.evaluatedBefore) {
+        filters.push('(attribute_not_exists(#evaluated) OR #evaluated < :evaluatedBefore)');
+        names['#evaluated'] = 'lastEvaluatedOn';
+        values[':evaluatedBefore'] = query.evaluatedBefore;
+      }
       return listAcrossCounties<School>(db, table, (c) => `SCHOOLS#${c}`, query.counties, {
         limit: query.limit,
         ...(query.cursor ? { cursor: query.cursor } : {}),

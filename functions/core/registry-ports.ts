@@ -24,6 +24,8 @@ export interface SchoolQuery {
   readonly kind?: SchoolKind;
   /** Substring of the school's name. */
   readonly nameContains?: string;
+  /** Only schools never evaluated or last evaluated before this day (`lastEvaluatedOn`, YYYY-MM-DD). */
+  readonly evaluatedBefore?: string;
   readonly cursor?: string;
   readonly limit: number;
 }

@@ -33,6 +33,9 @@ export interface InspectorFilter {
   available?: boolean;
 }
 
+/** Kindergartens are evaluated every five years (按照5年一个评估周期). */
+export const kindergartenCycleYears = 5;
+
 /** Today in China (UTC+8), the day availability is judged on. */
 const chinaToday = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
@@ -261,6 +264,42 @@ export const createRegistryService = (store: RegistryStore) => {
         ...(query.cursor ? { cursor: query.cursor } : {}),
         limit: query.limit,
       });
+    },
+
+    /**
+     * GET /kindergartens/due: the kindergartens of a region whose 5-year
+     * evaluation cycle (幼儿园办园行为督导评估) falls due in `year`: last
+     * evaluated `year` − 5 or earlier (overdue ones stay due), or never.
+     */
+    async dueKindergartens(
+      actor: Actor,
+      query: { region?: string; year: number; cursor?: string; limit: number },
+    ) {
+      if (!readsRegions(actor))
+        throw new ForbiddenError('The evaluation cycle is for supervision offices and auditors.');
+      const code = query.region ?? actor.scope;
+      const region = regionOrNotFound(actor, code);
+      const page = await store.listSchools({
+        counties: countiesUnder(code).map((c) => c.code),
+        ...(region.level === 'town' ? { townCode: code } : {}),
+        kind: 'kindergarten',
+        evaluatedBefore: `${query.year - kindergartenCycleYears + 1}-01-01`,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: query.limit,
+      });
+      return {
+        year: query.year,
+        cycleYears: kindergartenCycleYears,
+        ...page,
+        items: page.items.map((s) => {
+          const last = (s as School & { lastEvaluatedOn?: string }).lastEvaluatedOn;
+          return {
+            ...s,
+            lastEvaluatedOn: last ?? null,
+            dueYear: last ? Number(last.slice(0, 4)) + kindergartenCycleYears : null,
+          };
+        }),
+      };
     },
 
     async zone(actor: Actor, id: string): Promise<Zone & { inspector?: PublicInspector; schools: School[] }> {

@@ -25,11 +25,13 @@ const school = (id: string, kind: string, county = '320582', termStart = '2020-0
 });
 
 describe('templates', () => {
-  it('ships six valid built-in templates', () => {
+  it('ships eight valid built-in templates', () => {
     expect(builtInTemplates.map((t) => t.id).sort()).toEqual([
       'double-reduction-monthly',
+      'group-schooling',
       'kindergarten-evaluation',
       'principal-term-end',
+      'school-performance',
       'start-of-term',
       'teacher-burden',
       'teacher-salary',
