@@ -22,7 +22,6 @@ import { mapLimited } from '#lib/concurrency';
 import { decodeCursor, encodeCursor } from '#lib/cursor';
 import { auditEventItem, toAuditEvent } from './audit-items.ts';
 import { burdenUpdates } from './burden-store.ts';
-import { registryKeys } from './registry-store.ts';
 import { loadUpdate, progressKey } from './campaign-store.ts';
 import { batchGet } from './dynamo-batch.ts';
 import { conditions, equals, queryAll, queryPage } from './dynamo-query.ts';
@@ -34,6 +33,7 @@ import {
   memberKey,
   watchShards,
 } from './inspection-items.ts';
+import { registryKeys } from './registry-store.ts';
 
 /**
  * Inspections after launch, their rectifications, proposals and audit events.

@@ -9,7 +9,15 @@ import type { GroupHead, ImportTarget } from '#core/import-service';
 import type { ImportKind } from '#core/imports';
 import type { PrincipalTerm } from '#core/principals';
 import { termKeyOf } from '#core/principals';
-import type { Group, GroupMembership, Inspector, School, SchoolKind, Zone, ZoneMembership } from '#core/registry';
+import type {
+  Group,
+  GroupMembership,
+  Inspector,
+  School,
+  SchoolKind,
+  Zone,
+  ZoneMembership,
+} from '#core/registry';
 import type {
   CountyStats,
   GroupQuery,

@@ -194,17 +194,32 @@ export const createCampaignService = (ports: CampaignPorts) => {
       const based = await campaigns.get(id);
       if (!based || !reads(actor, based)) problems.push({ path, message: `no campaign ${id}` });
       else if (based.templateId !== input.templateId)
-        problems.push({ path, message: `campaign ${id} is of template ${based.templateId}, not ${input.templateId}` });
+        problems.push({
+          path,
+          message: `campaign ${id} is of template ${based.templateId}, not ${input.templateId}`,
+        });
       else if (!based.scope.startsWith(input.scope) || based.scope === input.scope)
-        problems.push({ path, message: `campaign ${id} is over ${based.scope}, not a region under ${input.scope}` });
+        problems.push({
+          path,
+          message: `campaign ${id} is over ${based.scope}, not a region under ${input.scope}`,
+        });
       else if (!['active', 'closing', 'closed'].includes(based.status))
-        problems.push({ path, message: `campaign ${id} is ${based.status}: only launched campaigns are re-evaluated` });
+        problems.push({
+          path,
+          message: `campaign ${id} is ${based.status}: only launched campaigns are re-evaluated`,
+        });
       else if (scopes.some((s) => s.startsWith(based.scope) || based.scope.startsWith(s)))
-        problems.push({ path, message: `campaign ${id} is over ${based.scope}, which another campaign named covers` });
+        problems.push({
+          path,
+          message: `campaign ${id} is over ${based.scope}, which another campaign named covers`,
+        });
       else scopes.push(based.scope);
     }
     if (problems.length > 0)
-      throw new ValidationError('A re-evaluation is based on launched campaigns of its template under its scope.', problems);
+      throw new ValidationError(
+        'A re-evaluation is based on launched campaigns of its template under its scope.',
+        problems,
+      );
   };
 
   /** Moves the campaign to `launching` (one launch at a time) and starts the workflow. */

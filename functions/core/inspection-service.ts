@@ -613,7 +613,9 @@ export const createInspectionService = (ports: InspectionPorts) => {
             ? { rv_compared: 1, rv_differ: loaded.inspection.basedOn.grade === grade ? 0 : 1 }
             : {}),
         },
-        ...(loaded.template.cycleYears && !loaded.inspection.partyId && /^\d{10}$/.test(loaded.inspection.targetId)
+        ...(loaded.template.cycleYears &&
+        !loaded.inspection.partyId &&
+        /^\d{10}$/.test(loaded.inspection.targetId)
           ? {
               evaluated: {
                 schoolId: loaded.inspection.targetId,

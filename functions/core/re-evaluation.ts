@@ -92,12 +92,14 @@ export const createReEvaluationReport =
       (isAdmin(actor) || actor.role === 'auditor') &&
       (campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope));
     if (!campaign || !reads) throw new NotFoundError(`Campaign ${id} not found.`);
-    if (!campaign.basedOn) throw new NotFoundError(`Campaign ${id} is not a re-evaluation (it has no basedOn).`);
+    if (!campaign.basedOn)
+      throw new NotFoundError(`Campaign ${id} is not a re-evaluation (it has no basedOn).`);
     if (!['active', 'closing', 'closed'].includes(campaign.status))
       throw new ConflictError(`Campaign ${id} is ${campaign.status}: its sample is drawn at launch.`);
     const region = q.region ?? (campaign.scope.length >= actor.scope.length ? campaign.scope : actor.scope);
     if (!findRegion(region) || region.length > 6) throw new NotFoundError(`Region ${region} not found.`);
-    if (!region.startsWith(actor.scope)) throw new ForbiddenError(`Region ${region} lies outside your region.`);
+    if (!region.startsWith(actor.scope))
+      throw new ForbiddenError(`Region ${region} lies outside your region.`);
     if (!(region.startsWith(campaign.scope) || campaign.scope.startsWith(region)))
       throw new NotFoundError(`Region ${region} is not in this campaign.`);
     const counties = countiesUnder(region)

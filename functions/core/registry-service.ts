@@ -247,7 +247,10 @@ export const createRegistryService = (store: RegistryStore) => {
     },
 
     /** GET /groups: the groups whose lead school lies in a region (a school: its own group). */
-    async groups(actor: Actor, query: { region?: string; cursor?: string; limit: number }): Promise<Page<Group>> {
+    async groups(
+      actor: Actor,
+      query: { region?: string; cursor?: string; limit: number },
+    ): Promise<Page<Group>> {
       if (actor.role === 'school') {
         const id = await store.groupOfSchool(actor.scope);
         const own = id ? await store.getGroup(id) : undefined;
@@ -256,7 +259,9 @@ export const createRegistryService = (store: RegistryStore) => {
         };
       }
       if (!readsRegions(actor))
-        throw new ForbiddenError('School groups are listed for supervision offices, auditors and their schools.');
+        throw new ForbiddenError(
+          'School groups are listed for supervision offices, auditors and their schools.',
+        );
       const code = query.region ?? actor.scope;
       regionOrNotFound(actor, code);
       return store.listGroups({

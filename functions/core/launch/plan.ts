@@ -117,7 +117,10 @@ const targetsByRule = async (
  * on graded, county by county, each with the inspection and grade it had
  * there. Read at launch, so the stored population is what the sample was drawn from.
  */
-const reEvaluationPopulation = async (ports: LaunchPorts, basedOn: readonly string[]): Promise<Target[]> => {
+export const reEvaluationPopulation = async (
+  ports: LaunchPorts,
+  basedOn: readonly string[],
+): Promise<Target[]> => {
   const population = new Map<string, Target>();
   for (const id of basedOn) {
     const based = await ports.campaigns.get(id);

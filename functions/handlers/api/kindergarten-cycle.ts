@@ -32,7 +32,10 @@ const deviation = z.object({
   sampled: z.number(),
   compared: z.number(),
   differing: z.number(),
-  differingShare: z.number().nullable().describe('differing / compared in percent; null before any is compared'),
+  differingShare: z
+    .number()
+    .nullable()
+    .describe('differing / compared in percent; null before any is compared'),
 });
 const reEvaluation = z.object({
   campaignId: z.string(),
@@ -106,7 +109,10 @@ export const kindergartenCycleOperations = (deps: {
       limit,
     }),
     responses: {
-      200: { description: 'A page of sampled targets with the per-county deviation, or the whole list as a file', schema: reEvaluation },
+      200: {
+        description: 'A page of sampled targets with the per-county deviation, or the whole list as a file',
+        schema: reEvaluation,
+      },
       404: { description: 'No such campaign in your region, or it is not a re-evaluation' },
       409: { description: 'Not launched yet: the sample is drawn at launch' },
     },
@@ -120,7 +126,12 @@ export const kindergartenCycleOperations = (deps: {
         `More than ${maxFileRows} kindergartens: narrow the region.`,
       );
       const { counties } = await deps.reEvaluation(actorOf(actor), path.id, { ...region, limit: 1 });
-      return tableFile(format, `re-evaluation-${path.id}-${code}`, '复评 re-evaluation', rowsOf(items, counties));
+      return tableFile(
+        format,
+        `re-evaluation-${path.id}-${code}`,
+        '复评 re-evaluation',
+        rowsOf(items, counties),
+      );
     },
   }),
 
@@ -149,6 +160,7 @@ export const kindergartenCycleOperations = (deps: {
         }),
       },
     },
-    handle: async ({ actor, query }) => json(200, await deps.registry.dueKindergartens(actorOf(actor), query)),
+    handle: async ({ actor, query }) =>
+      json(200, await deps.registry.dueKindergartens(actorOf(actor), query)),
   }),
 });

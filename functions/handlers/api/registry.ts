@@ -31,7 +31,10 @@ const school = z.object({
   principalName: z.string(),
   principalTermStart: z.string(),
   groupId: z.string().optional(),
-  lastEvaluatedOn: z.string().optional().describe('day of its last evaluation report (kindergartens: the 5-year cycle)'),
+  lastEvaluatedOn: z
+    .string()
+    .optional()
+    .describe('day of its last evaluation report (kindergartens: the 5-year cycle)'),
   lastEvaluation: z
     .object({ campaignId: z.string(), inspectionId: z.string(), grade: z.string() })
     .optional()
