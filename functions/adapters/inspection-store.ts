@@ -33,6 +33,7 @@ import {
   memberKey,
   watchShards,
 } from './inspection-items.ts';
+import { registryKeys } from './registry-store.ts';
 
 /**
  * Inspections after launch, their rectifications, proposals and audit events.
@@ -303,6 +304,27 @@ export const createInspectionStore = (
                 },
                 t.burden,
               ),
+              ...(t.evaluated
+                ? [
+                    {
+                      // The school keeps its last evaluation (read by GET /kindergartens/due); never created here.
+                      Update: {
+                        TableName: tables.main,
+                        Key: registryKeys.school(t.evaluated.schoolId),
+                        UpdateExpression: 'SET lastEvaluatedOn = :on, lastEvaluation = :e',
+                        ConditionExpression: 'attribute_exists(pk)',
+                        ExpressionAttributeValues: {
+                          ':on': t.evaluated.on,
+                          ':e': {
+                            campaignId: t.evaluated.campaignId,
+                            inspectionId: t.evaluated.inspectionId,
+                            grade: t.evaluated.grade,
+                          },
+                        },
+                      },
+                    },
+                  ]
+                : []),
               { Put: { TableName: tables.audit, Item: auditEventItem(t.audit, t.inspection.version) } },
             ],
           }),

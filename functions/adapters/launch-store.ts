@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { TargetCandidate } from '#core/campaign';
+import type { GroupCandidate, Target, TargetCandidate } from '#core/campaign';
 import type { LaunchCounters, LaunchInspections, ResponsibleInspectors } from '#core/launch/ports';
 import { mapLimited } from '#lib/concurrency';
 import { addLoad, loadIndex, loadKey, progressKey } from './campaign-store.ts';
@@ -141,5 +141,60 @@ export const createLaunchStore = (db: DynamoDBDocumentClient, table: string) => 
       })
     ).map((t) => ({ schoolId: String(t.schoolId), plannedEnd: String(t.plannedEnd) }));
 
-  return { counters, inspections, inspectors, inspectorsOfCounty, schoolsOfCounty, currentTermsOfCounty };
+  /** The school groups led from a county (one partition of gsi1, see registry-store). */
+  const groupsOfCounty = async (county: string): Promise<GroupCandidate[]> =>
+    (
+      await queryAll(db, {
+        TableName: table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `GROUPS#${county}` },
+        ProjectionExpression: 'id, #name, regionCode, leadSchoolId',
+        ExpressionAttributeNames: { '#name': 'name' },
+      })
+    ).map((g) => ({
+      groupId: String(g.id),
+      name: String(g.name),
+      regionCode: String(g.regionCode),
+      leadSchoolId: String(g.leadSchoolId),
+    }));
+
+  /** A campaign's reported inspections of a county (one partition of gsi1, see inspection-items). */
+  const gradedTargets = async (campaignId: string, county: string): Promise<Target[]> =>
+    (
+      await queryAll(db, {
+        TableName: table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        FilterExpression: 'attribute_exists(#report.grade)',
+        ExpressionAttributeValues: { ':pk': `CINSP#${campaignId}#${county}` },
+        ProjectionExpression: 'id, targetId, targetName, regionCode, townCode, #report',
+        ExpressionAttributeNames: { '#report': 'report' },
+      })
+    ).map((i) => {
+      const report = i.report as { grade: string; issuedAt: string };
+      return {
+        id: String(i.targetId),
+        regionCode: String(i.regionCode),
+        ...(i.townCode ? { townCode: String(i.townCode) } : {}),
+        name: String(i.targetName),
+        basedOn: {
+          campaignId,
+          inspectionId: String(i.id),
+          grade: report.grade,
+          reportedOn: report.issuedAt.slice(0, 10),
+        },
+      };
+    });
+
+  return {
+    counters,
+    inspections,
+    inspectors,
+    inspectorsOfCounty,
+    schoolsOfCounty,
+    currentTermsOfCounty,
+    groupsOfCounty,
+    gradedTargets,
+  };
 };

@@ -5,13 +5,22 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { ImportTarget } from '#core/import-service';
+import type { GroupHead, ImportTarget } from '#core/import-service';
 import type { ImportKind } from '#core/imports';
 import type { PrincipalTerm } from '#core/principals';
 import { termKeyOf } from '#core/principals';
-import type { Inspector, School, SchoolKind, Zone, ZoneMembership } from '#core/registry';
+import type {
+  Group,
+  GroupMembership,
+  Inspector,
+  School,
+  SchoolKind,
+  Zone,
+  ZoneMembership,
+} from '#core/registry';
 import type {
   CountyStats,
+  GroupQuery,
   InspectorQuery,
   Page,
   RegistryStore,
@@ -33,12 +42,15 @@ import { queryAll as queryAllItems } from './dynamo-query.ts';
  * | inspector specialty  | INSPECTOR#<id>  | SPECIALTY#<code> |                                |                                      | SPECIALISTS#<county>#<code> / <kind>#<id> |
  * | zone                 | ZONE#<id>       | ZONE             | ZONES#<county> / <id>          | INSPECTORZONE#<inspector> / <zone>   |                                           |
  * | zone membership      | SCHOOL#<school> | ZONE             | ZONE#<zone> / <school>         |                                      |                                           |
+ * | group                | GROUP#<id>      | GROUP            | GROUPS#<lead's county> / <id>  |                                      |                                           |
+ * | group membership     | SCHOOL#<school> | GROUP            | GROUP#<group> / <school>       |                                      |                                           |
  * | principal term       | SCHOOL#<school> | TERM#<start>#<principal> | PTERMS#<county> / <plannedEnd>#<school> | PTERMS#<city> / <plannedEnd>#<school> | PTERMS#<province> / <plannedEnd>#<school> |
  * | county stats         | REGIONSTATS     | <county>         |                                |                                      |                                           |
  *
  * Lists are partitioned by county (≤ ~1,000 schools), so a province-wide
  * listing walks its counties and no partition takes a province's writes.
- * A school's membership shares its partition, so a school is in one zone at most.
+ * A school's membership shares its partition, so a school is in one zone at most,
+ * and in one school group (集团/联盟) at most.
  *
  * The expert pool (专家库): an inspector with specialties has one
  * `inspector specialty` item per specialty, a copy of the inspector beside
@@ -89,6 +101,8 @@ export const registryKeys = {
   inspector: (id: string) => ({ pk: `INSPECTOR#${id}`, sk: 'INSPECTOR' }),
   zone: (id: string) => ({ pk: `ZONE#${id}`, sk: 'ZONE' }),
   membership: (schoolId: string) => ({ pk: `SCHOOL#${schoolId}`, sk: 'ZONE' }),
+  group: (id: string) => ({ pk: `GROUP#${id}`, sk: 'GROUP' }),
+  groupMembership: (schoolId: string) => ({ pk: `SCHOOL#${schoolId}`, sk: 'GROUP' }),
   specialty: (inspectorId: string, code: string) => ({
     pk: `INSPECTOR#${inspectorId}`,
     sk: `SPECIALTY#${code}`,
@@ -168,8 +182,26 @@ export const entityItem = (kind: ImportKind, entity: Item): Item => {
         gsi1sk: m.schoolId,
       };
     }
+    case 'groups': {
+      const m = entity as GroupMembership;
+      return {
+        ...registryKeys.groupMembership(m.schoolId),
+        type: 'groupMembership',
+        ...m,
+        gsi1pk: `GROUP#${m.groupId}`,
+        gsi1sk: m.schoolId,
+      };
+    }
   }
 };
+
+export const groupItem = (group: GroupHead): Item => ({
+  ...registryKeys.group(group.id),
+  type: 'group',
+  ...group,
+  gsi1pk: `GROUPS#${group.regionCode}`,
+  gsi1sk: group.id,
+});
 
 export const entityKeyOf = (kind: ImportKind, entity: Item): { pk: string; sk: string } => {
   const { pk, sk } = entityItem(kind, entity);
@@ -291,8 +323,46 @@ export const createRegistryStore = (db: DynamoDBDocumentClient, table: string): 
     };
   };
 
+  const groupWithMembers = async (head: Item): Promise<Group> => {
+    const members = await queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `GROUP#${head.id}` },
+      ProjectionExpression: 'schoolId',
+    });
+    return {
+      groupId: String(head.id),
+      name: String(head.name),
+      kind: head.kind as Group['kind'],
+      regionCode: String(head.regionCode),
+      leadSchoolId: String(head.leadSchoolId),
+      memberSchoolIds: members.map((m) => String(m.schoolId)).sort(),
+    };
+  };
+
   return {
     getSchool: (id) => get<School>(registryKeys.school(id)),
+
+    async getGroup(id) {
+      const head = (await db.send(new GetCommand({ TableName: table, Key: registryKeys.group(id) }))).Item;
+      return head ? groupWithMembers(head) : undefined;
+    },
+
+    async groupOfSchool(schoolId) {
+      const m = (
+        await db.send(new GetCommand({ TableName: table, Key: registryKeys.groupMembership(schoolId) }))
+      ).Item;
+      return m ? String(m.groupId) : undefined;
+    },
+
+    async listGroups(query: GroupQuery) {
+      const page = await listAcrossCounties<Item>(db, table, (c) => `GROUPS#${c}`, query.counties, {
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      // strip() dropped the keys but kept `id`: the members are one query of gsi1 per group.
+      return { ...page, items: await mapLimited(page.items, 8, groupWithMembers) };
+    },
     getInspector: (id) => get<Inspector>(registryKeys.inspector(id)),
 
     async getZone(id) {
@@ -328,6 +398,11 @@ export const createRegistryStore = (db: DynamoDBDocumentClient, table: string): 
         filters.push('contains(#name, :q)');
         names['#name'] = 'name';
         values[':q'] = query.nameContains;
+      }
+      if (query.evaluatedBefore) {
+        filters.push('(attribute_not_exists(#evaluated) OR #evaluated < :evaluatedBefore)');
+        names['#evaluated'] = 'lastEvaluatedOn';
+        values[':evaluatedBefore'] = query.evaluatedBefore;
       }
       return listAcrossCounties<School>(db, table, (c) => `SCHOOLS#${c}`, query.counties, {
         limit: query.limit,
@@ -573,6 +648,7 @@ export const createImportTarget = (db: DynamoDBDocumentClient, table: string): I
       table,
       zones.map((z) => zoneItem(z)),
     ),
+  saveGroups: (groups) => batchPut(db, table, groups.map(groupItem)),
   async loadTerms(terms) {
     const items = await batchGet(db, table, [
       ...new Map(terms.map((t) => [termKeyOf(t), registryKeys.term(t)])).values(),

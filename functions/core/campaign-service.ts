@@ -190,6 +190,48 @@ export const createCampaignService = (ports: CampaignPorts) => {
     return campaign;
   };
 
+  /**
+   * A re-evaluation (复评) is based on launched campaigns of the same template,
+   * each over a region strictly under its scope, no two overlapping (so each
+   * target was graded by one of them): 400 naming each that is not.
+   */
+  const checkBasedOn = async (actor: Actor, input: CampaignInput) => {
+    const ids = input.basedOn ?? [];
+    const problems: { path: string; message: string }[] = [];
+    const scopes: string[] = [];
+    for (const [n, id] of ids.entries()) {
+      const path = `body.basedOn.${n}`;
+      const based = await campaigns.get(id);
+      if (!based || !reads(actor, based)) problems.push({ path, message: `no campaign ${id}` });
+      else if (based.templateId !== input.templateId)
+        problems.push({
+          path,
+          message: `campaign ${id} is of template ${based.templateId}, not ${input.templateId}`,
+        });
+      else if (!based.scope.startsWith(input.scope) || based.scope === input.scope)
+        problems.push({
+          path,
+          message: `campaign ${id} is over ${based.scope}, not a region under ${input.scope}`,
+        });
+      else if (!['active', 'closing', 'closed'].includes(based.status))
+        problems.push({
+          path,
+          message: `campaign ${id} is ${based.status}: only launched campaigns are re-evaluated`,
+        });
+      else if (scopes.some((s) => s.startsWith(based.scope) || based.scope.startsWith(s)))
+        problems.push({
+          path,
+          message: `campaign ${id} is over ${based.scope}, which another campaign named covers`,
+        });
+      else scopes.push(based.scope);
+    }
+    if (problems.length > 0)
+      throw new ValidationError(
+        'A re-evaluation is based on launched campaigns of its template under its scope.',
+        problems,
+      );
+  };
+
   /** Moves the campaign to `launching` (one launch at a time) and starts the workflow. */
   const launch = async (actor: Actor | 'scheduler', id: string) => {
     const campaign = actor === 'scheduler' ? await campaigns.get(id) : await manageable(actor, id);
@@ -382,6 +424,7 @@ export const createCampaignService = (ports: CampaignPorts) => {
           },
         ]);
       }
+      if (input.basedOn) await checkBasedOn(actor, input);
       const now = ports.now();
       // The template's recurrence is the default; `recurrence: null` makes a one-off of a recurring template.
       const { recurrence: asked, ...rest } = input;

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ValidationError } from './errors.ts';
-import { uniqueBy } from './limits.ts';
-import { childrenOf, countiesUnder, findRegion } from './regions.ts';
+import { limits, uniqueBy } from './limits.ts';
+import { childrenOf, countiesUnder, findRegion, isCityDirect } from './regions.ts';
 import type { Template } from './template.ts';
 import { phases } from './template.ts';
 
@@ -73,6 +72,17 @@ export const campaignInputSchema = z
       .optional(),
     /** Default: the template's recurrence; `null`: a one-off even of a recurring template. */
     recurrence: z.enum(recurrences).nullable().optional(),
+    /**
+     * A re-evaluation (复评/抽评): the launched campaigns of the same template
+     * under this campaign's scope whose graded targets are its population
+     * (the city re-evaluates a sample of what its counties evaluated).
+     */
+    basedOn: z
+      .array(z.string().min(1).max(80))
+      .min(1)
+      .max(limits.basedOnCampaigns)
+      .superRefine(uniqueBy((id: string) => id, 'campaign'))
+      .optional(),
   })
   .strict();
 export type CampaignInput = z.infer<typeof campaignInputSchema>;
@@ -197,7 +207,7 @@ export interface TargetCandidate {
 }
 
 export interface Target {
-  /** School id, or the region code of a town or county (督政). */
+  /** School id, the region code of a town or county (督政), or a school group's id. */
   id: string;
   /** County of the target (a county target: itself). */
   regionCode: string;
@@ -205,9 +215,29 @@ export interface Target {
   name: string;
   /**
    * Who answers for the target (the inspected party): the school id of a
-   * school, the region code of a town or county government. Absent: the id.
+   * school, the region code of a town or county government, a group's lead
+   * school. Absent: the id.
    */
   partyId?: string;
+  /** A re-evaluation's target: the inspection of the campaign it is based on, and the grade it gave. */
+  basedOn?: BasedOnGrade;
+}
+
+/** Where a re-evaluated target was graded before (the county's evaluation of a kindergarten). */
+export interface BasedOnGrade {
+  campaignId: string;
+  inspectionId: string;
+  grade: string;
+  /** The day of that report. */
+  reportedOn: string;
+}
+
+/** A school group as a target rule sees it (see registry.ts Group). */
+export interface GroupCandidate {
+  groupId: string;
+  name: string;
+  regionCode: string;
+  leadSchoolId: string;
 }
 
 /** A principal's term is planned for five years (校长任期制: 一个任期一般为 5 年). */
@@ -255,19 +285,20 @@ export const selectTargets = (
   campaign: Pick<Campaign, 'window'> & { scope?: string },
   schools: readonly TargetCandidate[],
   currentTerms: ReadonlyMap<string, { plannedEnd: string }> = new Map(),
-  options: { groups?: readonly Target[] } = {},
+  groups: readonly GroupCandidate[] = [],
 ): Target[] => {
   const unit = template.target.unit;
   if (unit === 'group') {
-    if (!options.groups)
-      throw new ValidationError(
-        `Template ${template.id} targets school groups, but no school groups were given for the campaign.`,
-        [{ path: 'template.target.unit', message: 'group targets need the school-group registry' }],
-      );
-    return [...options.groups].sort((a, b) => a.id.localeCompare(b.id));
+    // One inspection per group, in its lead school's county; the lead school answers for it.
+    return groups
+      .map((g) => ({ id: g.groupId, regionCode: g.regionCode, name: g.name, partyId: g.leadSchoolId }))
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
   if ((unit === 'town' || unit === 'county') && campaign.scope !== undefined) {
-    const counties = countiesUnder(campaign.scope).sort((a, b) => a.code.localeCompare(b.code));
+    // A city's pseudo-county of city-direct schools (市直) is no county government.
+    const counties = countiesUnder(campaign.scope)
+      .filter((c) => !isCityDirect(c.code))
+      .sort((a, b) => a.code.localeCompare(b.code));
     if (unit === 'county')
       return counties.map((c) => ({ id: c.code, regionCode: c.code, name: c.name, partyId: c.code }));
     return counties
@@ -282,10 +313,11 @@ export const selectTargets = (
   const eligible = schools.filter(
     (s) =>
       kinds.has(s.kind) &&
+      (!template.target.cityDirectOnly || isCityDirect(s.regionCode)) &&
       (!template.target.principalTermEndsInCampaignYear || termDue(campaign, s, currentTerms)),
   );
   if (unit === 'county') {
-    const counties = [...new Set(eligible.map((s) => s.regionCode))].sort();
+    const counties = [...new Set(eligible.map((s) => s.regionCode))].filter((c) => !isCityDirect(c)).sort();
     return counties.map((c) => ({ id: c, regionCode: c, name: findRegion(c)?.name ?? c, partyId: c }));
   }
   if (unit === 'town') {

@@ -10,7 +10,7 @@ import {
   rowError,
 } from './imports.ts';
 import { type PrincipalTerm, termChanges, termKeyOf } from './principals.ts';
-import type { Inspector, School, ZoneMembership } from './registry.ts';
+import type { GroupMembership, Inspector, School, ZoneMembership } from './registry.ts';
 import { say } from './text.ts';
 
 /**
@@ -54,6 +54,7 @@ export const prepareRows = (
   const rejected: RowError[] = [];
   const firstSeen = new Map<string, number>();
   const zoneOwners = new Map<string, { row: number; inspectorId: string; regionCode: string }>();
+  const groupHeads = new Map<string, { row: number; head: GroupHead }>();
 
   data.forEach((cells, index) => {
     const row = index + 2; // the header is row 1
@@ -77,14 +78,17 @@ export const prepareRows = (
       );
       return;
     }
-    const key = kind === 'zones' ? String(entity.schoolId) : entityKey(kind, entity);
+    const membership = kind === 'zones' || kind === 'groups';
+    const key = membership ? String(entity.schoolId) : entityKey(kind, entity);
     const earlier = firstSeen.get(key);
     if (earlier !== undefined) {
       const column = kind === 'schools' ? 'school_id' : kind === 'inspectors' ? 'inspector_id' : 'school_id';
-      const what =
-        kind === 'zones'
+      // A school is in one zone at most, and in one group at most.
+      const what = membership
+        ? kind === 'zones'
           ? say(`学校 ${key} 已列入某一责任区`, `school ${key} is already listed for a zone`)
-          : say(`标识 ${key} 重复`, `duplicate id ${key}`);
+          : say(`学校 ${key} 已列入某一集团（联盟）`, `school ${key} is already listed for a group`)
+        : say(`标识 ${key} 重复`, `duplicate id ${key}`);
       rejected.push(
         rowError(
           row,
@@ -112,15 +116,68 @@ export const prepareRows = (
       }
       if (!owner) zoneOwners.set(m.zoneId, { row, inspectorId: m.inspectorId, regionCode: m.regionCode });
     }
+    if (kind === 'groups') {
+      const head = groupHeadOf(entity as GroupMembership);
+      const first = groupHeads.get(head.id);
+      const differs = first && groupHeadFields.find((f) => first.head[f.field] !== head[f.field]);
+      if (first && differs) {
+        rejected.push({
+          row,
+          column: differs.column,
+          message: `group ${head.id} was given ${differs.column} ${first.head[differs.field]} in row ${first.row}`,
+        });
+        return;
+      }
+      if (!first) groupHeads.set(head.id, { row, head });
+    }
     firstSeen.set(key, row);
     valid.push({ row, entity });
   });
 
+  // A group's lead is one of its members: a group whose lead has no row of its own is refused whole.
+  const listedMembers = new Set(valid.map((v) => `${v.entity.groupId}/${v.entity.schoolId}`));
+  const kept =
+    kind === 'groups'
+      ? valid.filter(({ row, entity }) => {
+          const m = entity as GroupMembership;
+          const listed = listedMembers.has(`${m.groupId}/${m.leadSchoolId}`);
+          if (!listed)
+            rejected.push({
+              row,
+              column: 'lead_school_id',
+              message: `the lead school ${m.leadSchoolId} of group ${m.groupId} has no row of its own in the group`,
+            });
+          return listed;
+        })
+      : valid;
+
   const batches: ValidRow[][] = [];
-  for (let i = 0; i < valid.length; i += batchSize) batches.push(valid.slice(i, i + batchSize));
+  for (let i = 0; i < kept.length; i += batchSize) batches.push(kept.slice(i, i + batchSize));
   const headings = Object.fromEntries(headingsOf(kind, header, positions));
   return { read: data.length, batches, rejected, headings };
 };
+
+/** A group as its head item stores it (members are items of their own). */
+export interface GroupHead {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: GroupMembership['kind'];
+  readonly regionCode: string;
+  readonly leadSchoolId: string;
+}
+const groupHeadOf = (m: GroupMembership): GroupHead => ({
+  id: m.groupId,
+  name: m.name,
+  kind: m.kind,
+  regionCode: m.regionCode,
+  leadSchoolId: m.leadSchoolId,
+});
+const groupHeadFields = [
+  { field: 'name', column: 'group_name' },
+  { field: 'kind', column: 'group_kind' },
+  { field: 'regionCode', column: 'region_code' },
+  { field: 'leadSchoolId', column: 'lead_school_id' },
+] as const;
 
 export interface StoredEntity {
   readonly entity: Record<string, unknown>;
@@ -144,6 +201,7 @@ export interface ImportTarget {
     inspectorIds: readonly string[],
   ): Promise<{ schools: Map<string, School>; inspectors: Map<string, Inspector> }>;
   saveZones(zones: readonly { id: string; regionCode: string; inspectorId: string }[]): Promise<void>;
+  saveGroups(groups: readonly GroupHead[]): Promise<void>;
   /** The stored principal terms among these (by `termKeyOf`). */
   loadTerms(terms: readonly PrincipalTerm[]): Promise<Map<string, PrincipalTerm>>;
   /** Writes terms whole (a current one indexed, an ended one not). */
@@ -228,6 +286,55 @@ const zoneReferenceErrors = async (target: ImportTarget, rows: readonly ValidRow
   return errors;
 };
 
+/**
+ * Checks group rows against the stored schools they name: every member and
+ * the lead exist, members lie in the importing office's region, and the lead
+ * lies in the county the row gives.
+ */
+const groupReferenceErrors = async (target: ImportTarget, rows: readonly ValidRow[], scope: string) => {
+  const members = rows.map((r) => r.entity as GroupMembership);
+  const { schools } = await target.references(
+    members.flatMap((m) => [m.schoolId, m.leadSchoolId]),
+    [],
+  );
+  const errors = new Map<number, RowError>();
+  rows.forEach(({ row, entity }) => {
+    const m = entity as GroupMembership;
+    const school = schools.get(m.schoolId);
+    const lead = schools.get(m.leadSchoolId);
+    let error: Omit<RowError, 'row'> | undefined;
+    if (!school)
+      error = {
+        column: 'school_id',
+        message: `school ${m.schoolId} is not in the registry (import schools first)`,
+      };
+    else if (!school.regionCode.startsWith(scope))
+      error = {
+        column: 'school_id',
+        message: `school ${m.schoolId} is in ${school.regionCode}, outside your scope (${scope})`,
+      };
+    else if (!lead)
+      error = {
+        column: 'lead_school_id',
+        message: `lead school ${m.leadSchoolId} is not in the registry (import schools first)`,
+      };
+    else if (lead.regionCode !== m.regionCode)
+      error = {
+        column: 'region_code',
+        message: `lead school ${m.leadSchoolId} is in county ${lead.regionCode}, not ${m.regionCode}`,
+      };
+    if (error) errors.set(row, { row, ...error });
+  });
+  return errors;
+};
+
+/** What a school's record keeps that no file gives: its last evaluation (set by reports, see template.cycleYears). */
+export const keptSchoolFields = ['lastEvaluatedOn', 'lastEvaluation'] as const;
+const withKeptFields = (given: Record<string, unknown>, stored: Record<string, unknown> | undefined) => {
+  const kept = keptSchoolFields.filter((f) => stored?.[f] !== undefined);
+  return kept.length === 0 ? given : { ...given, ...Object.fromEntries(kept.map((f) => [f, stored![f]])) };
+};
+
 const sameTermRecord = (a: PrincipalTerm, b: PrincipalTerm) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
@@ -257,7 +364,11 @@ export const upsertBatch = async (
 ): Promise<BatchResult> => {
   const { importId, kind } = input;
   const referenceErrors =
-    kind === 'zones' ? await zoneReferenceErrors(target, input.rows) : new Map<number, RowError>();
+    kind === 'zones'
+      ? await zoneReferenceErrors(target, input.rows)
+      : kind === 'groups'
+        ? await groupReferenceErrors(target, input.rows, input.scope)
+        : new Map<number, RowError>();
   const rows = input.rows.filter((r) => !referenceErrors.has(r.row));
   const stored = await target.load(
     kind,
@@ -269,10 +380,12 @@ export const upsertBatch = async (
   const counties = new Set<string>();
   const zoneHeads = new Map<string, { id: string; regionCode: string; inspectorId: string }>();
   const zonesTouched = new Set<string>();
+  const groupHeads = new Map<string, GroupHead>();
   const rejected = [...referenceErrors.values()];
   const termWrites: PrincipalTerm[] = [];
-  for (const { row, entity } of rows) {
-    const existing = stored.get(target.keyOf(kind, entity));
+  for (const { row, entity: given } of rows) {
+    const existing = stored.get(target.keyOf(kind, given));
+    const entity = kind === 'schools' ? withKeptFields(given, existing?.entity) : given;
     // An id already registered elsewhere stays with its office: no import may take it over.
     const storedRegion = existing?.entity.regionCode;
     if (typeof storedRegion === 'string' && !storedRegion.startsWith(input.scope)) {
@@ -291,8 +404,25 @@ export const upsertBatch = async (
       counts.rejected++;
       continue;
     }
-    counties.add(String(entity.regionCode));
-    if (existing?.entity.regionCode) counties.add(String(existing.entity.regionCode));
+    // A school belongs to one group at most: leaving one is not an import's business.
+    const storedGroup = kind === 'groups' ? existing?.entity.groupId : undefined;
+    if (typeof storedGroup === 'string' && storedGroup !== entity.groupId) {
+      rejected.push({
+        row,
+        column: 'school_id',
+        message: `school ${String(entity.schoolId)} already belongs to group ${storedGroup}`,
+      });
+      counts.rejected++;
+      continue;
+    }
+    if (kind === 'groups') {
+      const head = groupHeadOf(entity as GroupMembership);
+      groupHeads.set(head.id, head);
+    } else {
+      // Groups change no county's counts.
+      counties.add(String(entity.regionCode));
+      if (existing?.entity.regionCode) counties.add(String(existing.entity.regionCode));
+    }
     if (kind === 'schools') {
       const { current, closed } = termChanges(existing?.entity as School | undefined, entity as School);
       termWrites.push(current, ...(closed ? [closed] : []));
@@ -323,6 +453,7 @@ export const upsertBatch = async (
   if (kind === 'schools') await saveTermChanges(target, termWrites);
   await target.save(kind, toSave);
   if (zoneHeads.size > 0) await target.saveZones([...zoneHeads.values()]);
+  if (groupHeads.size > 0) await target.saveGroups([...groupHeads.values()]);
   return {
     batch: input.batch,
     counts,

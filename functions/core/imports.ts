@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { schoolRegionOf } from './regions.ts';
 import {
+  groupKindLabels,
+  groupMembershipSchema,
   inspectorKindLabels,
   inspectorSchema,
   ownershipLabels,
@@ -15,7 +18,7 @@ import { issueMessage, type Language, say, schemaMessagesZh, type Text } from '.
  * (English headers or their Chinese aliases), and how a row becomes a valid
  * entity or a list of row-level errors. Pure: files are parsed elsewhere.
  */
-export const importKinds = ['schools', 'inspectors', 'zones'] as const;
+export const importKinds = ['schools', 'inspectors', 'zones', 'groups'] as const;
 export type ImportKind = (typeof importKinds)[number];
 
 /** `expired`: created, but no file was uploaded within a day. */
@@ -30,8 +33,12 @@ interface Column {
   readonly alias: string;
   /** Field of the entity this column fills. */
   readonly field: string;
-  /** `list`: several values in one cell, separated by 、，,;；| (each a code or its label, if `labels`). */
-  readonly type?: 'integer' | 'date' | 'enum' | 'list' | 'boolean';
+  /**
+   * `list`: several values in one cell, separated by 、，,;；| (each a code or its label, if `labels`).
+   * `schoolRegion`: a county code, or a city's code for a city-direct school (市直), stored as the
+   * city's pseudo-county `<city>00` (see regions.ts).
+   */
+  readonly type?: 'integer' | 'date' | 'enum' | 'list' | 'boolean' | 'schoolRegion';
   readonly labels?: Readonly<Record<string, string>>;
   readonly optional?: boolean;
 }
@@ -41,7 +48,7 @@ export const columns: Readonly<Record<ImportKind, readonly Column[]>> = {
     { header: 'school_id', alias: '学校标识码', field: 'id' },
     { header: 'name', alias: '学校名称', field: 'name' },
     { header: 'kind', alias: '学校类型', field: 'kind', type: 'enum', labels: schoolKindLabels },
-    { header: 'region_code', alias: '区县代码', field: 'regionCode' },
+    { header: 'region_code', alias: '区县代码', field: 'regionCode', type: 'schoolRegion' },
     { header: 'town_code', alias: '乡镇代码', field: 'townCode' },
     { header: 'ownership', alias: '办学性质', field: 'ownership', type: 'enum', labels: ownershipLabels },
     { header: 'students', alias: '在校生数', field: 'students', type: 'integer' },
@@ -82,12 +89,21 @@ export const columns: Readonly<Record<ImportKind, readonly Column[]>> = {
     { header: 'inspector_id', alias: '督学编号', field: 'inspectorId' },
     { header: 'school_id', alias: '学校标识码', field: 'schoolId' },
   ],
+  groups: [
+    { header: 'group_id', alias: '集团编号', field: 'groupId' },
+    { header: 'group_name', alias: '集团名称', field: 'name' },
+    { header: 'group_kind', alias: '集团类型', field: 'kind', type: 'enum', labels: groupKindLabels },
+    { header: 'region_code', alias: '区县代码', field: 'regionCode' },
+    { header: 'lead_school_id', alias: '牵头学校标识码', field: 'leadSchoolId' },
+    { header: 'school_id', alias: '成员学校标识码', field: 'schoolId' },
+  ],
 };
 
 const schemas = {
   schools: schoolSchema,
   inspectors: inspectorSchema,
   zones: zoneMembershipSchema,
+  groups: groupMembershipSchema,
 } as const satisfies Record<ImportKind, z.ZodType>;
 export type ImportEntity<K extends ImportKind> = z.infer<(typeof schemas)[K]>;
 
@@ -171,7 +187,12 @@ export const resolveHeader = (kind: ImportKind, header: readonly string[]): Map<
   return positions;
 };
 
-const kindNames: Record<ImportKind, string> = { schools: '学校', inspectors: '督学', zones: '责任区' };
+const kindNames: Record<ImportKind, string> = {
+  schools: '学校',
+  inspectors: '督学',
+  zones: '责任区',
+  groups: '集团（联盟）',
+};
 
 export type RowResult<K extends ImportKind> =
   | { readonly ok: true; readonly row: number; readonly entity: ImportEntity<K> }
@@ -260,6 +281,8 @@ const convert = (column: Column, text: string): Converted => {
       if (no.includes(lowered)) return { ok: true, value: false };
       return { ok: false, message: say(`“${text}”不是“是”或“否”`, `"${text}" is not 是 or 否`) };
     }
+    case 'schoolRegion':
+      return { ok: true, value: schoolRegionOf(text) };
     default:
       return { ok: true, value: text };
   }
@@ -305,7 +328,11 @@ const toIsoDate = (text: string): Converted => {
 
 /** The natural key of an entity in a file: duplicates of it in one file are rejected. */
 export const entityKey = (kind: ImportKind, entity: Record<string, unknown>): string =>
-  kind === 'zones' ? `${entity.zoneId}/${entity.schoolId}` : String(entity.id);
+  kind === 'zones'
+    ? `${entity.zoneId}/${entity.schoolId}`
+    : kind === 'groups'
+      ? `${entity.groupId}/${entity.schoolId}`
+      : String(entity.id);
 
 /**
  * Rows of the error report: header first. Quotes every field (names may contain

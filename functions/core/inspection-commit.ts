@@ -32,6 +32,7 @@ export interface Change {
   proposals?: Proposal[];
   /** What the change asked of the school (burden.ts): added to its counters in the same transaction. */
   burden?: BurdenDelta;
+  evaluated?: Transition['evaluated'];
   details?: Record<string, unknown>;
 }
 
@@ -146,6 +147,7 @@ export const inspectionTransitions = (ports: InspectionPorts) => {
       loads,
       proposals: change.proposals ?? [],
       ...(change.burden ? { burden: change.burden } : {}),
+      ...(change.evaluated ? { evaluated: change.evaluated } : {}),
       audit: {
         campaignId: before.campaignId,
         entityId: before.id,

@@ -140,7 +140,19 @@ export interface Transition {
   proposals: Proposal[];
   /** What the command asked of the school (fields filled…), added to its burden counters. */
   burden?: BurdenDelta;
+  /** A report of a cycled template (template.cycleYears): the school's last evaluation, set on its record. */
+  evaluated?: SchoolEvaluated;
   audit: AuditEvent;
+}
+
+/** The last evaluation a school keeps on its registry record (the kindergartens' 5-year cycle). */
+export interface SchoolEvaluated {
+  schoolId: string;
+  /** The day (China) of the report. */
+  on: string;
+  campaignId: string;
+  inspectionId: string;
+  grade: Grade;
 }
 
 export interface Proposal {
@@ -300,6 +312,10 @@ export const feedbackLetter = (input: {
       `Plan the rectification of each one and complete it by its deadline (the earliest is ${input.earliestDue}).`,
   );
 };
+
+/** The calendar day in China (UTC+8) of an instant. */
+const chinaDay = (instant: string): string =>
+  new Date(Date.parse(instant) + 8 * 3_600_000).toISOString().slice(0, 10);
 
 export const createInspectionService = (ports: InspectionPorts) => {
   const { store } = ports;
@@ -868,7 +884,26 @@ export const createInspectionService = (ports: InspectionPorts) => {
           ...verdictCounters(verdicts),
           r_total: rectifications.length,
           ...problemsByIndicator,
+          // A re-evaluation compares its grade with the one its target had (see re-evaluation.ts).
+          ...(loaded.inspection.basedOn
+            ? { rv_compared: 1, rv_differ: loaded.inspection.basedOn.grade === grade ? 0 : 1 }
+            : {}),
         },
+        // A report without a grade (nothing assessed) is no evaluation of the cycle.
+        ...(loaded.template.cycleYears &&
+        grade !== null &&
+        partyOf(loaded.inspection) === loaded.inspection.targetId &&
+        /^\d{10}$/.test(loaded.inspection.targetId)
+          ? {
+              evaluated: {
+                schoolId: loaded.inspection.targetId,
+                on: chinaDay(now),
+                campaignId: loaded.inspection.campaignId,
+                inspectionId: id,
+                grade,
+              },
+            }
+          : {}),
         proposals:
           grade === 'excellent'
             ? [

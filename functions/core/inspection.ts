@@ -1,3 +1,4 @@
+import type { BasedOnGrade } from './campaign.ts';
 import type { ReplacementReason } from './panels.ts';
 import type { InspectionPhase, Phase } from './template.ts';
 
@@ -58,8 +59,9 @@ export interface Inspection {
   targetName: string;
   /**
    * Who answers for the target (the inspected party, see lifecycle.ts): the
-   * school id of a school, the region code of a town or county government.
-   * Absent on inspections launched before it was kept: the target id.
+   * school id of a school, the region code of a town or county government, a
+   * group's lead school. Absent on inspections launched before it was kept:
+   * the target id.
    */
   partyId?: string;
   /**
@@ -67,6 +69,8 @@ export interface Inspection {
    * at a school of the county); each reads the inspection and works its own items.
    */
   namedSchools?: string[];
+  /** A re-evaluation's inspection: where and how its target was graded before (see campaign.ts). */
+  basedOn?: BasedOnGrade;
   /** County of the target: the shard of every campaign-wide index. */
   regionCode: string;
   townCode?: string;

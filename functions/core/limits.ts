@@ -35,6 +35,8 @@ export const limits = {
   namedInspections: 100,
   /** Teams one bulk request sets (a larger campaign: several requests, or a rule with its cursor). */
   assignmentsPerRequest: 500,
+  /** Campaigns one re-evaluation is based on (a city's counties' evaluations). */
+  basedOnCampaigns: 50,
 } as const;
 
 const utf8Bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;

@@ -36,6 +36,23 @@ for (const c of cities) add(c.code, c.name, c.provinceCode);
 for (const a of areas) add(a.code, a.name, a.cityCode);
 for (const s of streets) add(s.code, s.name, s.areaCode);
 
+/**
+ * City-direct schools (市直学校) belong to a city, not to one of its counties.
+ * Every index of schools, inspections and counters is sharded by county, so
+ * each city gets a pseudo-county `<city>00` named 市直: its schools are read,
+ * targeted and counted like a county's, under the city. (GB/T 2260 never gives
+ * a real county the code `<city>00`, except the three cities without counties,
+ * 东莞 441900, 中山 442000 and 儋州 460400, where that county is the city itself.)
+ */
+export const cityDirectName = '市直';
+const cityDirect = new Set<string>();
+for (const c of cities) {
+  const code = `${c.code}00`;
+  if (byCode.has(code)) continue;
+  add(code, cityDirectName, c.code);
+  cityDirect.add(code);
+}
+
 export const findRegion = (code: string): Region | undefined => byCode.get(code);
 
 /** Parents from the province down to the direct parent. */
@@ -75,3 +92,11 @@ export const countiesUnder = (code: string): Region[] => {
 
 export const isCounty = (code: string): boolean => byCode.get(code)?.level === 'county';
 export const isTownOf = (town: string, county: string): boolean => byCode.get(town)?.parentCode === county;
+
+/** The pseudo-county of a city's city-direct schools (`3205` → `320500`). */
+export const cityDirectCode = (city: string): string => `${city}00`;
+/** Whether a code is a city's pseudo-county of city-direct schools (市直), not a real county. */
+export const isCityDirect = (code: string): boolean => cityDirect.has(code);
+/** A region code as given in a schools file: a city's code stands for its city-direct pseudo-county. */
+export const schoolRegionOf = (code: string): string =>
+  byCode.get(code)?.level === 'city' ? cityDirectCode(code) : code;

@@ -1,5 +1,5 @@
 import type { PrincipalTerm } from './principals.ts';
-import type { Inspector, InspectorKind, School, SchoolKind, Specialty, Zone } from './registry.ts';
+import type { Group, Inspector, InspectorKind, School, SchoolKind, Specialty, Zone } from './registry.ts';
 
 export interface Page<T> {
   readonly items: T[];
@@ -24,6 +24,8 @@ export interface SchoolQuery {
   readonly kind?: SchoolKind;
   /** Substring of the school's name. */
   readonly nameContains?: string;
+  /** Only schools never evaluated or last evaluated before this day (`lastEvaluatedOn`, YYYY-MM-DD). */
+  readonly evaluatedBefore?: string;
   readonly cursor?: string;
   readonly limit: number;
 }
@@ -36,6 +38,13 @@ export interface InspectorQuery {
   readonly specialty?: Specialty;
   /** Only those who are (`value: true`) or are not available on the day `on` (see `availableOn`). */
   readonly available?: { readonly value: boolean; readonly on: string };
+  readonly cursor?: string;
+  readonly limit: number;
+}
+
+export interface GroupQuery {
+  /** Counties to read, in order: groups are kept under their lead school's county. */
+  readonly counties: readonly string[];
   readonly cursor?: string;
   readonly limit: number;
 }
@@ -68,4 +77,10 @@ export interface RegistryStore {
   currentTerms(query: TermQuery): Promise<Page<PrincipalTerm>>;
   /** Every term of a school, latest start first. */
   termsOfSchool(schoolId: string): Promise<PrincipalTerm[]>;
+  /** A school group (集团/联盟) with its members. */
+  getGroup(id: string): Promise<Group | undefined>;
+  /** The group a school is a member of, if any. */
+  groupOfSchool(schoolId: string): Promise<string | undefined>;
+  /** Groups whose lead school lies in the given counties, by county then id. */
+  listGroups(query: GroupQuery): Promise<Page<Group>>;
 }

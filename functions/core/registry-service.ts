@@ -4,6 +4,7 @@ import type { PrincipalTerm } from './principals.ts';
 import { ancestorsOf, childrenOf, countiesUnder, findRegion, type Region } from './regions.ts';
 import {
   availableOn,
+  type Group,
   type Inspector,
   type InspectorKind,
   type School,
@@ -31,6 +32,9 @@ export interface InspectorFilter {
   /** Available today (China's calendar day), or not. */
   available?: boolean;
 }
+
+/** Kindergartens are evaluated every five years (按照5年一个评估周期). */
+export const kindergartenCycleYears = 5;
 
 /** Today in China (UTC+8), the day availability is judged on. */
 const chinaToday = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -242,6 +246,82 @@ export const createRegistryService = (store: RegistryStore) => {
         ...(query.cursor ? { cursor: query.cursor } : {}),
         limit: query.limit,
       });
+    },
+
+    /**
+     * One school group (集团/联盟): offices and auditors over its lead school's
+     * region read it, and so does each of its member schools.
+     */
+    async group(actor: Actor, id: string): Promise<Group> {
+      const group = await store.getGroup(id);
+      const visible =
+        group &&
+        (readsRegions(actor)
+          ? regionInScope(actor, group.regionCode)
+          : actor.role === 'school' && group.memberSchoolIds.includes(actor.scope));
+      if (!group || !visible) throw new NotFoundError(`Group ${id} not found.`);
+      return group;
+    },
+
+    /** GET /groups: the groups whose lead school lies in a region (a school: its own group). */
+    async groups(
+      actor: Actor,
+      query: { region?: string; cursor?: string; limit: number },
+    ): Promise<Page<Group>> {
+      if (actor.role === 'school') {
+        const id = await store.groupOfSchool(actor.scope);
+        const own = id ? await store.getGroup(id) : undefined;
+        return {
+          items: own && (!query.region || own.regionCode.startsWith(query.region.slice(0, 6))) ? [own] : [],
+        };
+      }
+      if (!readsRegions(actor))
+        throw new ForbiddenError(
+          'School groups are listed for supervision offices, auditors and their schools.',
+        );
+      const code = query.region ?? actor.scope;
+      regionOrNotFound(actor, code);
+      return store.listGroups({
+        counties: countiesUnder(code).map((c) => c.code),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: query.limit,
+      });
+    },
+
+    /**
+     * GET /kindergartens/due: the kindergartens of a region whose 5-year
+     * evaluation cycle (幼儿园办园行为督导评估) falls due in `year`: last
+     * evaluated `year` − 5 or earlier (overdue ones stay due), or never.
+     */
+    async dueKindergartens(
+      actor: Actor,
+      query: { region?: string; year: number; cursor?: string; limit: number },
+    ) {
+      if (!readsRegions(actor))
+        throw new ForbiddenError('The evaluation cycle is for supervision offices and auditors.');
+      const code = query.region ?? actor.scope;
+      const region = regionOrNotFound(actor, code);
+      const page = await store.listSchools({
+        counties: countiesUnder(code).map((c) => c.code),
+        ...(region.level === 'town' ? { townCode: code } : {}),
+        kind: 'kindergarten',
+        evaluatedBefore: `${query.year - kindergartenCycleYears + 1}-01-01`,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: query.limit,
+      });
+      return {
+        year: query.year,
+        cycleYears: kindergartenCycleYears,
+        ...page,
+        items: page.items.map((s) => {
+          const last = (s as School & { lastEvaluatedOn?: string }).lastEvaluatedOn;
+          return {
+            ...s,
+            lastEvaluatedOn: last ?? null,
+            dueYear: last ? Number(last.slice(0, 4)) + kindergartenCycleYears : null,
+          };
+        }),
+      };
     },
 
     async zone(actor: Actor, id: string): Promise<Zone & { inspector?: PublicInspector; schools: School[] }> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findRegion, isCounty, isTownOf } from './regions.ts';
+import { findRegion, isCityDirect, isCounty, isTownOf } from './regions.ts';
 
 /**
  * Who is supervised and who supervises: schools, inspectors and responsibility
@@ -98,11 +98,19 @@ export const schoolSchema = z
     principalTermStart: z.iso.date('must be a date (YYYY-MM-DD)'),
     groupId: z.string().max(64).optional(),
   })
-  .refine((s) => !isCounty(s.regionCode) || isTownOf(s.townCode, s.regionCode), {
-    path: ['townCode'],
-    params: { zh: '不是所填区县的乡镇' },
-    message: 'is not a town of the given county',
-  });
+  .refine(
+    (s) =>
+      !isCounty(s.regionCode) ||
+      (isCityDirect(s.regionCode)
+        ? // A city-direct school (市直) lies in a town of one of its city's counties.
+          s.townCode.startsWith(s.regionCode.slice(0, 4)) && findRegion(s.townCode)?.level === 'town'
+        : isTownOf(s.townCode, s.regionCode)),
+    {
+      path: ['townCode'],
+      params: { zh: '不是所填区县的乡镇（市直学校：不是所填城市的乡镇）' },
+      message: 'is not a town of the given county (of the given city, for a city-direct school)',
+    },
+  );
 export type School = z.infer<typeof schoolSchema>;
 
 const schoolCode = z.string().regex(/^\d{10}$/, 'must be the 10-digit national school code');
@@ -158,6 +166,38 @@ export const zoneMembershipSchema = z.object({
   schoolId: z.string().regex(/^\d{10}$/, 'must be the 10-digit national school code'),
 });
 export type ZoneMembership = z.infer<typeof zoneMembershipSchema>;
+
+/** School groups (集团化办学) and alliances (联盟): schools led by one of them. */
+export const groupKinds = ['group', 'alliance'] as const;
+export type GroupKind = (typeof groupKinds)[number];
+export const groupKindLabels: Record<GroupKind, string> = { group: '集团', alliance: '联盟' };
+
+/**
+ * One spreadsheet row of a groups file: one school's membership of a group,
+ * with the group's name, kind and lead school (the same on every row of the
+ * group). The lead is a member too (it has its own row); `regionCode` is the
+ * lead school's county, under which the group is read.
+ */
+export const groupMembershipSchema = z.object({
+  groupId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, - or _'),
+  name: z.string().trim().min(1, 'is required').max(200),
+  kind: z.enum(groupKinds),
+  regionCode: countyCode,
+  leadSchoolId: schoolCode,
+  schoolId: schoolCode,
+});
+export type GroupMembership = z.infer<typeof groupMembershipSchema>;
+
+export interface Group {
+  readonly groupId: string;
+  readonly name: string;
+  readonly kind: GroupKind;
+  /** County of the lead school: the group is read and targeted there. */
+  readonly regionCode: string;
+  readonly leadSchoolId: string;
+  /** Every member, the lead included, by id. */
+  readonly memberSchoolIds: readonly string[];
+}
 
 export interface Zone {
   readonly id: string;

@@ -184,7 +184,14 @@ export const templateSchema = z
       schoolKinds: z.array(z.enum(schoolKinds)).min(1).max(schoolKinds.length),
       /** Only schools whose principal's current 5-year term ends in the campaign's year or before its window ends (see `termDue`). */
       principalTermEndsInCampaignYear: z.boolean().default(false),
+      /** Only city-direct schools (市直学校: the city's pseudo-county `<city>00`, see regions.ts). */
+      cityDirectOnly: z.boolean().default(false),
     }),
+    /**
+     * Targets are evaluated in a cycle of this many years (幼儿园办园行为督导评估: 5):
+     * each report of the template records the school's last evaluation date.
+     */
+    cycleYears: z.number().int().min(1).max(10).optional(),
     sampling: z
       .object({ percent: z.number().positive().max(100), stratifyBy: z.literal('county') })
       .optional(),

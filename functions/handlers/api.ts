@@ -12,6 +12,7 @@ import { createTokenVerifier } from '#adapters/token-verifier';
 import { createWorkflowStarter } from '#adapters/workflow-starter';
 import { createCampaignFiles } from '#core/campaign-files';
 import { createImportRequests } from '#core/import-requests';
+import { createReEvaluationReport } from '#core/re-evaluation';
 import { createRegistryService } from '#core/registry-service';
 import { cursorSeal } from '#lib/cursor';
 import { logger } from '#lib/logger';
@@ -22,6 +23,7 @@ import { campaignOperations } from './api/campaigns.ts';
 import { evidenceOperations } from './api/evidence.ts';
 import { exportOperations } from './api/exports.ts';
 import { inspectionOperations } from './api/inspections.ts';
+import { kindergartenCycleOperations } from './api/kindergarten-cycle.ts';
 import { principalOperations } from './api/principals.ts';
 import { rankingOperations } from './api/ranking.ts';
 import { registryOperations } from './api/registry.ts';
@@ -94,6 +96,14 @@ const operations: OperationTable = {
   ...teamOperations({ teams: inspections.teams, views: inspections.views, panels: inspections.panels! }),
   ...burdenOperations({ burden: inspections.burden, prefill: inspections.prefill }),
   ...rankingOperations({ ranking: inspections.ranking }),
+  ...kindergartenCycleOperations({
+    registry,
+    reEvaluation: createReEvaluationReport({
+      campaign: (id) => inspections.campaigns.get(id),
+      campaignInspections: (id, q) => inspections.store.campaignInspections(id, q),
+      progress: (id, prefix) => inspections.campaigns.progress(id, prefix),
+    }),
+  }),
   ...auditOperations({ audit: auditWiring(tables).service }),
   ...exportOperations({
     exports: exportWiring(tables, workObjects, sfn, env.stateMachine('exportEvidence')),

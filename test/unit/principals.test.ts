@@ -139,6 +139,7 @@ describe("principals' terms", () => {
       },
       references: async () => ({ schools: new Map(), inspectors: new Map() }),
       saveZones: async () => {},
+      saveGroups: async () => {},
       loadTerms: async (wanted) =>
         new Map(
           wanted.flatMap((t) => (terms.has(termKeyOf(t)) ? [[termKeyOf(t), terms.get(termKeyOf(t))!]] : [])),

@@ -76,6 +76,7 @@ export const createLaunchBatch = (ports: LaunchPorts) => async (input: LaunchBat
       targetId: t.id,
       targetName: t.name,
       partyId: t.partyId ?? t.id,
+      ...(t.basedOn ? { basedOn: t.basedOn } : {}),
       regionCode: t.regionCode,
       ...(t.townCode ? { townCode: t.townCode } : {}),
       status: assigneeId ? 'assigned' : 'unassigned',

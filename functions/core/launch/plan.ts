@@ -1,9 +1,10 @@
 import { mapLimited } from '#lib/concurrency';
 import { logger } from '#lib/logger';
-import { drawSample, sampleMethod, selectTargets } from '../campaign.ts';
+import { type Campaign, drawSample, sampleMethod, selectTargets, type Target } from '../campaign.ts';
 import { currentRun } from '../campaign-runs.ts';
 import { countiesUnder } from '../regions.ts';
 import { archiveKeys, scratchKeys } from '../storage.ts';
+import type { Template } from '../template.ts';
 import type { LaunchBatch, LaunchInput, LaunchPorts } from './ports.ts';
 
 /** Reads at most this many counties at once (each one partition of the school index). */
@@ -28,20 +29,9 @@ export const planLaunch =
     if (!template) throw new Error(`template ${campaign.templateId}@${campaign.templateVersion} is gone`);
 
     const counties = countiesUnder(campaign.scope).map((c) => c.code);
-    // Town and county targets (督政) come from the region tree: the school index is not read for them.
-    const fromRegionTree = template.target.unit === 'town' || template.target.unit === 'county';
-    const schools = fromRegionTree
-      ? []
-      : (await mapLimited(counties, countyConcurrency, ports.schoolsOfCounty)).flat();
-    // The end-of-term rule reads the principals' current terms (the term records of each county).
-    const currentTerms = template.target.principalTermEndsInCampaignYear
-      ? new Map(
-          (await mapLimited(counties, countyConcurrency, ports.currentTermsOfCounty))
-            .flat()
-            .map((t) => [t.schoolId, t]),
-        )
-      : new Map<string, { plannedEnd: string }>();
-    const population = selectTargets(template, campaign, schools, currentTerms);
+    const population = campaign.basedOn
+      ? await reEvaluationPopulation(ports, campaign.basedOn)
+      : await targetsByRule(ports, template, campaign, counties);
     const percent = campaign.overrides?.samplingPercent ?? template.sampling?.percent;
     const targets = percent ? drawSample(population, percent, campaign.samplingSeed) : population;
 
@@ -49,6 +39,7 @@ export const planLaunch =
     // (npm run redraw-sample -- population.json sample.json).
     const snapshot = {
       campaignId: campaign.id,
+      ...(campaign.basedOn ? { basedOn: campaign.basedOn } : {}),
       templateId: template.id,
       templateVersion: template.version,
       scope: campaign.scope,
@@ -97,3 +88,49 @@ export const planLaunch =
     });
     return { ...input, targets: targets.length, batches };
   };
+
+/** The template's target rule over the schools (or groups) of the campaign's counties. */
+const targetsByRule = async (
+  ports: LaunchPorts,
+  template: Template,
+  campaign: Campaign,
+  counties: readonly string[],
+): Promise<Target[]> => {
+  if (template.target.unit === 'group') {
+    const groups = (await mapLimited(counties, countyConcurrency, ports.groupsOfCounty)).flat();
+    return selectTargets(template, campaign, [], new Map(), groups);
+  }
+  // Town and county targets (督政) come from the region tree: the school index is not read for them.
+  if (template.target.unit === 'town' || template.target.unit === 'county')
+    return selectTargets(template, campaign, []);
+  const schools = (await mapLimited(counties, countyConcurrency, ports.schoolsOfCounty)).flat();
+  // The end-of-term rule reads the principals' current terms (the term records of each county).
+  const currentTerms = template.target.principalTermEndsInCampaignYear
+    ? new Map(
+        (await mapLimited(counties, countyConcurrency, ports.currentTermsOfCounty))
+          .flat()
+          .map((t) => [t.schoolId, t]),
+      )
+    : new Map<string, { plannedEnd: string }>();
+  return selectTargets(template, campaign, schools, currentTerms);
+};
+
+/**
+ * A re-evaluation's population (复评): every target the campaigns it is based
+ * on graded, county by county, each with the inspection and grade it had
+ * there. Read at launch, so the stored population is what the sample was drawn from.
+ */
+export const reEvaluationPopulation = async (
+  ports: LaunchPorts,
+  basedOn: readonly string[],
+): Promise<Target[]> => {
+  const population = new Map<string, Target>();
+  for (const id of basedOn) {
+    const based = await ports.campaigns.get(id);
+    if (!based) throw new Error(`campaign ${id} this re-evaluation is based on is gone`);
+    const counties = countiesUnder(based.scope).map((c) => c.code);
+    const graded = (await mapLimited(counties, countyConcurrency, (c) => ports.gradedTargets(id, c))).flat();
+    for (const t of graded) if (!population.has(t.id)) population.set(t.id, t);
+  }
+  return [...population.values()].sort((a, b) => a.id.localeCompare(b.id));
+};

@@ -1,4 +1,4 @@
-import type { TargetCandidate } from '../campaign.ts';
+import type { GroupCandidate, Target, TargetCandidate } from '../campaign.ts';
 import type { CampaignRunInput } from '../campaign-runs.ts';
 import type { CampaignStore, TemplateStore } from '../campaign-service.ts';
 import type { Inspection, InspectionStatus } from '../inspection.ts';
@@ -55,6 +55,13 @@ export interface LaunchPorts {
   templates: Pick<TemplateStore, 'get'>;
   /** Every school of a county, with what target rules look at. */
   schoolsOfCounty(county: string): Promise<TargetCandidate[]>;
+  /** The school groups whose lead school lies in a county. */
+  groupsOfCounty(county: string): Promise<GroupCandidate[]>;
+  /**
+   * The targets an earlier campaign graded in a county (its inspections with
+   * a report), each with that inspection and grade: a re-evaluation's population.
+   */
+  gradedTargets(campaignId: string, county: string): Promise<Target[]>;
   /** The current principal term of each school of a county that has term records. */
   currentTermsOfCounty(county: string): Promise<{ schoolId: string; plannedEnd: string }[]>;
   /** Population and sample (kept for auditors). */

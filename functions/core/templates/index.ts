@@ -2,9 +2,11 @@ import { type Template, templateSchema } from '../template.ts';
 import balancedDevelopment from './balanced-development.json' with { type: 'json' };
 import doubleReductionMonthly from './double-reduction-monthly.json' with { type: 'json' };
 import governmentDuty from './government-duty.json' with { type: 'json' };
+import groupSchooling from './group-schooling.json' with { type: 'json' };
 import kindergartenEvaluation from './kindergarten-evaluation.json' with { type: 'json' };
 import preschoolUniversal from './preschool-universal.json' with { type: 'json' };
 import principalTermEnd from './principal-term-end.json' with { type: 'json' };
+import schoolPerformance from './school-performance.json' with { type: 'json' };
 import startOfTerm from './start-of-term.json' with { type: 'json' };
 import teacherBurden from './teacher-burden.json' with { type: 'json' };
 import teacherSalary from './teacher-salary.json' with { type: 'json' };
@@ -21,6 +23,8 @@ export const builtInTemplates: readonly Template[] = [
   governmentDuty,
   balancedDevelopment,
   preschoolUniversal,
+  groupSchooling,
+  schoolPerformance,
 ].map((t) => templateSchema.parse(t));
 
 /**

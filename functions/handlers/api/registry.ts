@@ -2,7 +2,14 @@ import { z } from 'zod';
 import type { Actor } from '#core/actor';
 import { acceptedImportTypes, type createImportRequests } from '#core/import-requests';
 import { importKinds } from '#core/imports';
-import { inspectorKinds, ownerships, schoolKinds, specialties, specialtyLabels } from '#core/registry';
+import {
+  groupKinds,
+  inspectorKinds,
+  ownerships,
+  schoolKinds,
+  specialties,
+  specialtyLabels,
+} from '#core/registry';
 import type { RegistryService } from '#core/registry-service';
 import { defineOperation, json } from '../http/operation.ts';
 
@@ -24,6 +31,22 @@ const school = z.object({
   principalName: z.string(),
   principalTermStart: z.string(),
   groupId: z.string().optional(),
+  lastEvaluatedOn: z
+    .string()
+    .optional()
+    .describe('day of its last evaluation report (kindergartens: the 5-year cycle)'),
+  lastEvaluation: z
+    .object({ campaignId: z.string(), inspectionId: z.string(), grade: z.string() })
+    .optional()
+    .describe('the evaluation that report concluded'),
+});
+const group = z.object({
+  groupId: z.string(),
+  name: z.string(),
+  kind: z.enum(groupKinds).describe('group 集团, alliance 联盟'),
+  regionCode: z.string().describe("the lead school's county"),
+  leadSchoolId: z.string(),
+  memberSchoolIds: z.array(z.string()).describe('every member, the lead included'),
 });
 const specialtyCodes = `${specialties.map((s) => `${s} ${specialtyLabels[s]}`).join(', ')}`;
 const inspector = z.object({
@@ -114,6 +137,26 @@ export const registryOperations = (deps: {
     path: idPath,
     responses: { 200: { description: 'The zone' } },
     handle: async ({ actor, path }) => json(200, await deps.registry.zone(actorOf(actor), path.id)),
+  }),
+
+  'GET /groups': defineOperation({
+    summary: 'School groups (集团/联盟) whose lead school lies in a region; a school sees its own group',
+    tags: ['registry'],
+    query: z.object({
+      region: regionCode.optional().describe("region code; default: the caller's scope"),
+      cursor,
+      limit,
+    }),
+    responses: { 200: { description: 'A page of groups with their members', schema: page(group) } },
+    handle: async ({ actor, query }) => json(200, await deps.registry.groups(actorOf(actor), query)),
+  }),
+
+  'GET /groups/{id}': defineOperation({
+    summary: 'One school group (集团/联盟) with its lead and member schools',
+    tags: ['registry'],
+    path: idPath,
+    responses: { 200: { description: 'The group', schema: group } },
+    handle: async ({ actor, path }) => json(200, await deps.registry.group(actorOf(actor), path.id)),
   }),
 
   'POST /imports': defineOperation({

@@ -17,6 +17,8 @@ export const launchPorts = (
     templates: createTemplateStore(tables.db, tables.main),
     schoolsOfCounty: store.schoolsOfCounty,
     currentTermsOfCounty: store.currentTermsOfCounty,
+    groupsOfCounty: store.groupsOfCounty,
+    gradedTargets: store.gradedTargets,
     archive: files.archive ?? notGranted('the evidence bucket'),
     scratch: files.scratch ?? notGranted('the work bucket'),
     counters: store.counters,
