@@ -128,10 +128,11 @@ export const checkResponse = (c: Contract, r: CheckedResponse): string | undefin
   };
 
   if (!operation) {
-    // No route: the API answers 404 (no such path) or 405 (the path exists, not the method).
+    // No route: the API answers 404 (no such path) or 405 (the path exists, not the method),
+    // or 413 for a body over the gateway's limit (refused before any route is matched).
     const route = `${r.method.toUpperCase()} ${path} (no route)`;
-    if (r.status !== (byPath.length > 0 ? 405 : 404))
-      fail('a path without a route must be 404 or 405', route);
+    if (r.status !== 413 && r.status !== (byPath.length > 0 ? 405 : 404))
+      fail('a path without a route must answer 404, 405 or 413', route);
     checkProblem(route);
     return undefined;
   }

@@ -25,7 +25,7 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
       'Supervision templates: the built-in ones, and those offices published at, above or below the caller’s region (latest versions)',
     tags: ['templates'],
     responses: { 200: { description: 'The templates the caller may see', schema: templateListSchema } },
-    problems: [401, 403, 404],
+    problems: [401, 403],
     handle: async ({ actor }) => json(200, { items: await deps.campaigns.listTemplates(actorOf(actor)) }),
   }),
 

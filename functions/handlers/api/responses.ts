@@ -231,6 +231,14 @@ const auditEvent = z.object({
   at: iso,
   details: z.record(z.string(), z.unknown()).optional().describe('open: what the action carries'),
 });
+/** As stored: its sort key and, once linked into its chain, its place and hashes (audit-chain.ts). */
+const chainFields = {
+  chainId: z.string().optional(),
+  seq: z.number().optional(),
+  prevHash: z.string().optional(),
+  hash: z.string().optional(),
+};
+const storedAuditEvent = auditEvent.extend({ sk: z.string(), ...chainFields });
 
 const completion = z.object({ statement: z.string(), evidenceIds: z.array(z.string()), submittedAt: iso });
 const rectification = z.object({
@@ -299,12 +307,15 @@ export const inspectionSchema = fits<Returns<InspectionService['get']>>()(
   inspectionRecord.extend({
     rectifications: z.array(rectification),
     template: z.looseObject({ id: z.string(), version: z.number(), title: bilingual }),
-    timeline: z.array(auditEvent),
+    timeline: z.array(auditEvent.extend({ sk: z.string().optional(), ...chainFields })),
   }),
 );
 /** What a command on an inspection answers: the inspection as it is now (open, like the record). */
 export const inspectionAfterSchema = inspectionRecord;
-export const inspectionPageSchema = fits<Returns<InspectionService['list']>>()(pageOf(inspection));
+/** Items as the indexes store them: the record's open fields (report, feedback) included. */
+// The type says Inspection[]: checked against the closed schema, served open (the records' extras).
+fits<Returns<InspectionService['list']>>()(pageOf(inspection));
+export const inspectionPageSchema = pageOf(inspectionRecord);
 export const submissionsSchema = fits<Returns<InspectionService['submissions']>>()(
   z.object({
     items: z.array(
@@ -416,9 +427,7 @@ export const evidenceDownloadSchema = fits<Returns<EvidenceService['download']>>
 // ---- audit and exports
 
 export const auditEvidencePageSchema = fits<Returns<AuditService['evidence']>>()(pageOf(evidenceSchema));
-export const auditEventPageSchema = fits<Returns<AuditService['events']>>()(
-  pageOf(auditEvent.extend({ sk: z.string(), seq: z.number().optional(), hash: z.string().optional() })),
-);
+export const auditEventPageSchema = fits<Returns<AuditService['events']>>()(pageOf(storedAuditEvent));
 export const verificationSchema = fits<Returns<AuditService['verify']>>()(
   z.object({
     campaignId: z.string(),

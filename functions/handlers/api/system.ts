@@ -46,7 +46,7 @@ export const systemOperations = (deps: { health: HealthProbe; openapi: () => unk
         }),
       },
     },
-    problems: [401, 403, 404],
+    problems: [401, 403],
     handle: async ({ actor }) => json(200, actorSchema.parse(actor)),
   }),
 });
