@@ -137,7 +137,9 @@ export const checkResponse = (c: Contract, r: CheckedResponse): string | undefin
     return undefined;
   }
   const route = `${operation.method} ${operation.template}`;
-  const declared = operation.responses[String(r.status)];
+  // A 5xx is the document's `default` (4xx statuses are each declared, or wrong).
+  const declared =
+    operation.responses[String(r.status)] ?? (r.status >= 500 ? operation.responses.default : undefined);
   if (!declared)
     fail(
       `status ${r.status} is not declared (declared: ${Object.keys(operation.responses).join(', ')})`,

@@ -132,11 +132,15 @@ export const campaignSchema = fits<Campaign>()(
 );
 export const campaignPageSchema = fits<Returns<CampaignService['list']>>()(pageOf(campaignSchema));
 /** The campaign with its launch or close just started (202). */
-export const campaignStartedSchema = fits<Returns<CampaignService['launch']>>()(
-  z.looseObject({ id: z.string().optional(), status: z.string().optional() }),
-);
+const started = z.object({
+  campaignId: z.string(),
+  status: z.enum(campaignStatuses),
+  executionArn: z.string(),
+  attempt: z.number(),
+});
+export const campaignStartedSchema = fits<Returns<CampaignService['launch']>>()(started);
 export const campaignClosingSchema = fits<Returns<CampaignService['close']>>()(
-  z.looseObject({ status: z.string().optional() }),
+  started.extend({ status: z.literal('closing') }),
 );
 
 /** Open: indicators, phases, grading and escalation are what templateSchema (core/template.ts) validates. */
@@ -544,20 +548,161 @@ export const zoneSchema = fits<Returns<RegistryService['zone']>>()(
 
 // ---- teams, panels, workload, burden
 
-export const teamsSetSchema = fits<Returns<TeamService['setTeams']>>()(z.looseObject({}));
+export const teamsSetSchema = fits<Returns<TeamService['setTeams']>>()(
+  z.object({
+    applied: z.number(),
+    unchanged: z.number(),
+    unfilled: z
+      .array(z.object({ schoolId: z.string(), reason: z.string() }))
+      .optional()
+      .describe('rules only'),
+    cursor: z.string().optional().describe('rules only: where to go on'),
+  }),
+);
 export const teamSetSchema = fits<Returns<TeamService['setTeam']>>()(inspectionRecord);
-export const drawSchema = fits<Returns<PanelService['draw']>>()(z.looseObject({ seed: z.string() }));
-export const drawsSchema = fits<Returns<PanelService['draws']>>()(z.looseObject({}));
-export const replacedSchema = fits<Returns<PanelService['replace']>>()(z.looseObject({}));
-export const workloadSchema = fits<Returns<OfficeViews['workload']>>()(z.looseObject({}));
+const method = z.object({ version: z.number(), zh: z.string(), en: z.string() });
+const panelDraw = z.object({
+  id: z.string(),
+  campaignId: z.string(),
+  region: z.string(),
+  seed: z.string(),
+  method,
+  at: iso,
+  by: z.string(),
+  drawn: z.number(),
+  unfilled: z.array(
+    z.object({ inspectionId: z.string(), reason: z.string(), missingSpecialties: z.array(z.string()) }),
+  ),
+  key: z.string(),
+  sha256: z.string(),
+});
+export const drawSchema = fits<Returns<PanelService['draw']>>()(
+  panelDraw.extend({ applied: z.number(), cursor: z.string().optional() }),
+);
+export const drawsSchema = fits<Returns<PanelService['draws']>>()(
+  z.object({ campaignId: z.string(), items: z.array(panelDraw.extend({ record: download })) }),
+);
+export const replacedSchema = fits<Returns<PanelService['replace']>>()(
+  z.object({
+    inspection: inspectionRecord,
+    replacement: z.object({ out: z.string(), in: z.string(), reason: replacementReasonSchema }),
+    method,
+  }),
+);
+const lateCounts = z.partialRecord(z.enum(inspectionPhases), z.number());
+export const workloadSchema = fits<Returns<OfficeViews['workload']>>()(
+  z.object({
+    inspector: z.object({ id: z.string(), name: z.string(), kind: z.string(), regionCode: z.string() }),
+    zoneSchools: z.number(),
+    totals: z.object({ assigned: z.number(), visits: z.number(), open: z.number() }),
+    campaigns: z.array(
+      z.object({
+        campaignId: z.string(),
+        title: z.string().nullable(),
+        templateId: z.string().nullable(),
+        window: z.object({ start: z.string(), end: z.string() }).nullable(),
+        recurrence: z.enum(recurrences).nullable(),
+        assigned: z.number(),
+        visits: z.number(),
+        closed: z.number(),
+        open: z.number(),
+        late: lateCounts,
+      }),
+    ),
+    months: z.array(
+      z.object({
+        month: z.string(),
+        campaignId: z.string(),
+        schools: z.number(),
+        visited: z.number(),
+        missed: z.number(),
+        coverage: z.number().nullable(),
+      }),
+    ),
+    cursor: z.string().optional(),
+  }),
+);
 export const officeInspectionsSchema = fits<Returns<OfficeViews['campaignInspections']>>()(
-  z.looseObject({ items: z.array(z.looseObject({ targetId: z.string() })), cursor: z.string().optional() }),
+  z.object({
+    campaignId: z.string(),
+    region: z.string(),
+    items: z.array(
+      z.object({
+        id: z.string(),
+        targetId: z.string(),
+        targetName: z.string(),
+        regionCode: z.string(),
+        townCode: z.string().optional(),
+        status: z.enum(inspectionStatuses),
+        lead: z.string().nullable(),
+        members: z.array(z.string()),
+        dueAt: iso.nullable(),
+        overdue: z.array(z.enum(inspectionPhases)),
+        late: z.partialRecord(z.enum(inspectionPhases), iso),
+        grade: z.enum(grades).nullable(),
+        score: z.number().nullable(),
+        version: z.number(),
+        updatedAt: iso,
+      }),
+    ),
+    cursor: z.string().optional(),
+  }),
 );
+const burdenCounts = { fields: z.number(), uploaded: z.number(), reused: z.number() };
 export const campaignBurdenSchema = fits<Returns<BurdenViews['campaign']>>()(
-  z.looseObject({ items: z.array(z.looseObject({ schoolId: z.string() })), cursor: z.string().optional() }),
+  z.object({
+    campaignId: z.string(),
+    region: z.string(),
+    totals: z
+      .object({ ...burdenCounts, reuseRate: z.number().nullable() })
+      .optional()
+      .describe('counties and wider'),
+    items: z.array(
+      z.object({
+        inspectionId: z.string(),
+        schoolId: z.string(),
+        schoolName: z.string().nullable(),
+        regionCode: z.string(),
+        townCode: z.string().optional(),
+        ...burdenCounts,
+      }),
+    ),
+    cursor: z.string().optional(),
+  }),
 );
-export const schoolBurdenSchema = fits<Returns<BurdenViews['school']>>()(z.looseObject({}));
-export const prefillSchema = fits<Returns<SelfAssessmentPrefill>>()(z.looseObject({}));
+export const schoolBurdenSchema = fits<Returns<BurdenViews['school']>>()(
+  z.object({
+    schoolId: z.string(),
+    schoolName: z.string(),
+    totals: z.object({ ...burdenCounts, reuseRate: z.number().nullable() }),
+    campaigns: z.array(
+      z.object({
+        campaignId: z.string(),
+        inspectionId: z.string(),
+        title: z.string().nullable(),
+        templateId: z.string(),
+        window: z.object({ start: z.string(), end: z.string() }).nullable(),
+        ...burdenCounts,
+      }),
+    ),
+  }),
+);
+/** Open inside: `draft` is a self-assessment body (selfAssessmentSchema), `registry` the school's facts. */
+export const prefillSchema = fits<Returns<SelfAssessmentPrefill>>()(
+  z.object({
+    inspectionId: z.string(),
+    templateId: z.string(),
+    from: z.object({
+      inspectionId: z.string(),
+      campaignId: z.string(),
+      submittedAt: iso,
+      submission: z.number(),
+    }),
+    draft: z.looseObject({ version: z.number(), indicators: z.array(z.unknown()) }),
+    evidence: z.array(z.unknown()),
+    registry: z.looseObject({ source: z.string() }),
+  }),
+);
 
 // ---- system
 

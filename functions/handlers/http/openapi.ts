@@ -73,6 +73,11 @@ const operationObject = (route: RouteDeclaration, operation: AnyOperation): Json
       content: { [problemContentType]: { schema: { $ref: '#/components/schemas/Problem' } } },
     };
   }
+  // Only for the unexpected: a 5xx says nothing but the request id to quote.
+  responses.default = {
+    description: 'An unexpected server error (5xx): problem+json with the request id to quote',
+    content: { [problemContentType]: { schema: { $ref: '#/components/schemas/Problem' } } },
+  };
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
     summary: operation.summary,
