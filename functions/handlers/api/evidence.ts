@@ -46,7 +46,7 @@ export const evidenceOperations = (deps: { evidence: EvidenceService }) => ({
     tags: ['evidence'],
     path: idPath,
     responses: { 200: { description: 'The record and its link', schema: evidenceDownloadSchema } },
-    problems: [400, 401, 403, 404],
+    problems: [400, 401, 403, 404, 409],
     handle: async ({ actor, path, requestId }) =>
       json(200, await deps.evidence.download(actorOf(actor), path.id, requestId)),
   }),
