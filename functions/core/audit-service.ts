@@ -66,7 +66,14 @@ export interface Page<T> {
   items: T[];
   cursor?: string;
 }
-export type AuditEventView = AuditEvent & { sk: string; seq?: number; hash?: string };
+/** A stored event: its sort key and, once linked into its chain (audit-chain.ts), its place and hashes. */
+export type AuditEventView = AuditEvent & {
+  sk: string;
+  chainId?: string;
+  seq?: number;
+  prevHash?: string;
+  hash?: string;
+};
 export type ChainEvent = Record<string, unknown> & { sk: string };
 
 export interface AuditPorts {

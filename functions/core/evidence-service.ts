@@ -210,7 +210,7 @@ export const createEvidenceService = (ports: EvidencePorts) => {
         created: true,
         id: evidence.id,
         status: evidence.status,
-        linked: false,
+        linked: false as const,
         upload: {
           method: 'PUT' as const,
           url,

@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import type { Role } from '#core/actor';
 import { devIssuer } from '#local/dev-issuer';
+import { checkResponse, loadContract, recordChecked } from './contract.ts';
 
 /** Small HTTP client for the local API, as a portal would call it. */
 export interface ApiResponse<T = unknown> {
@@ -22,6 +23,8 @@ export const call = async <T = Record<string, unknown>>(
     headers?: Record<string, string>;
     /** Sent as Accept-Language (the API answers in Chinese without it). */
     lang?: string;
+    /** Skip the contract check: only for a test that sends a deliberately malformed path. */
+    unchecked?: boolean;
   } = {},
 ): Promise<ApiResponse<T>> => {
   const headers: Record<string, string> = { ...opts.headers };
@@ -39,6 +42,18 @@ export const call = async <T = Record<string, unknown>>(
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
     // Not JSON: keep the text.
+  }
+  if (!opts.unchecked) {
+    // Every response is checked against GET /openapi.json (test/support/contract.ts).
+    const route = checkResponse(await loadContract(apiUrl()), {
+      method,
+      path,
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      text,
+      body: parsed,
+    });
+    if (route) recordChecked(inject('cloud').dataDir, route, response.status);
   }
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 };

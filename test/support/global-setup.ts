@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { routeKey, routes } from '#infra/resources';
 import { startLocalCloud } from '#local/cloud';
+import { readChecked } from './contract.ts';
 
 export interface CloudContext {
   apiUrl: string;
@@ -53,8 +55,14 @@ export default async function setup(project: TestProject) {
   });
   return async () => {
     const denied = [...cloud.calls.values()].filter((c) => !c.allowed);
+    const uncovered = process.env.DUDAO_CONTRACT_COVERAGE === '1' ? neverSucceeded(dataDir) : [];
     await cloud.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    if (uncovered.length > 0) {
+      throw new Error(
+        `contract coverage: no test got a checked success response from these routes:\n${uncovered.map((r) => `  ${r}`).join('\n')}`,
+      );
+    }
     if (denied.length > 0) {
       throw new Error(
         `functions made AWS calls their grants do not allow:\n${denied.map((c) => `  ${c.fn}: ${c.action} on ${c.resource}`).join('\n')}`,
@@ -62,3 +70,14 @@ export default async function setup(project: TestProject) {
     }
   };
 }
+
+/** Declared routes of which no checked 2xx response was recorded (test/support/contract.ts). */
+const neverSucceeded = (dataDir: string): string[] => {
+  const succeeded = new Set(
+    [...readChecked(dataDir)]
+      .map((line) => line.split('\t'))
+      .filter(([, status]) => Number(status) >= 200 && Number(status) < 300)
+      .map(([route]) => route),
+  );
+  return routes.map(routeKey).filter((route) => !succeeded.has(route));
+};

@@ -15,13 +15,15 @@ const echo = defineOperation({
   tags: [],
   body: z.object({ name: z.string().min(1), students: z.number().int() }),
   query: z.object({ limit: z.coerce.number().int().max(100).optional() }),
-  responses: { 200: { description: 'echo' } },
+  responses: { 200: { description: 'echo', schema: z.unknown() } },
+  problems: [400, 413, 415],
   handle: async ({ body, actor, query }) => json(200, { body, actor, query }),
 });
 const conflict = defineOperation({
   summary: 'conflict',
   tags: [],
   responses: {},
+  problems: [409],
   handle: async () => {
     throw new ConflictError('stale version 3');
   },
@@ -30,6 +32,7 @@ const crash = defineOperation({
   summary: 'crash',
   tags: [],
   responses: {},
+  problems: [],
   handle: async () => {
     throw new Error('secret internals at /var/task/index.js:12');
   },
@@ -167,6 +170,7 @@ describe('cursors at the edge', () => {
       limit: z.string().optional(),
     }),
     responses: {},
+    problems: [400],
     handle: async ({ query }) => json(200, { given: query.cursor ?? null, items: [], cursor: 'next-page' }),
   });
   const ops = {

@@ -8,6 +8,7 @@ import {
   verifyQuerySchema,
 } from '#core/audit-service';
 import { defineOperation, json } from '../http/operation.ts';
+import { auditEventPageSchema, auditEvidencePageSchema, verificationSchema } from './responses.ts';
 
 const actorOf = (actor: Actor | undefined): Actor => actor!;
 
@@ -17,7 +18,8 @@ export const auditOperations = (deps: { audit: AuditService }) => ({
       'The evidence archive by campaign, school or uploader, narrowed by region prefix, indicator, time and status',
     tags: ['audit'],
     query: auditEvidenceQuerySchema,
-    responses: { 200: { description: 'A page of evidence records' } },
+    responses: { 200: { description: 'A page of evidence records', schema: auditEvidencePageSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, query }) => json(200, await deps.audit.evidence(actorOf(actor), query)),
   }),
 
@@ -25,7 +27,8 @@ export const auditOperations = (deps: { audit: AuditService }) => ({
     summary: 'Audit events by campaign, entity or actor, within a time range',
     tags: ['audit'],
     query: auditEventQuerySchema,
-    responses: { 200: { description: 'A page of audit events, oldest first' } },
+    responses: { 200: { description: 'A page of audit events, oldest first', schema: auditEventPageSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, query }) => json(200, await deps.audit.events(actorOf(actor), query)),
   }),
 
@@ -38,8 +41,10 @@ export const auditOperations = (deps: { audit: AuditService }) => ({
       200: {
         description:
           'Whether the events verified so far are intact (`verified`), whether that reaches the head (`complete`); if not complete, pass `cursor` to go on',
+        schema: verificationSchema,
       },
     },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path, query }) =>
       json(200, await deps.audit.verify(actorOf(actor), path.id, query.cursor)),
   }),

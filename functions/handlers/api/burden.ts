@@ -4,7 +4,8 @@ import { type BurdenViews, reuseRate } from '#core/burden';
 import type { SelfAssessmentPrefill } from '#core/self-assessment-prefill';
 import { type Language, say } from '#core/text';
 import { defineOperation, json } from '../http/operation.ts';
-import { allPages, labels, tableFile } from './report-files.ts';
+import { allPages, labels, tableFile, tableFiles } from './report-files.ts';
+import { campaignBurdenSchema, prefillSchema, schoolBurdenSchema } from './responses.ts';
 
 const idPath = z.object({ id: z.string().min(1).max(80) });
 const schoolPath = z.object({ id: z.string().regex(/^\d{10}$/, 'a 10-digit school code') });
@@ -65,9 +66,12 @@ export const burdenOperations = (deps: { burden: BurdenViews; prefill: SelfAsses
     tags: ['inspections'],
     path: idPath,
     responses: {
-      200: { description: 'The draft body, the files to announce as links, the registry facts' },
-      404: { description: 'No earlier self-assessment of this template (or no such inspection)' },
+      200: {
+        description: 'The draft body, the files to announce as links, the registry facts',
+        schema: prefillSchema,
+      },
     },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.prefill(actorOf(actor), path.id)),
   }),
 
@@ -85,7 +89,14 @@ export const burdenOperations = (deps: { burden: BurdenViews; prefill: SelfAsses
       cursor: z.string().max(8000).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
-    responses: { 200: { description: 'A page of schools with the totals, or the whole list as a file' } },
+    responses: {
+      200: {
+        description: 'A page of schools with the totals, or the whole list as a file',
+        schema: campaignBurdenSchema,
+        files: tableFiles,
+      },
+    },
+    problems: [400, 401, 403, 404, 413],
     handle: async ({ actor, path, query, language }) => {
       const { format, ...q } = query;
       if (format === 'json') return json(200, await deps.burden.campaign(actorOf(actor), path.id, q));
@@ -111,7 +122,8 @@ export const burdenOperations = (deps: { burden: BurdenViews; prefill: SelfAsses
       'What every campaign asked of one school (减负): fields filled, files uploaded, files reused per campaign and in total',
     tags: ['registry'],
     path: schoolPath,
-    responses: { 200: { description: 'The school’s burden across campaigns' } },
+    responses: { 200: { description: 'The school’s burden across campaigns', schema: schoolBurdenSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.burden.school(actorOf(actor), path.id)),
   }),
 });

@@ -37,6 +37,7 @@ export const campaignFileOperations = (deps: { files: CampaignFiles }) => ({
         }),
       },
     },
+    problems: [400, 401, 403, 404, 409],
     handle: async ({ actor, path, requestId }) =>
       json(200, await deps.files.sample(actor as Actor, path.id, requestId)),
   }),
@@ -63,6 +64,7 @@ export const campaignFileOperations = (deps: { files: CampaignFiles }) => ({
         }),
       },
     },
+    problems: [400, 401, 403, 404, 409],
     handle: async ({ actor, path, requestId }) =>
       json(200, await deps.files.sealed(actor as Actor, path.id, requestId)),
   }),

@@ -4,6 +4,17 @@ import { campaignInputSchema, campaignPatchSchema, campaignStatuses } from '#cor
 import type { CampaignService } from '#core/campaign-service';
 import { templateSchema } from '#core/template';
 import { defineOperation, json } from '../http/operation.ts';
+import {
+  campaignClosingSchema,
+  campaignPageSchema,
+  campaignSchema,
+  campaignStartedSchema,
+  launchStatusSchema,
+  progressSchema,
+  storedTemplateSchema,
+  templateBodySchema,
+  templateListSchema,
+} from './responses.ts';
 
 const idPath = z.object({ id: z.string().min(1).max(80) });
 const actorOf = (actor: Actor | undefined): Actor => actor!;
@@ -13,7 +24,8 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
     summary:
       'Supervision templates: the built-in ones, and those offices published at, above or below the caller’s region (latest versions)',
     tags: ['templates'],
-    responses: { 200: { description: 'The templates the caller may see' } },
+    responses: { 200: { description: 'The templates the caller may see', schema: templateListSchema } },
+    problems: [401, 403],
     handle: async ({ actor }) => json(200, { items: await deps.campaigns.listTemplates(actorOf(actor)) }),
   }),
 
@@ -21,7 +33,8 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
     summary: 'One template, latest version',
     tags: ['templates'],
     path: idPath,
-    responses: { 200: { description: 'The template' } },
+    responses: { 200: { description: 'The template', schema: templateBodySchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.campaigns.template(actor!, path.id)),
   }),
 
@@ -30,7 +43,8 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
       'Publish a template, or the next version of one: only its owner office or one above it; built-ins are read-only (publish your own with basedOn)',
     tags: ['templates'],
     body: templateSchema,
-    responses: { 201: { description: 'The stored template' } },
+    responses: { 201: { description: 'The stored template', schema: storedTemplateSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, body }) => {
       const template = await deps.campaigns.addTemplate(actorOf(actor), body);
       return json(201, template, { location: `/templates/${template.id}` });
@@ -41,7 +55,8 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
     summary: 'Create a draft campaign from a template over a region',
     tags: ['campaigns'],
     body: campaignInputSchema,
-    responses: { 201: { description: 'The draft campaign' } },
+    responses: { 201: { description: 'The draft campaign', schema: campaignSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, body }) => {
       const campaign = await deps.campaigns.create(actorOf(actor), body);
       return json(201, campaign, { location: `/campaigns/${campaign.id}` });
@@ -60,7 +75,8 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
       cursor: z.string().max(2000).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
-    responses: { 200: { description: 'A page of campaigns' } },
+    responses: { 200: { description: 'A page of campaigns', schema: campaignPageSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, query }) => json(200, await deps.campaigns.list(actorOf(actor), query)),
   }),
 
@@ -68,7 +84,8 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
     summary: 'One campaign',
     tags: ['campaigns'],
     path: idPath,
-    responses: { 200: { description: 'The campaign' } },
+    responses: { 200: { description: 'The campaign', schema: campaignSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.campaigns.get(actorOf(actor), path.id)),
   }),
 
@@ -77,7 +94,8 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
     tags: ['campaigns'],
     path: idPath,
     body: z.object({ version: z.number().int().positive(), changes: campaignPatchSchema }).strict(),
-    responses: { 200: { description: 'The changed campaign' } },
+    responses: { 200: { description: 'The changed campaign', schema: campaignSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(200, await deps.campaigns.update(actorOf(actor), path.id, body.version, body.changes)),
   }),
@@ -86,7 +104,13 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
     summary: 'Launch: create one inspection per target (409 while a launch runs)',
     tags: ['campaigns'],
     path: idPath,
-    responses: { 202: { description: 'Launch started; follow it at GET /campaigns/{id}/launch' } },
+    responses: {
+      202: {
+        description: 'Launch started; follow it at GET /campaigns/{id}/launch',
+        schema: campaignStartedSchema,
+      },
+    },
+    problems: [400, 401, 403, 404, 409],
     handle: async ({ actor, path }) => {
       const launched = await deps.campaigns.launch(actorOf(actor), path.id);
       return json(202, launched, { location: `/campaigns/${path.id}/launch` });
@@ -99,8 +123,12 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
     tags: ['campaigns'],
     path: idPath,
     responses: {
-      202: { description: 'Sealing started; the campaign shows `closing`, then `closed` with `close`' },
+      202: {
+        description: 'Sealing started; the campaign shows `closing`, then `closed` with `close`',
+        schema: campaignClosingSchema,
+      },
     },
+    problems: [400, 401, 403, 404, 409],
     handle: async ({ actor, path }) => {
       const closing = await deps.campaigns.close(actorOf(actor), path.id);
       return json(202, closing, { location: `/campaigns/${path.id}` });
@@ -111,7 +139,8 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
     summary: 'The current launch: execution status, targets, inspections created so far',
     tags: ['campaigns'],
     path: idPath,
-    responses: { 200: { description: 'Launch status' } },
+    responses: { 200: { description: 'Launch status', schema: launchStatusSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.campaigns.launchStatus(actorOf(actor), path.id)),
   }),
 
@@ -125,7 +154,8 @@ export const campaignOperations = (deps: { campaigns: CampaignService }) => ({
         .regex(/^\d{2}(\d{2}){0,2}$/, 'a region code of 2, 4 or 6 digits')
         .optional(),
     }),
-    responses: { 200: { description: 'Progress' } },
+    responses: { 200: { description: 'Progress', schema: progressSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path, query }) =>
       json(200, await deps.campaigns.progress(actorOf(actor), path.id, query.region)),
   }),

@@ -12,7 +12,17 @@ import {
 import type { InspectionService } from '#core/inspection-service';
 import { returnSchema } from '#core/team-input';
 import { defineOperation, json } from '../http/operation.ts';
-import { reportCsv, reportXlsx } from './report-files.ts';
+import { reportCsv, reportXlsx, tableFiles } from './report-files.ts';
+import {
+  actionRecordSchema,
+  historySchema,
+  inspectionAfterSchema,
+  inspectionPageSchema,
+  inspectionSchema,
+  proposalsSchema,
+  reportSchema,
+  submissionsSchema,
+} from './responses.ts';
 
 const idPath = z.object({ id: z.string().min(1).max(80) });
 const itemPath = z.object({ id: z.string().min(1).max(80), rid: z.string().min(1).max(80) });
@@ -39,7 +49,8 @@ export const inspectionOperations = (deps: {
       cursor: z.string().max(2000).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
-    responses: { 200: { description: 'A page of inspections' } },
+    responses: { 200: { description: 'A page of inspections', schema: inspectionPageSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, query }) => json(200, await deps.inspections.list(actorOf(actor), query)),
   }),
 
@@ -47,7 +58,8 @@ export const inspectionOperations = (deps: {
     summary: 'One inspection: its record, rectifications and timeline of events',
     tags: ['inspections'],
     path: idPath,
-    responses: { 200: { description: 'The inspection' } },
+    responses: { 200: { description: 'The inspection', schema: inspectionSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.inspections.get(actorOf(actor), path.id)),
   }),
 
@@ -56,7 +68,8 @@ export const inspectionOperations = (deps: {
     tags: ['inspections'],
     path: idPath,
     body: selfAssessmentSchema,
-    responses: { 200: { description: 'The inspection, self_assessed' } },
+    responses: { 200: { description: 'The inspection, self_assessed', schema: inspectionAfterSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(200, await deps.inspections.submitSelfAssessment(actorOf(actor), path.id, body)),
   }),
@@ -66,7 +79,8 @@ export const inspectionOperations = (deps: {
     tags: ['inspections'],
     path: idPath,
     body: findingsSchema,
-    responses: { 200: { description: 'The inspection, inspected' } },
+    responses: { 200: { description: 'The inspection, inspected', schema: inspectionAfterSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(200, await deps.inspections.recordFindings(actorOf(actor), path.id, body)),
   }),
@@ -77,7 +91,10 @@ export const inspectionOperations = (deps: {
     tags: ['inspections'],
     path: idPath,
     body: versionBody,
-    responses: { 200: { description: 'The inspection, rectifying or closed' } },
+    responses: {
+      200: { description: 'The inspection, rectifying or closed', schema: inspectionAfterSchema },
+    },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(200, await deps.inspections.issueReport(actorOf(actor), path.id, body)),
   }),
@@ -87,7 +104,8 @@ export const inspectionOperations = (deps: {
     tags: ['inspections'],
     path: idPath,
     body: versionBody,
-    responses: { 200: { description: 'The inspection' } },
+    responses: { 200: { description: 'The inspection', schema: inspectionAfterSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(200, await deps.inspections.acknowledgeFeedback(actorOf(actor), path.id, body)),
   }),
@@ -97,7 +115,8 @@ export const inspectionOperations = (deps: {
     tags: ['inspections'],
     path: idPath,
     body: returnSchema,
-    responses: { 200: { description: 'The inspection, assigned again' } },
+    responses: { 200: { description: 'The inspection, assigned again', schema: inspectionAfterSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(200, await deps.inspections.returnSelfAssessment(actorOf(actor), path.id, body)),
   }),
@@ -106,7 +125,8 @@ export const inspectionOperations = (deps: {
     summary: 'Every submitted version of the self-assessment, returned ones included, oldest first',
     tags: ['inspections'],
     path: idPath,
-    responses: { 200: { description: 'The versions' } },
+    responses: { 200: { description: 'The versions', schema: submissionsSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.inspections.submissions(actorOf(actor), path.id)),
   }),
 
@@ -116,7 +136,8 @@ export const inspectionOperations = (deps: {
     tags: ['inspections'],
     path: itemPath,
     body: returnSchema,
-    responses: { 200: { description: 'The inspection, rectifying' } },
+    responses: { 200: { description: 'The inspection, rectifying', schema: inspectionAfterSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(200, await deps.inspections.returnRectification(actorOf(actor), path.id, path.rid, body)),
   }),
@@ -126,7 +147,8 @@ export const inspectionOperations = (deps: {
     tags: ['inspections'],
     path: itemPath,
     body: rectificationUpdateSchema,
-    responses: { 200: { description: 'The inspection' } },
+    responses: { 200: { description: 'The inspection', schema: inspectionAfterSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(200, await deps.inspections.updateRectification(actorOf(actor), path.id, path.rid, body)),
   }),
@@ -136,7 +158,8 @@ export const inspectionOperations = (deps: {
     tags: ['inspections'],
     path: itemPath,
     body: reviewSchema,
-    responses: { 200: { description: 'The inspection' } },
+    responses: { 200: { description: 'The inspection', schema: inspectionAfterSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(200, await deps.inspections.reviewRectification(actorOf(actor), path.id, path.rid, body)),
   }),
@@ -146,7 +169,8 @@ export const inspectionOperations = (deps: {
     tags: ['follow-up'],
     path: idPath,
     body: actionSchema,
-    responses: { 201: { description: 'The recorded action' } },
+    responses: { 201: { description: 'The recorded action', schema: actionRecordSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) => {
       const inspection = await deps.inspections.get(actorOf(actor), path.id);
       const action = await deps.inspections.recordAction(actorOf(actor), inspection.campaignId, {
@@ -163,7 +187,8 @@ export const inspectionOperations = (deps: {
     tags: ['follow-up'],
     path: idPath,
     body: actionSchema,
-    responses: { 201: { description: 'The recorded action' } },
+    responses: { 201: { description: 'The recorded action', schema: actionRecordSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(201, await deps.inspections.recordAction(actorOf(actor), path.id, body)),
   }),
@@ -172,7 +197,8 @@ export const inspectionOperations = (deps: {
     summary: 'Proposed and recorded follow-up actions (incentive lists from excellent grades, escalations)',
     tags: ['follow-up'],
     path: idPath,
-    responses: { 200: { description: 'Proposals and actions' } },
+    responses: { 200: { description: 'Proposals and actions', schema: proposalsSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) =>
       json(200, { items: await deps.inspections.proposals(actorOf(actor), path.id) }),
   }),
@@ -181,7 +207,8 @@ export const inspectionOperations = (deps: {
     summary: 'Every inspection of a school: campaign, status, grade and open rectifications',
     tags: ['inspections'],
     path: idPath,
-    responses: { 200: { description: 'The history' } },
+    responses: { 200: { description: 'The history', schema: historySchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.inspections.history(actorOf(actor), path.id)),
   }),
 
@@ -220,6 +247,7 @@ export const inspectionOperations = (deps: {
         }),
       },
     },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) =>
       json(200, await deps.inspections.namedRectifications(actorOf(actor), path.id)),
   }),
@@ -236,7 +264,8 @@ export const inspectionOperations = (deps: {
         .optional(),
       format: z.enum(['json', 'csv', 'xlsx']).default('json'),
     }),
-    responses: { 200: { description: 'The report' } },
+    responses: { 200: { description: 'The report', schema: reportSchema, files: tableFiles } },
+    problems: [400, 401, 403, 404, 413],
     handle: async ({ actor, path, query, language }) => {
       const report = await deps.campaigns.report(actorOf(actor), path.id, query.region);
       const file = `campaign-${path.id}-${report.region.code}`;

@@ -5,7 +5,7 @@ import { ownerships, schoolKinds } from '#core/registry';
 import type { RegistryService } from '#core/registry-service';
 import { gradeTexts, type Language, say } from '#core/text';
 import { defineOperation, json } from '../http/operation.ts';
-import { allPages, labels, tableFile } from './report-files.ts';
+import { allPages, labels, tableFile, tableFiles } from './report-files.ts';
 
 const idPath = z.object({ id: z.string().min(1).max(80) });
 const actorOf = (actor: Actor | undefined): Actor => actor!;
@@ -118,10 +118,11 @@ export const kindergartenCycleOperations = (deps: {
       200: {
         description: 'A page of sampled targets with the per-county deviation, or the whole list as a file',
         schema: reEvaluation,
+        files: tableFiles,
       },
-      404: { description: 'No such campaign in your region, or it is not a re-evaluation' },
-      409: { description: 'Not launched yet: the sample is drawn at launch' },
     },
+    // 404: no such campaign in your region, or no re-evaluation; 409: not launched (the sample is drawn at launch).
+    problems: [400, 401, 403, 404, 409, 413],
     handle: async ({ actor, path, query, language }) => {
       const { format, ...q } = query;
       const region = q.region ? { region: q.region } : {};
@@ -169,6 +170,7 @@ export const kindergartenCycleOperations = (deps: {
         }),
       },
     },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, query }) =>
       json(200, await deps.registry.dueKindergartens(actorOf(actor), query)),
   }),

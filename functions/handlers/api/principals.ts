@@ -42,6 +42,7 @@ export const principalOperations = (deps: { registry: RegistryService }) => ({
         schema: z.object({ items: z.array(term), cursor: z.string().optional() }),
       },
     },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, query }) => json(200, await deps.registry.principals(actor as Actor, query)),
   }),
 });

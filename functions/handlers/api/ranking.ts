@@ -22,6 +22,7 @@ export const rankingOperations = (deps: { ranking: RankingService }) => ({
         ),
     }),
     responses: { 200: { description: 'The ranking', schema: rankingSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path, query }) =>
       json(200, await deps.ranking.ranking(actorOf(actor), path.id, query)),
   }),

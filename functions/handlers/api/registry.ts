@@ -2,16 +2,20 @@ import { z } from 'zod';
 import type { Actor } from '#core/actor';
 import { acceptedImportTypes, type createImportRequests } from '#core/import-requests';
 import { importKinds } from '#core/imports';
-import {
-  groupKinds,
-  inspectorKinds,
-  ownerships,
-  schoolKinds,
-  specialties,
-  specialtyLabels,
-} from '#core/registry';
+import { inspectorKinds, schoolKinds, specialties } from '#core/registry';
 import type { RegistryService } from '#core/registry-service';
 import { defineOperation, json } from '../http/operation.ts';
+import {
+  groupSchema,
+  importCreatedSchema,
+  importSchema,
+  inspectorDetailSchema,
+  inspectorSchema,
+  regionSchema,
+  schoolSchema,
+  specialtyCodes,
+  zoneSchema,
+} from './responses.ts';
 
 const limit = z.coerce.number().int().min(1).max(200).default(50).describe('page size (1–200, default 50)');
 const cursor = z.string().max(2000).optional().describe('the `cursor` of the previous page');
@@ -19,51 +23,6 @@ const regionCode = z
   .string()
   .regex(/^\d{2}(\d{2}){0,2}(\d{3})?$/, 'must be a region code of 2, 4, 6 or 9 digits');
 
-const school = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(schoolKinds),
-  ownership: z.enum(ownerships),
-  regionCode: z.string(),
-  townCode: z.string(),
-  students: z.number(),
-  teachers: z.number(),
-  principalName: z.string(),
-  principalTermStart: z.string(),
-  groupId: z.string().optional(),
-  lastEvaluatedOn: z
-    .string()
-    .optional()
-    .describe('day of its last evaluation report (kindergartens: the 5-year cycle)'),
-  lastEvaluation: z
-    .object({ campaignId: z.string(), inspectionId: z.string(), grade: z.string() })
-    .optional()
-    .describe('the evaluation that report concluded'),
-});
-const group = z.object({
-  groupId: z.string(),
-  name: z.string(),
-  kind: z.enum(groupKinds).describe('group 集团, alliance 联盟'),
-  regionCode: z.string().describe("the lead school's county"),
-  leadSchoolId: z.string(),
-  memberSchoolIds: z.array(z.string()).describe('every member, the lead included'),
-});
-const specialtyCodes = `${specialties.map((s) => `${s} ${specialtyLabels[s]}`).join(', ')}`;
-const inspector = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(inspectorKinds),
-  regionCode: z.string(),
-  phone: z.string().optional().describe('never shown to school users'),
-  specialties: z.array(z.enum(specialties)).describe(`专业领域: ${specialtyCodes}`),
-  homeSchoolId: z.string().optional().describe('the school the inspector works at'),
-  available: z.boolean(),
-  unavailableUntil: z.string().optional().describe('not available before this day (with `available: false`)'),
-  conflicts: z
-    .array(z.string())
-    .optional()
-    .describe('schools the inspector declared a conflict of interest with; never shown to school users'),
-});
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), cursor: z.string().optional() });
 const idPath = z.object({ id: z.string().min(1).max(64) });
@@ -78,7 +37,8 @@ export const registryOperations = (deps: {
     summary: 'A region with its parents, children and counts of schools (by kind) and inspectors under it',
     tags: ['registry'],
     path: z.object({ code: regionCode }),
-    responses: { 200: { description: 'The region' } },
+    responses: { 200: { description: 'The region', schema: regionSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.registry.region(actorOf(actor), path.code)),
   }),
 
@@ -92,7 +52,8 @@ export const registryOperations = (deps: {
       cursor,
       limit,
     }),
-    responses: { 200: { description: 'A page of schools', schema: page(school) } },
+    responses: { 200: { description: 'A page of schools', schema: page(schoolSchema) } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, query }) => json(200, await deps.registry.schools(actorOf(actor), query)),
   }),
 
@@ -100,7 +61,8 @@ export const registryOperations = (deps: {
     summary: 'One school',
     tags: ['registry'],
     path: idPath,
-    responses: { 200: { description: 'The school', schema: school } },
+    responses: { 200: { description: 'The school', schema: schoolSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.registry.school(actorOf(actor), path.id)),
   }),
 
@@ -119,7 +81,8 @@ export const registryOperations = (deps: {
       cursor,
       limit,
     }),
-    responses: { 200: { description: 'A page of inspectors', schema: page(inspector) } },
+    responses: { 200: { description: 'A page of inspectors', schema: page(inspectorSchema) } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, query }) => json(200, await deps.registry.inspectors(actorOf(actor), query)),
   }),
 
@@ -127,7 +90,8 @@ export const registryOperations = (deps: {
     summary: 'One inspector with their zones and zone schools',
     tags: ['registry'],
     path: idPath,
-    responses: { 200: { description: 'The inspector' } },
+    responses: { 200: { description: 'The inspector', schema: inspectorDetailSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.registry.inspector(actorOf(actor), path.id)),
   }),
 
@@ -135,7 +99,8 @@ export const registryOperations = (deps: {
     summary: 'One responsibility zone (责任区) with its inspector and schools',
     tags: ['registry'],
     path: idPath,
-    responses: { 200: { description: 'The zone' } },
+    responses: { 200: { description: 'The zone', schema: zoneSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.registry.zone(actorOf(actor), path.id)),
   }),
 
@@ -147,7 +112,8 @@ export const registryOperations = (deps: {
       cursor,
       limit,
     }),
-    responses: { 200: { description: 'A page of groups with their members', schema: page(group) } },
+    responses: { 200: { description: 'A page of groups with their members', schema: page(groupSchema) } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, query }) => json(200, await deps.registry.groups(actorOf(actor), query)),
   }),
 
@@ -155,7 +121,8 @@ export const registryOperations = (deps: {
     summary: 'One school group (集团/联盟) with its lead and member schools',
     tags: ['registry'],
     path: idPath,
-    responses: { 200: { description: 'The group', schema: group } },
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path }) => json(200, await deps.registry.group(actorOf(actor), path.id)),
   }),
 
@@ -172,7 +139,10 @@ export const registryOperations = (deps: {
         .regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the file')
         .describe('the upload must have exactly this SHA-256 (S3 checks it)'),
     }),
-    responses: { 201: { description: 'The import and where to upload its file' } },
+    responses: {
+      201: { description: 'The import and where to upload its file', schema: importCreatedSchema },
+    },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, body }) => {
       const created = await deps.imports.create(actorOf(actor), body);
       return json(201, created, { location: `/imports/${created.id}` });
@@ -183,7 +153,8 @@ export const registryOperations = (deps: {
     summary: 'Status and counts of an import, with a link to its row-level error report',
     tags: ['imports'],
     path: idPath,
-    responses: { 200: { description: 'The import' } },
+    responses: { 200: { description: 'The import', schema: importSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path, language }) =>
       json(200, await deps.imports.get(actorOf(actor), path.id, language)),
   }),

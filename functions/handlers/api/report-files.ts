@@ -225,3 +225,9 @@ export const tableFile = async (
           'content-disposition': `attachment; filename="${file}.xlsx"`,
         },
       };
+
+/** The content types of `format=csv|xlsx` downloads, as the OpenAPI document lists them. */
+export const tableFiles = [
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+] as const;

@@ -2,13 +2,7 @@ import { z } from 'zod';
 import { actorSchema, isAdmin, roles } from '#core/actor';
 import { checkHealth, type HealthProbe } from '#core/health';
 import { defineOperation, json } from '../http/operation.ts';
-
-const serviceHealth = z.object({
-  status: z.enum(['ok', 'down']),
-  endpoint: z.string(),
-  latencyMs: z.number().optional(),
-  error: z.string().optional(),
-});
+import { healthSchema, openApiSchema } from './responses.ts';
 
 export const systemOperations = (deps: { health: HealthProbe; openapi: () => unknown }) => ({
   'GET /health': defineOperation({
@@ -18,13 +12,11 @@ export const systemOperations = (deps: { health: HealthProbe; openapi: () => unk
     responses: {
       200: {
         description: 'Every service answers',
-        schema: z.object({
-          status: z.enum(['ok', 'degraded']),
-          services: z.record(z.string(), serviceHealth).optional().describe('offices only'),
-        }),
+        schema: healthSchema,
       },
-      503: { description: 'At least one service is down (same body)' },
+      503: { description: 'At least one service is down (same body)', schema: healthSchema },
     },
+    problems: [],
     handle: async ({ actor }) => {
       const health = await checkHealth(deps.health);
       const body = actor && isAdmin(actor) ? health : { status: health.status };
@@ -35,7 +27,8 @@ export const systemOperations = (deps: { health: HealthProbe; openapi: () => unk
   'GET /openapi.json': defineOperation({
     summary: 'This API described as OpenAPI 3.1',
     tags: ['system'],
-    responses: { 200: { description: 'The OpenAPI document' } },
+    responses: { 200: { description: 'The OpenAPI document', schema: openApiSchema } },
+    problems: [],
     handle: async () => json(200, deps.openapi()),
   }),
 
@@ -53,6 +46,7 @@ export const systemOperations = (deps: { health: HealthProbe; openapi: () => unk
         }),
       },
     },
+    problems: [401, 403],
     handle: async ({ actor }) => json(200, actorSchema.parse(actor)),
   }),
 });

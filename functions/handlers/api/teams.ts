@@ -10,7 +10,16 @@ import { grades, inspectionPhases } from '#core/template';
 import { gradeTexts, type Language, say, type Text } from '#core/text';
 import { verdictLabels } from '#core/verdicts';
 import { defineOperation, json } from '../http/operation.ts';
-import { allPages, labels, tableFile } from './report-files.ts';
+import { allPages, labels, tableFile, tableFiles } from './report-files.ts';
+import {
+  drawSchema,
+  drawsSchema,
+  officeInspectionsSchema,
+  replacedSchema,
+  teamSetSchema,
+  teamsSetSchema,
+  workloadSchema,
+} from './responses.ts';
 
 const idPath = z.object({ id: z.string().min(1).max(80) });
 const actorOf = (actor: Actor | undefined): Actor => actor!;
@@ -86,8 +95,12 @@ export const teamOperations = (deps: { teams: TeamService; views: OfficeViews; p
       })
       .strict(),
     responses: {
-      201: { description: 'The draw: seed, method, panels set, inspections left unfilled and why' },
+      201: {
+        description: 'The draw: seed, method, panels set, inspections left unfilled and why',
+        schema: drawSchema,
+      },
     },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) => json(201, await deps.panels.draw(actorOf(actor), path.id, body)),
   }),
 
@@ -95,7 +108,8 @@ export const teamOperations = (deps: { teams: TeamService; views: OfficeViews; p
     summary: 'The campaign’s panel draws, each with its seed, method and an audited link to its full record',
     tags: ['teams'],
     path: idPath,
-    responses: { 200: { description: 'The draws' } },
+    responses: { 200: { description: 'The draws', schema: drawsSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path, requestId }) =>
       json(200, await deps.panels.draws(actorOf(actor), path.id, requestId)),
   }),
@@ -112,7 +126,10 @@ export const teamOperations = (deps: { teams: TeamService; views: OfficeViews; p
         reason: replacementReasonSchema,
       })
       .strict(),
-    responses: { 200: { description: 'The inspection with its new team, and who replaced whom' } },
+    responses: {
+      200: { description: 'The inspection with its new team, and who replaced whom', schema: replacedSchema },
+    },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(200, await deps.panels.replace(actorOf(actor), path.id, body)),
   }),
@@ -123,7 +140,8 @@ export const teamOperations = (deps: { teams: TeamService; views: OfficeViews; p
     tags: ['teams'],
     path: idPath,
     body: teamInputSchema,
-    responses: { 200: { description: 'The inspection, with its team' } },
+    responses: { 200: { description: 'The inspection, with its team', schema: teamSetSchema } },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(200, await deps.teams.setTeam(actorOf(actor), path.id, body)),
   }),
@@ -134,7 +152,13 @@ export const teamOperations = (deps: { teams: TeamService; views: OfficeViews; p
     tags: ['teams'],
     path: idPath,
     body: bulkTeamsSchema,
-    responses: { 200: { description: 'How many teams were set, left as they were, or could not be filled' } },
+    responses: {
+      200: {
+        description: 'How many teams were set, left as they were, or could not be filled',
+        schema: teamsSetSchema,
+      },
+    },
+    problems: [400, 401, 403, 404, 409, 413, 415],
     handle: async ({ actor, path, body }) =>
       json(200, await deps.teams.setTeams(actorOf(actor), path.id, body)),
   }),
@@ -161,7 +185,14 @@ export const teamOperations = (deps: { teams: TeamService; views: OfficeViews; p
       cursor: z.string().max(8000).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
-    responses: { 200: { description: 'A page of inspections, or the whole list as a file' } },
+    responses: {
+      200: {
+        description: 'A page of inspections, or the whole list as a file',
+        schema: officeInspectionsSchema,
+        files: tableFiles,
+      },
+    },
+    problems: [400, 401, 403, 404, 413],
     handle: async ({ actor, path, query, language }) => {
       const { format, ...q } = query;
       if (format === 'json')
@@ -188,7 +219,8 @@ export const teamOperations = (deps: { teams: TeamService; views: OfficeViews; p
       cursor: z.string().max(2000).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
-    responses: { 200: { description: 'The workload' } },
+    responses: { 200: { description: 'The workload', schema: workloadSchema } },
+    problems: [400, 401, 403, 404],
     handle: async ({ actor, path, query }) =>
       json(200, await deps.views.workload(actorOf(actor), path.id, query)),
   }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type RouteDeclaration, routes } from '#infra/resources';
-import type { AnyOperation, OperationTable } from './operation.ts';
+import type { AnyOperation, OperationTable, ResponseSpec } from './operation.ts';
 import { problemContentType } from './problem.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -44,18 +44,38 @@ const parameters = (schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
   }));
 };
 
+/** Titles of the problem statuses, for their descriptions in the document. */
+const problemTitles: Record<number, string> = {
+  400: 'Bad request: the input is not valid',
+  401: 'No bearer token, or an invalid or expired one',
+  403: 'Not allowed for the caller’s role or scope (or a token without a usable role and scope)',
+  404: 'Not found, or outside the caller’s scope',
+  405: 'Method not allowed on this path',
+  409: 'Conflict: a stale version, or a state that does not allow this',
+  413: 'Too large: the request body, or the list asked for as a file',
+  415: 'The body is not application/json',
+};
+
 const operationObject = (route: RouteDeclaration, operation: AnyOperation): JsonSchema => {
   const responses: Record<string, JsonSchema> = {};
-  for (const [status, spec] of Object.entries(operation.responses)) {
+  for (const [status, spec] of Object.entries(operation.responses) as [string, ResponseSpec][]) {
+    const content: Record<string, JsonSchema> = {};
+    if (spec.schema) content['application/json'] = { schema: schemaOf(spec.schema, 'output') };
+    for (const type of spec.files ?? []) content[type] = { schema: { type: 'string', format: 'binary' } };
     responses[status] = {
       description: spec.description,
-      ...(spec.schema
-        ? { content: { 'application/json': { schema: schemaOf(spec.schema, 'output') } } }
-        : {}),
+      ...(Object.keys(content).length > 0 ? { content } : {}),
     };
   }
+  for (const status of operation.problems) {
+    responses[String(status)] = {
+      description: problemTitles[status] ?? 'A problem',
+      content: { [problemContentType]: { schema: { $ref: '#/components/schemas/Problem' } } },
+    };
+  }
+  // Only for the unexpected: a 5xx says nothing but the request id to quote.
   responses.default = {
-    description: 'An error, as RFC 9457 problem details',
+    description: 'An unexpected server error (5xx): problem+json with the request id to quote',
     content: { [problemContentType]: { schema: { $ref: '#/components/schemas/Problem' } } },
   };
   return {

@@ -21,10 +21,18 @@ export interface OperationInput<P, Q, B> {
   readonly language: Language;
 }
 
-export interface ResponseSpec {
-  readonly description: string;
-  readonly schema?: z.ZodType;
-}
+/**
+ * One declared response. A JSON body has its zod `schema`; a download lists
+ * the content types it may have in `files` (a route may have both: JSON by
+ * default, a file with `format=csv|xlsx`). `files: []` is a response without
+ * a body (a redirect or 204 would say so; dudao has none today).
+ */
+export type ResponseSpec =
+  | { readonly description: string; readonly schema: z.ZodType; readonly files?: readonly string[] }
+  | { readonly description: string; readonly schema?: undefined; readonly files: readonly string[] };
+
+/** The 4xx statuses an operation may answer with problem+json (see functions/core/errors.ts). */
+export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415;
 
 /**
  * One HTTP operation: its schemas (which validate requests and generate the
@@ -37,6 +45,12 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
   readonly query?: z.ZodType<Q>;
   readonly body?: z.ZodType<B>;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
+  /**
+   * Every problem status the operation can answer: 400 for any input, 401 and
+   * 403 on jwt routes, 404 when something is looked up or scoped, 409 for
+   * conditional writes, 413 and 415 for JSON bodies (and 413 for too-large files).
+   */
+  readonly problems: readonly ProblemStatus[];
   readonly handle: (input: OperationInput<P, Q, B>) => Promise<HttpResult>;
 }
 
