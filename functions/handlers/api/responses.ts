@@ -94,6 +94,10 @@ export const campaignSchema = fits<Campaign>()(
     createdAt: iso,
     updatedAt: iso,
     samplingSeed: z.string(),
+    basedOn: z
+      .array(z.string())
+      .optional()
+      .describe('a re-evaluation: the campaigns whose graded targets it samples'),
     seriesId: z.string().optional(),
     occurrence: z.number().optional(),
     nextStart: z.string().optional(),
@@ -213,6 +217,18 @@ const reportFigures = {
   grades: counts,
   rectifications: z.object({ total: z.number(), passed: z.number(), completionRate: z.number().nullable() }),
   problems: z.array(z.object({ indicatorId: z.string(), title: bilingual.nullable(), problems: z.number() })),
+  /** Reported without a grade (nothing assessed, or a key indicator not assessed). */
+  notGraded: z.number(),
+  /** Per quantitative indicator: inspections met, not met, not assessed (none for score-only templates). */
+  verdicts: z.array(
+    z.object({
+      indicatorId: z.string(),
+      title: bilingual,
+      met: z.number(),
+      notMet: z.number(),
+      notAssessed: z.number(),
+    }),
+  ),
 };
 export const reportSchema = fits<Returns<CampaignService['report']>>()(
   z.object({
@@ -259,6 +275,7 @@ const rectification = z.object({
   campaignId: z.string(),
   regionCode: z.string(),
   indicatorId: z.string(),
+  schoolId: z.string().optional().describe('督政: the school of the county this problem names (its work)'),
   problem: z.string(),
   severity: z.enum(severities),
   dueAt: iso,
@@ -689,6 +706,10 @@ export const officeInspectionsSchema = fits<Returns<OfficeViews['campaignInspect
         late: z.partialRecord(z.enum(inspectionPhases), iso),
         grade: z.enum(grades).nullable(),
         score: z.number().nullable(),
+        partyId: z.string().optional(),
+        verdicts: z
+          .record(z.string(), z.enum(verdicts))
+          .describe('the reported quantitative verdicts, by indicator id'),
         version: z.number(),
         updatedAt: iso,
       }),
