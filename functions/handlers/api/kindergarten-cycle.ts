@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Actor } from '#core/actor';
 import type { ReEvaluationReport } from '#core/re-evaluation';
-import { ownerships, schoolKinds } from '#core/registry';
 import type { RegistryService } from '#core/registry-service';
 import { gradeTexts, type Language, say } from '#core/text';
 import { defineOperation, json } from '../http/operation.ts';
 import { allPages, labels, tableFile, tableFiles } from './report-files.ts';
+import { schoolSchema } from './responses.ts';
 
 const idPath = z.object({ id: z.string().min(1).max(80) });
 const actorOf = (actor: Actor | undefined): Actor => actor!;
@@ -48,13 +48,7 @@ const reEvaluation = z.object({
   counties: z.array(deviation),
   totals: deviation.omit({ countyCode: true, countyName: true }),
 });
-const dueKindergarten = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(schoolKinds),
-  ownership: z.enum(ownerships),
-  regionCode: z.string(),
-  townCode: z.string(),
+const dueKindergarten = schoolSchema.extend({
   lastEvaluatedOn: z.string().nullable().describe('null: never evaluated (due)'),
   dueYear: z.number().nullable().describe('last evaluation year + 5; null: never evaluated'),
 });
