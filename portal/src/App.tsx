@@ -90,7 +90,16 @@ const Shell = ({ session, onSignOut }: { session: Session; onSignOut: () => void
           style={{ flex: 1, minWidth: 0 }}
         />
         <Space wrap>
-          <Tag color={online ? 'green' : 'orange'}>{online ? t('online') : t('offline')}</Tag>
+          <Tag
+            role="status"
+            style={
+              online
+                ? { color: '#135200', background: '#f6ffed' }
+                : { color: '#612500', background: '#fff7e6' }
+            }
+          >
+            {online ? t('online') : t('offline')}
+          </Tag>
           <Typography.Text style={{ color: '#fff' }}>
             {t(`role.${session.role}`)} · {session.name ?? session.scope}
           </Typography.Text>

@@ -13,7 +13,7 @@ export interface OutboxEntry {
   body: { version: number; visit: { date: string; durationMinutes: number }; indicators: FindingEntry[] };
   createdAt: string;
   state: 'pending' | 'conflict';
-  problem?: { title: string; detail: string };
+  problem?: { status: number; title: string; detail: string };
 }
 
 const open = (): Promise<IDBDatabase> =>
@@ -93,7 +93,7 @@ export const flushOutbox = (): Promise<number> => {
           await putEntry({
             ...entry,
             state: 'conflict',
-            problem: { title: error.title, detail: error.detail },
+            problem: { status: error.status, title: error.title, detail: error.detail },
           });
         else throw error;
       }

@@ -180,7 +180,7 @@ const Findings = ({ inspection, session }: { inspection: Inspection; session: Se
             type="warning"
             showIcon
             role="alert"
-            message={t('inspection.conflict')}
+            message={entry.problem?.status === 409 ? t('inspection.conflict') : t('error')}
             description={entry.problem ? `${entry.problem.title}: ${entry.problem.detail}` : undefined}
             action={
               <Space direction="vertical">
@@ -188,6 +188,7 @@ const Findings = ({ inspection, session }: { inspection: Inspection; session: Se
                   size="small"
                   onClick={async () => {
                     const fresh = await queryClient.fetchQuery({
+                      staleTime: 0,
                       queryKey: ['inspection', inspection.id],
                       queryFn: () =>
                         unwrap<Inspection>(

@@ -1,0 +1,215 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, tokenFor } from '#test/support/api';
+import { upcomingWindow } from '#test/support/campaigns';
+import { png, sha256 } from '#test/support/evidence';
+import {
+  expectAccessible,
+  launchBrowser,
+  newContext,
+  persona,
+  portalUrl,
+  screenshot,
+  signIn,
+} from './browser.ts';
+
+interface Inspection {
+  id: string;
+  targetId: string;
+  targetName: string;
+  status: string;
+  version: number;
+  template: { indicators: { id: string }[] };
+  findings?: { indicators: { indicatorId: string; comment?: string; evidenceIds?: string[] }[] };
+}
+
+let browser: Browser;
+let office: string;
+let mine: Inspection[] = [];
+
+/** The school's self-assessment through the API: the visit comes after it. */
+const selfAssess = async (inspection: Inspection) => {
+  const token = await tokenFor('school', inspection.targetId);
+  const got = await call<Inspection>('GET', `/inspections/${inspection.id}`, { token });
+  const r = await call('PUT', `/inspections/${inspection.id}/self-assessment`, {
+    token,
+    body: {
+      version: got.body.version,
+      indicators: got.body.template.indicators.map((i) => ({
+        indicatorId: i.id,
+        score: 85,
+        statement: '已自查',
+      })),
+    },
+  });
+  expect(r.status, r.text).toBe(200);
+};
+
+const read = async (id: string) =>
+  (await call<Inspection>('GET', `/inspections/${id}`, { token: office })).body;
+/** Entries in the portal's IndexedDB outbox (evaluated in the page; `indexedDB` is the browser's). */
+const outboxSize = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        // biome-ignore lint/suspicious/noExplicitAny: the browser's global, not in the Node type library
+        const open = (globalThis as any).indexedDB.open('dudao', 1);
+        open.onsuccess = () => {
+          const count = open.result.transaction('outbox').objectStore('outbox').count();
+          count.onsuccess = () => resolve(count.result);
+          count.onerror = () => reject(count.error);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+  );
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  const county = persona('county').scope;
+  office = await tokenFor('county_admin', county);
+  const created = await call<{ id: string }>('POST', '/campaigns', {
+    token: office,
+    body: {
+      templateId: 'start-of-term',
+      title: '责任督学走访（门户）',
+      scope: county,
+      window: upcomingWindow(),
+    },
+  });
+  expect(created.status, created.text).toBe(201);
+  expect((await call('POST', `/campaigns/${created.body.id}/launch`, { token: office })).status).toBe(202);
+  await expect
+    .poll(
+      async () =>
+        (await call<{ status: string }>('GET', `/campaigns/${created.body.id}`, { token: office })).body
+          .status,
+      { timeout: 90_000, interval: 500 },
+    )
+    .toBe('active');
+  const inspector = await tokenFor('inspector', persona('inspector').scope);
+  const list = await call<{ items: Inspection[] }>(
+    'GET',
+    `/inspections?assignee=me&campaignId=${created.body.id}&limit=50`,
+    { token: inspector },
+  );
+  mine = list.body.items;
+  expect(mine.length, 'the responsible inspector has inspections in the campaign').toBeGreaterThanOrEqual(2);
+  for (const inspection of mine.slice(0, 2)) await selfAssess(inspection);
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('a responsible inspector on a phone (390 × 844)', () => {
+  let context: BrowserContext;
+  beforeAll(async () => {
+    context = await newContext(browser, 'phone');
+  });
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it('records findings with a problem and a photo, and reports', async () => {
+    const target = mine[0]!;
+    const page = await context.newPage();
+    await signIn(page, 'inspector');
+    await page.getByRole('heading', { name: '我的任务' }).waitFor();
+    await page.getByRole('link', { name: target.targetName }).first().waitFor();
+    await expectAccessible(page);
+
+    await page.goto(portalUrl(`/inspections/${target.id}`));
+    await page.locator('[data-status="self_assessed"]').waitFor();
+    const first = page.locator('[data-indicator]').first();
+    await first.getByRole('button', { name: '添加问题' }).click();
+    await first.getByLabel('问题 1').fill('消防通道堆放杂物');
+    await first
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: png });
+    await first.getByRole('status').filter({ hasText: '照片已上传' }).waitFor();
+    await expectAccessible(page);
+    await page.getByRole('button', { name: '保存督导记录' }).click();
+    await page.locator('[data-status="inspected"]').waitFor();
+    await page.getByRole('button', { name: '提交报告' }).click();
+    await page.getByRole('status').filter({ hasText: '报告已提交' }).waitFor();
+    await screenshot(page, 'inspector-reported');
+
+    const stored = await read(target.id);
+    expect(stored.status).toBe('rectifying');
+    const entry = stored.findings?.indicators.find((f) => f.evidenceIds?.length);
+    expect(entry?.evidenceIds).toHaveLength(1);
+    const evidence = await call<{ items: { id: string; sha256: string }[] }>(
+      'GET',
+      `/inspections/${target.id}/evidence`,
+      { token: office },
+    );
+    expect(evidence.body.items.map((e) => e.sha256)).toContain(sha256(png));
+    await page.close();
+  });
+
+  it('keeps a visit recorded offline on the device and sends it once when the network returns', async () => {
+    const target = mine[1]!;
+    const page = await context.newPage();
+    await page.goto(portalUrl(`/inspections/${target.id}`));
+    await page.locator('[data-status="self_assessed"]').waitFor();
+    const before = await read(target.id);
+
+    await context.setOffline(true);
+    await page.getByRole('status').filter({ hasText: '离线' }).waitFor();
+    await page
+      .locator('[data-indicator]')
+      .first()
+      .getByRole('textbox')
+      .first()
+      .fill('离线记录：课后服务安排合理');
+    await page.getByRole('button', { name: '保存督导记录' }).click();
+    await page.getByText('已离线保存，联网后自动发送').first().waitFor();
+    expect(await outboxSize(page)).toBe(1);
+    expect((await read(target.id)).version, 'nothing reached the API while offline').toBe(before.version);
+
+    await context.setOffline(false);
+    await page.locator('[data-status="inspected"]').waitFor();
+    await expect.poll(() => outboxSize(page)).toBe(0);
+    const after = await read(target.id);
+    expect(after.version, 'sent exactly once').toBe(before.version + 1);
+    expect(after.findings?.indicators.map((f) => f.comment)).toContain('离线记录：课后服务安排合理');
+    await screenshot(page, 'inspector-offline-synced');
+    await page.close();
+  });
+
+  it('shows a version conflict of an offline visit instead of losing it, and sends it again on request', async () => {
+    const target = mine[1]!;
+    const page = await context.newPage();
+    await page.goto(portalUrl(`/inspections/${target.id}`));
+    await page.locator('[data-status="inspected"]').waitFor();
+    const before = await read(target.id);
+
+    await context.setOffline(true);
+    await page.getByRole('status').filter({ hasText: '离线' }).waitFor();
+    await page.locator('[data-indicator]').first().getByRole('textbox').first().fill('离线修改：与他人冲突');
+    await page.getByRole('button', { name: '保存督导记录' }).click();
+    await page.getByText('已离线保存，联网后自动发送').first().waitFor();
+    // Meanwhile the office, acting as the lead, records the same indicator: the inspection moves on.
+    const other = await call('PUT', `/inspections/${target.id}/findings`, {
+      token: office,
+      body: {
+        version: before.version,
+        visit: { date: new Date().toISOString().slice(0, 10), durationMinutes: 30 },
+        indicators: [
+          { indicatorId: before.template.indicators[0]!.id, method: 'document_review', score: 70 },
+        ],
+      },
+    });
+    expect(other.status, other.text).toBe(200);
+
+    await context.setOffline(false);
+    await page.getByRole('alert').filter({ hasText: '版本冲突' }).waitFor();
+    expect(await outboxSize(page), 'the conflicting record stays on the device').toBe(1);
+    await screenshot(page, 'inspector-conflict');
+
+    await page.getByRole('button', { name: '刷新后重试' }).click();
+    await expect.poll(() => outboxSize(page)).toBe(0);
+    const after = await read(target.id);
+    expect(after.findings?.indicators.map((f) => f.comment)).toContain('离线修改：与他人冲突');
+    await page.close();
+  });
+});

@@ -1,0 +1,98 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, tokenFor } from '#test/support/api';
+import { upcomingWindow } from '#test/support/campaigns';
+import { expectAccessible, launchBrowser, newContext, persona, screenshot, signIn } from './browser.ts';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('an office in the portal', () => {
+  it('creates and launches a campaign, watching its progress, then reads its dashboard', async () => {
+    const county = persona('county');
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signIn(page, 'county');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('督导项目');
+    await expectAccessible(page);
+
+    await page.getByRole('menuitem', { name: '新建项目' }).click();
+    await page.getByLabel('项目名称').fill('门户启动的开学督查');
+    await page.getByRole('button', { name: '创建草稿' }).click();
+    await page
+      .getByRole('button', { name: '启 动' })
+      .or(page.getByRole('button', { name: '启动' }))
+      .click();
+    await page.getByText('启动完成', { exact: true }).last().waitFor({ timeout: 90_000 });
+    const progress = await page.locator('[aria-live="polite"]').textContent();
+    const [created, targets] = (progress?.match(/(\d+) \/ (\d+)/) ?? []).slice(1).map(Number);
+    expect(targets).toBeGreaterThan(0);
+    expect(created).toBe(targets);
+
+    // What the screen said is what the API holds.
+    const office = await tokenFor('county_admin', county.scope);
+    const list = await call<{ items: { id: string; title: string; status: string }[] }>('GET', '/campaigns', {
+      token: office,
+    });
+    const campaign = list.body.items.find((c) => c.title === '门户启动的开学督查');
+    expect(campaign?.status).toBe('active');
+
+    await page.getByRole('link', { name: '查看' }).click();
+    await page.getByRole('heading', { name: '门户启动的开学督查' }).waitFor();
+    await page.getByText('学校列表').waitFor();
+    await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBe(targets);
+    await expectAccessible(page);
+    await screenshot(page, 'office-campaign-dashboard');
+    await context.close();
+  });
+
+  it('drills down a province dashboard from cities to a county and its schools', async () => {
+    const province = await tokenFor('province_admin', '32');
+    const county = persona('county').scope;
+    const created = await call<{ id: string }>('POST', '/campaigns', {
+      token: province,
+      body: {
+        templateId: 'start-of-term',
+        title: '全省开学督查（门户）',
+        scope: '32',
+        window: upcomingWindow(),
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const launched = await call('POST', `/campaigns/${created.body.id}/launch`, { token: province });
+    expect(launched.status).toBe(202);
+    await expect
+      .poll(
+        async () =>
+          (await call<{ status: string }>('GET', `/campaigns/${created.body.id}`, { token: province })).body
+            .status,
+        { timeout: 90_000, interval: 500 },
+      )
+      .toBe('active');
+
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signIn(page, 'province');
+    await page.goto(page.url().replace(/\/[^/]*$/, `/campaigns/${created.body.id}`));
+    const city = county.slice(0, 4);
+    await page
+      .getByRole('button', { name: /下钻 .*/ })
+      .first()
+      .waitFor();
+    // Down to the city of the demo county, then the county: its school list.
+    for (const code of [city, county]) {
+      const row = page.locator('tr', { hasText: `(${code})` });
+      await row.getByRole('button').click();
+      await page.locator('.ant-breadcrumb').getByText(`(${code})`).waitFor();
+    }
+    await page.getByText('学校列表').waitFor();
+    expect(await page.locator('tbody tr.ant-table-row').count()).toBeGreaterThan(0);
+    await screenshot(page, 'office-drill-down');
+    await context.close();
+  });
+});
