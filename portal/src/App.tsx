@@ -180,7 +180,19 @@ export const App = () => {
   return (
     <ConfigProvider
       locale={i18n.language === 'zh' ? zhCN : enUS}
-      theme={{ token: { colorPrimary: '#0958d9' } }}
+      button={{ autoInsertSpace: false }}
+      // Darker than Ant Design's defaults where those fall under WCAG AA contrast (4.5:1) on white.
+      theme={{
+        token: {
+          colorPrimary: '#0958d9',
+          colorInfo: '#0958d9',
+          colorLink: '#0958d9',
+          colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
+          colorTextDescription: 'rgba(0, 0, 0, 0.6)',
+          colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
+          colorTextQuaternary: 'rgba(0, 0, 0, 0.55)',
+        },
+      }}
     >
       <AntApp>
         <QueryClientProvider client={queryClient}>

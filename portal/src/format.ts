@@ -13,3 +13,7 @@ export const chinaToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString
 
 export const localized = (text: { zh: string; en: string } | string | undefined, language: string) =>
   typeof text === 'string' ? text : text ? (language === 'zh' ? text.zh : text.en) : '';
+
+/** Tag colours with WCAG AA contrast (Ant Design's preset green and red text fall under 4.5:1). */
+export const goodTag = { color: '#135200', background: '#f6ffed', borderColor: '#b7eb8f' } as const;
+export const badTag = { color: '#a8071a', background: '#fff1f0', borderColor: '#ffa39e' } as const;

@@ -27,10 +27,26 @@ declare module 'vitest' {
  * if its sources changed. Screenshots of each journey's last screen go to one folder.
  */
 export default async function setup(project: TestProject) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dudao-portal-'));
   const screenshots = resolve(import.meta.dirname, '../../.test-data/portal-screenshots');
   rmSync(screenshots, { recursive: true, force: true });
   mkdirSync(screenshots, { recursive: true });
+  // PORTAL_TEST_URL: the journeys against a running `npm start` (its portal URL; DATA_DIR its data folder).
+  const running = process.env.PORTAL_TEST_URL;
+  if (running) {
+    const config = (await (await fetch(`${running}/config.json`)).json()) as { apiUrl: string };
+    const personas = (await (await fetch(`${running}/local/personas`)).json()) as Persona[];
+    project.provide('cloud', {
+      apiUrl: config.apiUrl,
+      dataDir: resolve(process.env.DATA_DIR ?? '.data'),
+      env: {},
+      endpoints: { dynamodb: '', s3: '', stepfunctions: '', sqs: '', lambda: '', issuer: '' },
+      failureQueues: {},
+    });
+    project.provide('portal', { url: running, screenshots, personas });
+    console.log(`portal journeys against ${running}; screenshots in ${screenshots}`);
+    return;
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'dudao-portal-'));
   process.env.LOG_LEVEL ??= 'ERROR';
   const issuer = await devIssuer(dataDir);
   let apiUrl: string | undefined;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, tokenFor } from '#test/support/api';
 import { upcomingWindow } from '#test/support/campaigns';
 import { png, sha256 } from '#test/support/evidence';
+import { waitFor } from '#test/support/wait';
 import {
   expectAccessible,
   launchBrowser,
@@ -78,14 +79,12 @@ beforeAll(async () => {
   });
   expect(created.status, created.text).toBe(201);
   expect((await call('POST', `/campaigns/${created.body.id}/launch`, { token: office })).status).toBe(202);
-  await expect
-    .poll(
-      async () =>
-        (await call<{ status: string }>('GET', `/campaigns/${created.body.id}`, { token: office })).body
-          .status,
-      { timeout: 90_000, interval: 500 },
-    )
-    .toBe('active');
+  await waitFor(
+    async () =>
+      (await call<{ status: string }>('GET', `/campaigns/${created.body.id}`, { token: office })).body
+        .status === 'active' || undefined,
+    { timeoutMs: 90_000, intervalMs: 500, what: 'the campaign to be active' },
+  );
   const inspector = await tokenFor('inspector', persona('inspector').scope);
   const list = await call<{ items: Inspection[] }>(
     'GET',

@@ -7,7 +7,7 @@ import { api, unwrap } from '../api/client.ts';
 import type { Campaign, InspectionRow, Page, Progress, RegionFigures, Report } from '../api/types.ts';
 import { BarsChart } from '../components/GradeChart.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
-import { formatDateTime } from '../format.ts';
+import { badTag, formatDateTime } from '../format.ts';
 
 const percent = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${v}%`);
 
@@ -207,7 +207,7 @@ export default function CampaignDashboard() {
               {
                 title: t('campaign.overdue'),
                 dataIndex: 'overdue',
-                render: (v: string[]) => (v.length ? <Tag color="red">{v.join(', ')}</Tag> : null),
+                render: (v: string[]) => (v.length ? <Tag style={badTag}>{v.join(', ')}</Tag> : null),
               },
               {
                 title: t('inspection.score'),

@@ -20,7 +20,7 @@ import type { FindingEntry, Indicator, Inspection } from '../api/types.ts';
 import type { Session } from '../auth.ts';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
 import { uploadEvidence } from '../files.ts';
-import { chinaToday, formatDateTime, localized } from '../format.ts';
+import { chinaToday, formatDateTime, goodTag, localized } from '../format.ts';
 import { discardEntry, enqueueFindings, flushOutbox, putEntry } from '../outbox.ts';
 import { useOutbox } from './WorkList.tsx';
 
@@ -101,7 +101,7 @@ const PhotoInput = ({
         <Progress percent={progress} size="small" aria-label={t('inspection.uploading')} />
       )}
       {hash && (
-        <Tag color="green" role="status">
+        <Tag style={goodTag} role="status">
           {t('inspection.uploaded', { hash: hash.slice(0, 12) })}
         </Tag>
       )}

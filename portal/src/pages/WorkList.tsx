@@ -7,7 +7,7 @@ import { api, unwrap } from '../api/client.ts';
 import type { InspectionRow, Page } from '../api/types.ts';
 import type { Session } from '../auth.ts';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
-import { formatDateTime } from '../format.ts';
+import { badTag, formatDateTime } from '../format.ts';
 import { type OutboxEntry, onOutboxChange, outboxEntries } from '../outbox.ts';
 
 export const useOutbox = () => {
@@ -77,7 +77,7 @@ export default function WorkList({ session }: { session: Session }) {
               title={<Link to={`/inspections/${row.id}`}>{row.targetName}</Link>}
             >
               <Tag>{t(`status.${row.status}`)}</Tag>
-              {row.overdue?.length > 0 && <Tag color="red">{t('campaign.overdue')}</Tag>}
+              {row.overdue?.length > 0 && <Tag style={badTag}>{t('campaign.overdue')}</Tag>}
               <div>
                 {t('inspection.due')}: {formatDateTime(row.dueAt, i18n.language)}
               </div>
