@@ -113,6 +113,7 @@ const zh = {
     submitSelf: '提交自评',
     prefill: '使用预填数据',
     acknowledge: '确认反馈',
+    acknowledged: '反馈已确认',
     rectifications: '整改事项',
     plan: '整改计划',
     submitPlan: '提交',
@@ -120,6 +121,13 @@ const zh = {
     pending: '待发送',
   },
   severity: { minor: '一般', major: '较重', critical: '严重' },
+  rectification: {
+    draft: '草稿',
+    open: '待整改',
+    planned: '已制定计划',
+    submitted: '已提交',
+    passed: '已通过',
+  },
   method: {
     campus_patrol: '巡查校园',
     lesson_observation: '听课',
@@ -255,6 +263,7 @@ const en: Dict = {
     submitSelf: 'Submit the self-assessment',
     prefill: 'Use pre-filled data',
     acknowledge: 'Acknowledge the feedback',
+    acknowledged: 'Feedback acknowledged',
     rectifications: 'Rectifications',
     plan: 'Plan',
     submitPlan: 'Submit',
@@ -262,6 +271,13 @@ const en: Dict = {
     pending: 'Waiting to be sent',
   },
   severity: { minor: 'Minor', major: 'Major', critical: 'Critical' },
+  rectification: {
+    draft: 'Draft',
+    open: 'Open',
+    planned: 'Planned',
+    submitted: 'Submitted',
+    passed: 'Passed',
+  },
   method: {
     campus_patrol: 'Campus patrol',
     lesson_observation: 'Lesson observation',

@@ -26,7 +26,7 @@ interface Inspection {
 
 let browser: Browser;
 let office: string;
-let mine: Inspection[] = [];
+const mine: Inspection[] = [];
 
 /** The school's self-assessment through the API: the visit comes after it. */
 const selfAssess = async (inspection: Inspection) => {
@@ -68,32 +68,33 @@ beforeAll(async () => {
   browser = await launchBrowser();
   const county = persona('county').scope;
   office = await tokenFor('county_admin', county);
-  const created = await call<{ id: string }>('POST', '/campaigns', {
-    token: office,
-    body: {
-      templateId: 'start-of-term',
-      title: '责任督学走访（门户）',
-      scope: county,
-      window: upcomingWindow(),
-    },
-  });
-  expect(created.status, created.text).toBe(201);
-  expect((await call('POST', `/campaigns/${created.body.id}/launch`, { token: office })).status).toBe(202);
-  await waitFor(
-    async () =>
-      (await call<{ status: string }>('GET', `/campaigns/${created.body.id}`, { token: office })).body
-        .status === 'active' || undefined,
-    { timeoutMs: 90_000, intervalMs: 500, what: 'the campaign to be active' },
-  );
   const inspector = await tokenFor('inspector', persona('inspector').scope);
-  const list = await call<{ items: Inspection[] }>(
-    'GET',
-    `/inspections?assignee=me&campaignId=${created.body.id}&limit=50`,
-    { token: inspector },
-  );
-  mine = list.body.items;
-  expect(mine.length, 'the responsible inspector has inspections in the campaign').toBeGreaterThanOrEqual(2);
-  for (const inspection of mine.slice(0, 2)) await selfAssess(inspection);
+  // The demo school persona's inspection first: the school rectifies what the inspector found there.
+  const school = persona('school').scope;
+  // Two campaigns over the county: the first for the visit and its report, the second for the offline visit.
+  for (const title of ['责任督学走访（门户）', '责任督学离线走访（门户）']) {
+    const created = await call<{ id: string }>('POST', '/campaigns', {
+      token: office,
+      body: { templateId: 'start-of-term', title, scope: county, window: upcomingWindow() },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect((await call('POST', `/campaigns/${created.body.id}/launch`, { token: office })).status).toBe(202);
+    await waitFor(
+      async () =>
+        (await call<{ status: string }>('GET', `/campaigns/${created.body.id}`, { token: office })).body
+          .status === 'active' || undefined,
+      { timeoutMs: 90_000, intervalMs: 500, what: 'the campaign to be active' },
+    );
+    const list = await call<{ items: Inspection[] }>(
+      'GET',
+      `/inspections?assignee=me&campaignId=${created.body.id}&limit=50`,
+      { token: inspector },
+    );
+    const ours = list.body.items.find((i) => i.targetId === school);
+    expect(ours, `the responsible inspector inspects ${school} in ${title}`).toBeDefined();
+    mine.push(ours!);
+  }
+  for (const inspection of mine) await selfAssess(inspection);
 });
 afterAll(async () => {
   await browser?.close();
@@ -143,6 +144,41 @@ describe('a responsible inspector on a phone (390 × 844)', () => {
     );
     expect(evidence.body.items.map((e) => e.sha256)).toContain(sha256(png));
     await page.close();
+  });
+
+  it('then the school acknowledges the feedback and rectifies the problem', async () => {
+    const target = mine[0]!;
+    const schoolContext = await newContext(browser);
+    const page = await schoolContext.newPage();
+    await signIn(page, 'school');
+    await page.getByRole('heading', { name: '本校督导' }).waitFor();
+    await page.getByRole('link', { name: target.targetName }).first().waitFor();
+    await page.goto(portalUrl(`/inspections/${target.id}`));
+    await page.locator('[data-status="rectifying"]').waitFor();
+    await page.getByRole('button', { name: '确认反馈' }).click();
+    await page.getByRole('status').filter({ hasText: '反馈已确认' }).waitFor();
+    const plan = page.getByLabel('整改计划 消防通道堆放杂物');
+    await plan.fill('本周内清理消防通道，专人每日巡查');
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.locator('[data-rectification="planned"]').waitFor();
+    await plan.fill('消防通道已清理完毕，巡查记录见附件');
+    await page.getByRole('button', { name: '完成整改' }).click();
+    await page.locator('[data-status="rectification_submitted"]').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'school-rectified');
+
+    const stored = (
+      await call<Inspection & { rectifications: { plan?: string; status: string }[] }>(
+        'GET',
+        `/inspections/${target.id}`,
+        { token: office },
+      )
+    ).body;
+    expect(stored.status).toBe('rectification_submitted');
+    expect(stored.rectifications.map((r) => [r.status, r.plan])).toEqual([
+      ['submitted', '本周内清理消防通道，专人每日巡查'],
+    ]);
+    await schoolContext.close();
   });
 
   it('keeps a visit recorded offline on the device and sends it once when the network returns', async () => {

@@ -91,10 +91,11 @@ export interface FindingEntry {
 export interface Rectification {
   id: string;
   indicatorId: string;
-  description: string;
+  problem: string;
+  severity: string;
   status: string;
   dueAt?: string;
-  version?: number;
+  plan?: string;
 }
 export interface Inspection extends InspectionRow {
   template: Template;
@@ -102,6 +103,7 @@ export interface Inspection extends InspectionRow {
   findings?: { indicators: FindingEntry[]; visit?: { date: string; durationMinutes: number } };
   report?: { score: number; grade: string; feedback?: string };
   rectifications?: Rectification[];
+  feedback?: { acknowledgedAt?: string };
   campaignId: string;
 }
 export interface Evidence {

@@ -454,19 +454,29 @@ const Rectifications = ({ inspection }: { inspection: Inspection }) => {
   return (
     <Card title={t('inspection.rectifications')}>
       <ProblemAlert error={acknowledge.error ?? send.error} />
-      <Button onClick={() => acknowledge.mutate()} style={{ marginBottom: 8 }}>
-        {t('inspection.acknowledge')}
-      </Button>
+      {inspection.feedback?.acknowledgedAt ? (
+        <Tag role="status" style={goodTag}>
+          {t('inspection.acknowledged')}
+        </Tag>
+      ) : (
+        <Button
+          onClick={() => acknowledge.mutate()}
+          style={{ marginBottom: 8 }}
+          loading={acknowledge.isPending}
+        >
+          {t('inspection.acknowledge')}
+        </Button>
+      )}
       {(inspection.rectifications ?? []).map((r) => (
         <Card
           key={r.id}
           size="small"
-          title={r.description}
-          extra={<Tag>{r.status}</Tag>}
+          title={r.problem}
+          extra={<Tag data-rectification={r.status}>{t(`rectification.${r.status}`)}</Tag>}
           style={{ marginBottom: 8 }}
         >
           <Input.TextArea
-            aria-label={`${t('inspection.plan')} ${r.description}`}
+            aria-label={`${t('inspection.plan')} ${r.problem}`}
             value={plans[r.id] ?? ''}
             maxLength={2000}
             onChange={(e) => setPlans((p) => ({ ...p, [r.id]: e.target.value }))}
