@@ -52,6 +52,44 @@ describe('an office in the portal', () => {
     await context.close();
   });
 
+  it('imports a spreadsheet: uploads it, watches the import and offers the row-level error report', async () => {
+    const county = persona('county').scope;
+    const office = await tokenFor('county_admin', county);
+    const school = await call<{ townCode: string }>('GET', `/schools/${persona('school').scope}`, {
+      token: office,
+    });
+    const header =
+      'school_id,name,kind,region_code,town_code,ownership,students,teachers,principal_name,principal_term_start';
+    const csv = [
+      header,
+      `${county}9901,门户导入第一小学,primary,${county},${school.body.townCode},public,800,50,刘一,2021-09-01`,
+      `${county}9902,门户导入第二小学,castle,${county},${school.body.townCode},public,800,50,刘二,2021-09-01`,
+    ].join('\r\n');
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signIn(page, 'county');
+    await page.getByRole('menuitem', { name: '数据导入' }).click();
+    await page.locator('input[type="file"]').setInputFiles({
+      name: 'schools.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${csv}\r\n`),
+    });
+    await page.getByRole('button', { name: '上传并导入' }).click();
+    await page.locator('[aria-live="polite"]', { hasText: 'completed' }).waitFor({ timeout: 90_000 });
+    const report = page.getByRole('link', { name: '下载错误报告' });
+    await report.waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'office-import');
+
+    // The good row is in the registry; the error report names the bad one by its row in the file.
+    expect((await call('GET', `/schools/${county}9901`, { token: office })).status).toBe(200);
+    const errors = await (await fetch((await report.getAttribute('href'))!)).text();
+    // Row 3 of the file (the header is row 1), its column and why.
+    expect(errors).toContain('"3","kind"');
+    expect(errors).toContain('castle');
+    await context.close();
+  });
+
   it('drills down a province dashboard from cities to a county and its schools', async () => {
     const province = await tokenFor('province_admin', '32');
     const county = persona('county').scope;
