@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Four kinds of tests:
+ * Five kinds of tests:
  * - unit: pure code, no I/O, milliseconds each;
  * - integration: everything that needs the local cloud (started once per run
  *   by test/support/global-setup.ts) or synthesizes the CDK app;
@@ -9,6 +9,9 @@ import { defineConfig } from 'vitest/config';
  *   own, on its own data folder) while a workflow step hangs, and starting it
  *   again; after the integration project, alone, since they start and kill
  *   whole local clouds;
+ * - portal: the portal in Debian's Chromium (playwright-core) against its own
+ *   stack (test/portal/global-setup.ts): each role's journey, offline visit,
+ *   language switch, axe; after the drills;
  * - s3-conformance: the object store against a real S3 implementation (Ceph
  *   radosgw, started by scripts/radosgw.sh). It needs Debian's radosgw
  *   packages, so `npm test` leaves it out (`--project unit --project
@@ -57,6 +60,20 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'portal',
+          include: ['test/portal/**/*.test.ts'],
+          // Its own stack (the local cloud, the portal server, a small demo province) and real Chromium.
+          globalSetup: ['test/portal/global-setup.ts'],
+          setupFiles: ['test/support/cloud-env.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // One browser at a time on the machine's two cores.
+          maxWorkers: 1,
+          sequence: { groupOrder: 3 },
+        },
+      },
+      {
+        test: {
           name: 's3-conformance',
           include: ['test/s3/**/*.test.ts'],
           globalSetup: ['test/s3/global-setup.ts'],
@@ -66,7 +83,7 @@ export default defineConfig({
           hookTimeout: 180_000,
           // One file, one worker: radosgw shares the machine's two cores.
           maxWorkers: 1,
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 4 },
         },
       },
     ],

@@ -467,3 +467,15 @@ export const auth = {
   localIssuer: 'https://dev-issuer.dudao.local',
   localClientId: 'dudao-local',
 } as const;
+
+/**
+ * CORS of the HTTP API: only the portal's origin (given at deploy, or by the
+ * local portal server) may call it from a browser. API Gateway answers the
+ * preflight itself; the local server does the same from this declaration.
+ */
+export const apiCors = {
+  allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  allowHeaders: ['authorization', 'content-type'],
+  exposeHeaders: ['x-request-id', 'content-disposition'],
+  maxAgeSeconds: 600,
+} as const;

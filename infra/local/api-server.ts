@@ -5,6 +5,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { BadRequestError, PayloadTooLargeError } from '#core/errors';
 import { problemResponse, toProblem } from '#handlers/http/problem';
 import type { ApiEvent } from '#handlers/http/request';
+import { apiCors } from '#infra/resources';
 import { matchRoute } from '#lib/routes';
 import { localAccount } from './functions.ts';
 
@@ -25,6 +26,8 @@ export interface LocalApi {
 export const startLocalApi = async (opts: {
   port: number;
   invoke: (event: ApiEvent) => Promise<unknown>;
+  /** Origins allowed to call from a browser (API Gateway's CORS configuration); default none. */
+  corsOrigins?: readonly string[];
 }): Promise<LocalApi> => {
   const server = createServer((req, res) => {
     handle(req, res, opts).catch((error: unknown) => {
@@ -46,13 +49,46 @@ export const startLocalApi = async (opts: {
   return { url: `http://localhost:${port}`, stop: () => close(server) };
 };
 
+/**
+ * CORS as API Gateway (HTTP API) does it: a preflight from an allowed origin is
+ * answered before any route; other responses to an allowed origin carry its
+ * `access-control-allow-origin`. Other origins get no CORS header at all.
+ */
+const corsHeaders = (req: IncomingMessage, origins: readonly string[]): Record<string, string> => {
+  const origin = req.headers.origin;
+  if (!origin || !origins.includes(origin)) return {};
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-expose-headers': apiCors.exposeHeaders.join(','),
+    vary: 'origin',
+  };
+};
+
 const handle = async (
   req: IncomingMessage,
   res: ServerResponse,
-  opts: { invoke: (event: ApiEvent) => Promise<unknown> },
+  opts: { invoke: (event: ApiEvent) => Promise<unknown>; corsOrigins?: readonly string[] },
 ): Promise<void> => {
   const requestId = randomUUID();
   const method = (req.method ?? 'GET').toUpperCase();
+  const cors = corsHeaders(req, opts.corsOrigins ?? []);
+  if (
+    method === 'OPTIONS' &&
+    cors['access-control-allow-origin'] &&
+    req.headers['access-control-request-method']
+  ) {
+    req.resume();
+    res.writeHead(204, {
+      'access-control-allow-origin': cors['access-control-allow-origin'],
+      'access-control-allow-methods': apiCors.allowMethods.join(','),
+      'access-control-allow-headers': apiCors.allowHeaders.join(','),
+      'access-control-max-age': String(apiCors.maxAgeSeconds),
+      vary: 'origin',
+    });
+    res.end();
+    return;
+  }
+  for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
   let url: URL;
   try {
     url = new URL(req.url ?? '/', 'http://localhost');

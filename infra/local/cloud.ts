@@ -59,6 +59,8 @@ export interface LocalCloudOptions {
   faultDrills?: boolean;
   /** Origins allowed to use presigned URLs from a browser; default any. */
   corsOrigins?: readonly string[];
+  /** Origins allowed to call the API from a browser (the portal's); default none, as in AWS without a portal. */
+  apiCorsOrigins?: readonly string[];
   log?: (message: string) => void;
 }
 
@@ -255,7 +257,11 @@ export const startLocalCloud = async (opts: LocalCloudOptions): Promise<LocalClo
     stops.push(lambda.stop);
     process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
 
-    const api = await startLocalApi({ port: opts.apiPort, invoke: (event) => loaded.api(event) });
+    const api = await startLocalApi({
+      port: opts.apiPort,
+      invoke: (event) => loaded.api(event),
+      ...(opts.apiCorsOrigins ? { corsOrigins: opts.apiCorsOrigins } : {}),
+    });
     stops.push(api.stop);
 
     const sweepEvery = opts.sweeperIntervalMs ?? schedules.sweeper.everyMinutes * 60_000;

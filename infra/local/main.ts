@@ -6,6 +6,8 @@
  *             folder (default 20000; 0 = start empty)
  *   SWEEP_EVERY_SECONDS  how often the sweeper runs (default: the declared
  *             schedule, 5 minutes; 0 = never), to watch deadlines and chain links happen
+ *   PORTAL_PORT  port of the portal (default 8080; 0 = a free one, the default when PORT=0;
+ *             `off` = no portal). The portal is built first if portal/dist is missing or stale.
  *   DUDAO_FAULT_DRILLS  `1` honours failure drills (`FAULT#` items in the main
  *             table that make functions fail or hang, see faults.ts): tests
  *             only (test/drills kills this process while a step hangs in one).
@@ -15,6 +17,14 @@ import { resolve } from 'node:path';
 import { startLocalCloud } from './cloud.ts';
 import { seedDemo } from './demo/seed.ts';
 import { devIssuer } from './dev-issuer.ts';
+import {
+  buildPortal,
+  discoverPersonas,
+  type Persona,
+  type PortalServer,
+  portalBuildNeeded,
+  startPortalServer,
+} from './portal.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
@@ -39,24 +49,65 @@ if (process.env.DUDAO_FAULT_DRILLS !== undefined && !['0', '1'].includes(process
   process.exit(2);
 }
 
+const portalPortSetting = process.env.PORTAL_PORT ?? (port === 0 ? '0' : '8080');
+const portalPort = portalPortSetting === 'off' ? undefined : Number(portalPortSetting);
+if (portalPort !== undefined && (!Number.isInteger(portalPort) || portalPort < 0 || portalPort > 65535)) {
+  console.error(`PORTAL_PORT must be a TCP port number or off, got "${process.env.PORTAL_PORT}"`);
+  process.exit(2);
+}
+
 process.env.LOG_LEVEL ??= 'WARN';
 const started = performance.now();
 log(`data in ${dataDir}`);
+
+// The portal's origin must be known before the API starts: its CORS allows exactly that origin.
+let apiUrl: string | undefined;
+let personas: Persona[] | undefined;
+let portal: PortalServer | undefined;
+let portalBuilt: Promise<void> = Promise.resolve();
+if (portalPort !== undefined) {
+  const issuer = await devIssuer(dataDir);
+  portal = await startPortalServer({
+    port: portalPort,
+    issuer,
+    config: () => (apiUrl ? { apiUrl, auth: { mode: 'local' } } : undefined),
+    personas: async () => {
+      if (personas) return personas;
+      const found = apiUrl ? await discoverPersonas(apiUrl, issuer) : [];
+      // Kept once the registry holds a school with its inspector (the demo may still be loading).
+      if (found.some((p) => p.role === 'inspector')) personas = found;
+      return found;
+    },
+  }).catch((error: unknown) => {
+    console.error(`[dudao] could not start the portal: ${(error as Error).message}`);
+    process.exit(1);
+  });
+  if (portalBuildNeeded()) {
+    log('building the portal (portal/dist is missing or older than its sources)…');
+    portalBuilt = buildPortal();
+  }
+}
+
 const cloud = await startLocalCloud({
   dataDir,
   apiPort: port,
   log,
   faultDrills,
+  ...(portal ? { apiCorsOrigins: [portal.url], corsOrigins: [portal.url] } : {}),
   ...(sweepEvery !== undefined ? { sweeperIntervalMs: sweepEvery * 1000 } : {}),
 }).catch((error: unknown) => {
   console.error(`[dudao] could not start: ${(error as Error).message}`);
   process.exit(1);
 });
 
+apiUrl = cloud.apiUrl;
+await portalBuilt.catch((error: unknown) => log(`the portal was not built: ${(error as Error).message}`));
+
 if (faultDrills)
   log('failure drills are on (DUDAO_FAULT_DRILLS=1): FAULT# items can make functions fail or hang');
 log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 console.log(`
+  Portal          ${portal ? `${portal.url}   (sign in as a demo persona)` : 'off (PORTAL_PORT=off)'}
   API             ${cloud.apiUrl}   (GET /health, GET /openapi.json)
   DynamoDB        ${cloud.endpoints.dynamodb}
   S3              ${cloud.endpoints.s3}   (buckets ${cloud.env.EVIDENCE_BUCKET}, ${cloud.env.WORK_BUCKET})
@@ -89,6 +140,7 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   log(`${signal}: stopping…`);
+  await portal?.stop();
   await cloud.stop();
   log('stopped');
   process.exit(0);

@@ -42,7 +42,8 @@ export const localAttribute =
 
 /** The app's templates, synthesized without cdk-nag (and, unless `bundle`, without bundling). */
 export const synthesizeTemplates = (opts: { outdir: string; bundle?: boolean }): Templates => {
-  const context = opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
+  // Only the stacks whose templates are read here are bundled (the portal's files are not needed).
+  const context = { 'aws:cdk:bundling-stacks': opts.bundle ? ['DudaoStateful', 'DudaoStateless'] : [] };
   const { app } = buildApp({ context, outdir: opts.outdir }, { nag: false });
   const assembly = app.synth();
   return {

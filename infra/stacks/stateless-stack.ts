@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -10,8 +16,12 @@ import {
   FeaturePlan,
   LambdaVersion,
   Mfa,
+  OAuthScope,
   StringAttribute,
   UserPool,
+  type UserPoolClient,
+  UserPoolClientIdentityProvider,
+  type UserPoolDomain,
   UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -29,6 +39,7 @@ import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunc
 import type { Construct } from 'constructs';
 import { DudaoFunction } from '../constructs/dudao-function.ts';
 import {
+  apiCors,
   type BucketGrant,
   type BucketName,
   buckets,
@@ -49,6 +60,14 @@ import type { StatefulExports } from './stateful-stack.ts';
 export interface StatelessStackProps extends StackProps {
   /** What the stateful stack exports (see StatefulStack.exported). */
   readonly stateful: StatefulExports;
+  /**
+   * The portal's origin (`https://<distribution>.cloudfront.net`): the only
+   * origin the API's CORS allows, and where Cognito sends people back after
+   * signing in. Without it: no CORS, no hosted sign-in.
+   */
+  readonly portalOrigin?: string;
+  /** Prefix of the Cognito hosted sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`); default `dudao-<account>`. */
+  readonly cognitoDomainPrefix?: string;
 }
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -66,6 +85,9 @@ export class StatelessStack extends Stack {
   readonly stateMachines: Record<StateMachineName, StateMachine>;
   readonly api: HttpApi;
   readonly userPool: UserPool;
+  readonly userPoolClient: UserPoolClient;
+  /** The hosted sign-in domain, when the stack has a portal. */
+  readonly signInDomain?: UserPoolDomain;
   readonly alarmTopic: Topic;
   /** On-failure destinations of the asynchronously invoked functions. */
   readonly failureQueues: Partial<Record<FunctionName, Queue>> = {};
@@ -203,12 +225,30 @@ export class StatelessStack extends Stack {
     }
 
     this.userPool = this.buildUserPool();
+    // The portal signs in with the authorization-code flow and PKCE (a public client: no secret, no implicit flow).
+    const portalOrigin = props.portalOrigin;
     const client = this.userPool.addClient('PortalClient', {
       authFlows: { userSrp: true },
+      generateSecret: false,
       preventUserExistenceErrors: true,
       accessTokenValidity: Duration.hours(1),
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      oAuth: portalOrigin
+        ? {
+            flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+            scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+            callbackUrls: [`${portalOrigin}/callback`],
+            logoutUrls: [`${portalOrigin}/`],
+          }
+        : { flows: { authorizationCodeGrant: false, implicitCodeGrant: false, clientCredentials: false } },
     });
-    this.api = this.buildApi();
+    this.userPoolClient = client;
+    if (portalOrigin) {
+      this.signInDomain = this.userPool.addDomain('SignIn', {
+        cognitoDomain: { domainPrefix: props.cognitoDomainPrefix ?? `dudao-${this.account}` },
+      });
+    }
+    this.api = this.buildApi(portalOrigin);
     // Seals pagination cursors. Replacing it (a redeploy of this stack from scratch) only ends open cursors.
     const cursorKey = new Secret(this, 'CursorKey', {
       description: 'dudao: HMAC key of pagination cursors',
@@ -262,6 +302,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
+    if (this.signInDomain) new CfnOutput(this, 'SignInUrl', { value: this.signInDomain.baseUrl() });
     for (const [name, bucket] of Object.entries(props.stateful.buckets)) {
       new CfnOutput(this, `${pascal(name)}BucketName`, { value: bucket.name });
     }
@@ -311,12 +352,24 @@ export class StatelessStack extends Stack {
    * token is answered with problem+json like every other refusal, and the
    * same code verifies tokens locally and in AWS. No JWT authorizer.
    */
-  private buildApi(): HttpApi {
+  private buildApi(portalOrigin: string | undefined): HttpApi {
     const integration = new HttpLambdaIntegration('ApiIntegration', this.functions.api.fn);
     const api = new HttpApi(this, 'HttpApi', {
       description: 'dudao: education supervision campaigns',
       createDefaultStage: false,
       defaultIntegration: integration,
+      // Browsers may call it from the portal's origin only (API Gateway answers the preflight itself).
+      ...(portalOrigin
+        ? {
+            corsPreflight: {
+              allowOrigins: [portalOrigin],
+              allowMethods: apiCors.allowMethods.map((m) => CorsHttpMethod[m]),
+              allowHeaders: [...apiCors.allowHeaders],
+              exposeHeaders: [...apiCors.exposeHeaders],
+              maxAge: Duration.seconds(apiCors.maxAgeSeconds),
+            },
+          }
+        : {}),
     });
     new HttpStage(this, 'DefaultStage', {
       httpApi: api,

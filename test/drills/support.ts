@@ -82,6 +82,8 @@ export const startCloud = async (dataDir: string, extraEnv: Record<string, strin
       PORT: '0',
       DATA_DIR: dataDir,
       DEMO_SCHOOLS: '0',
+      // The portal (built and served by the portal project's own stack) is not what this checks.
+      PORTAL_PORT: 'off',
       SWEEP_EVERY_SECONDS: '0',
       DUDAO_FAULT_DRILLS: '1',
       NODE_OPTIONS: '--openssl-legacy-provider',

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack, Validations } from 'aws-cdk-lib';
@@ -123,21 +123,26 @@ describe('stateful stack', () => {
     }
   });
 
-  it('allows browsers from the configured origins only, and none by default', () => {
-    for (const b of Object.values(stateful.findResources('AWS::S3::Bucket')))
-      expect(b.Properties.CorsConfiguration).toBeUndefined();
+  it('allows browsers from the portal’s origin and the configured ones only', () => {
+    const corsOf = (template: Template) =>
+      Object.values(template.findResources('AWS::S3::Bucket'))
+        .filter((b) => b.Properties.CorsConfiguration)
+        .map((b) => b.Properties.CorsConfiguration.CorsRules[0].AllowedOrigins);
+    // The portal's CloudFront origin, imported from the portal stack.
+    const portalOrigin = {
+      'Fn::Join': [
+        '',
+        ['https://', { 'Fn::ImportValue': expect.stringMatching(/^DudaoPortal:.*DomainName/) }],
+      ],
+    };
+    expect(corsOf(stateful)).toEqual([[portalOrigin], [portalOrigin]]);
     const configured = Template.fromStack(
       buildApp(noBundling({ corsOrigins: 'https://portal.dudao.example.cn' }), { nag: false }).stateful,
     );
-    const withCors = Object.values(configured.findResources('AWS::S3::Bucket')).filter(
-      (b) => b.Properties.CorsConfiguration,
-    );
-    expect(withCors).toHaveLength(2);
-    for (const b of withCors) {
-      expect(b.Properties.CorsConfiguration.CorsRules).toEqual([
-        expect.objectContaining({ AllowedOrigins: ['https://portal.dudao.example.cn'] }),
-      ]);
-    }
+    expect(corsOf(configured)).toEqual([
+      ['https://portal.dudao.example.cn', portalOrigin],
+      ['https://portal.dudao.example.cn', portalOrigin],
+    ]);
   });
 });
 
@@ -299,6 +304,107 @@ describe('stateless stack', () => {
     stateless.hasResourceProperties('AWS::Cognito::UserPool', {
       LambdaConfig: { PreTokenGenerationConfig: { LambdaVersion: 'V2_0', LambdaArn: Match.anyValue() } },
       Schema: Match.arrayWith([Match.objectLike({ Name: 'role' }), Match.objectLike({ Name: 'scope' })]),
+    });
+  });
+});
+
+describe('portal stacks', () => {
+  let portal: Template;
+  let content: Template;
+  let outdir: string;
+  beforeAll(() => {
+    const props = noBundling();
+    outdir = props.outdir;
+    const built = buildApp(props);
+    portal = Template.fromStack(built.portal);
+    content = Template.fromStack(built.portalContent);
+  });
+
+  it('serves the portal from a private bucket through CloudFront with origin access control, HTTPS only', () => {
+    portal.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    portal.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+      }),
+    });
+    portal.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+        // The app's routes are answered by index.html.
+        CustomErrorResponses: Match.arrayWith([
+          Match.objectLike({ ErrorCode: 404, ResponseCode: 200, ResponsePagePath: '/index.html' }),
+        ]),
+        CacheBehaviors: Match.arrayWith([Match.objectLike({ PathPattern: '/config.json' })]),
+        Logging: Match.anyValue(),
+      }),
+    });
+    const buckets = Object.values(portal.findResources('AWS::S3::Bucket'));
+    for (const b of buckets)
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+    // Only CloudFront reads the bucket, for this distribution.
+    portal.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 's3:GetObject',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      }),
+    });
+  });
+
+  it('writes config.json at deploy with the API URL and the Cognito sign-in (domain, client, redirect)', () => {
+    const deployments = Object.values(content.findResources('Custom::CDKBucketDeployment'));
+    expect(deployments).toHaveLength(1);
+    const props = deployments[0]!.Properties;
+    // The built files, and config.json with the values other stacks export, filled in at deploy.
+    expect(props.SourceObjectKeys).toHaveLength(2);
+    const configAsset = join(outdir, `asset.${String(props.SourceObjectKeys[1]).replace(/\.zip$/, '')}`);
+    const config = JSON.parse(readFileSync(join(configAsset, 'config.json'), 'utf8'));
+    const markers = props.SourceMarkers[1] as Record<string, unknown>;
+    const imported = (marker: string) => JSON.stringify(markers[marker]);
+    expect(imported(config.apiUrl)).toMatch(/DudaoStateless:.*HttpApi.*ApiEndpoint/);
+    expect(config.auth.mode).toBe('cognito');
+    expect(imported(config.auth.clientId)).toMatch(/DudaoStateless:.*PortalClient/);
+    expect(config.auth.domain).toMatch(
+      /^<<marker:0xbaba:\d+>>\.auth\.<<marker:0xbaba:\d+>>\.amazoncognito\.com$/,
+    );
+    expect(config.auth.redirectUri).toMatch(/^https:\/\/<<marker:0xbaba:\d+>>\/callback$/);
+    expect(props.DestinationBucketName).toEqual({
+      'Fn::ImportValue': expect.stringMatching(/^DudaoPortal:.*PortalBucket/),
+    });
+    expect(props.DistributionPaths).toEqual(['/*']);
+  });
+
+  it('signs people in with the authorization-code flow and PKCE only (a public client, no implicit flow)', () => {
+    stateless.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      GenerateSecret: false,
+      CallbackURLs: [Match.objectLike({ 'Fn::Join': Match.anyValue() })],
+    });
+    const clients = Object.values(stateless.findResources('AWS::Cognito::UserPoolClient'));
+    for (const c of clients) expect(c.Properties.AllowedOAuthFlows).not.toContain('implicit');
+    stateless.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+  });
+
+  it('lets browsers call the API from the portal’s origin only', () => {
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: [
+          { 'Fn::Join': ['', ['https://', { 'Fn::ImportValue': Match.stringLikeRegexp('^DudaoPortal:') }]] },
+        ],
+        AllowHeaders: ['authorization', 'content-type'],
+      }),
     });
   });
 });
