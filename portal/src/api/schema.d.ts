@@ -156,6 +156,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** School groups (集团/联盟) whose lead school lies in a region; a school sees its own group */
+        get: operations["getGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One school group (集团/联盟) with its lead and member schools */
+        get: operations["getGroupsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/principals": {
         parameters: {
             query?: never;
@@ -347,6 +381,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns/{id}/re-evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A re-evaluation (复评) against what it is based on: per sampled target the county’s grade next to the city’s, per county the share that differ (json, csv or xlsx) */
+        get: operations["getCampaignsIdReEvaluation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/kindergartens/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Kindergartens of a region whose 5-year evaluation cycle falls due in a year: last evaluated five or more years before, or never */
+        get: operations["getKindergartensDue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/campaigns/{id}/report": {
         parameters: {
             query?: never;
@@ -389,7 +457,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An inspector’s work list (assignee=me) or a school’s inspections (schoolId=) */
+        /** An inspector’s work list (assignee=me), a school’s inspections (schoolId=), or those of a target (targetId=: a school id, or a town or county code); a school or government alone: its own */
         get: operations["getInspections"];
         put?: never;
         post?: never;
@@ -637,6 +705,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns/{id}/ranking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ranking of a 督政 campaign: towns within a county, or counties within a city, by score (ties share a rank), with the change from last year; the excellent ones (表彰) and interview proposals for the lowest */
+        get: operations["getCampaignsIdRanking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/inspectors/{id}/workload": {
         parameters: {
             query?: never;
@@ -698,6 +783,23 @@ export interface paths {
         };
         /** Every inspection of a school: campaign, status, grade and open rectifications */
         get: operations["getSchoolsIdHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schools/{id}/rectifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rectification items naming a school in 督政 inspections (a county evaluation’s problem found at it), each with its inspection: the school works them there */
+        get: operations["getSchoolsIdRectifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -956,9 +1058,24 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok" | "degraded";
+                        /** @description offices only */
+                        services?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "ok" | "down";
+                                endpoint: string;
+                                latencyMs?: number;
+                                error?: string;
+                            };
+                        };
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -983,9 +1100,30 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        openapi: "3.1.0";
+                        info: {
+                            title: string;
+                            version: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        paths: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        components: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1015,12 +1153,30 @@ export interface operations {
                         subject: string;
                         name?: string;
                         /** @enum {string} */
-                        role: "province_admin" | "city_admin" | "county_admin" | "inspector" | "school" | "auditor";
+                        role: "province_admin" | "city_admin" | "county_admin" | "inspector" | "school" | "auditor" | "government";
                         scope: string;
                     };
                 };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1047,9 +1203,52 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1100,12 +1299,56 @@ export interface operations {
                             principalName: string;
                             principalTermStart: string;
                             groupId?: string;
+                            /** @description day of its last evaluation report (kindergartens: the 5-year cycle) */
+                            lastEvaluatedOn?: string;
+                            /** @description the evaluation that report concluded */
+                            lastEvaluation?: {
+                                campaignId: string;
+                                inspectionId: string;
+                                grade: string;
+                            };
                         }[];
                         cursor?: string;
                     };
                 };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1147,10 +1390,54 @@ export interface operations {
                         principalName: string;
                         principalTermStart: string;
                         groupId?: string;
+                        /** @description day of its last evaluation report (kindergartens: the 5-year cycle) */
+                        lastEvaluatedOn?: string;
+                        /** @description the evaluation that report concluded */
+                        lastEvaluation?: {
+                            campaignId: string;
+                            inspectionId: string;
+                            grade: string;
+                        };
                     };
                 };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1210,7 +1497,43 @@ export interface operations {
                     };
                 };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1237,9 +1560,52 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1266,9 +1632,261 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        regionCode: string;
+                        inspectorId: string;
+                        readonly schoolIds: string[];
+                        inspector?: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            kind: "responsible" | "full_time" | "expert";
+                            regionCode: string;
+                            /** @description never shown to school users */
+                            phone?: string;
+                            /** @description 专业领域: preschool 学前教育, compulsory 义务教育, senior_high 普通高中, vocational 职业教育, special 特殊教育, finance 财务, safety 安全, curriculum 课程教学, management 学校管理 */
+                            specialties: ("preschool" | "compulsory" | "senior_high" | "vocational" | "special" | "finance" | "safety" | "curriculum" | "management")[];
+                            /** @description the school the inspector works at */
+                            homeSchoolId?: string;
+                            available: boolean;
+                            /** @description not available before this day (with `available: false`) */
+                            unavailableUntil?: string;
+                            /** @description schools the inspector declared a conflict of interest with; never shown to school users */
+                            conflicts?: string[];
+                        };
+                        schools: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            kind: "kindergarten" | "primary" | "junior" | "senior" | "nine_year" | "twelve_year" | "vocational" | "special";
+                            /** @enum {string} */
+                            ownership: "public" | "private";
+                            regionCode: string;
+                            townCode: string;
+                            students: number;
+                            teachers: number;
+                            principalName: string;
+                            principalTermStart: string;
+                            groupId?: string;
+                            /** @description day of its last evaluation report (kindergartens: the 5-year cycle) */
+                            lastEvaluatedOn?: string;
+                            /** @description the evaluation that report concluded */
+                            lastEvaluation?: {
+                                campaignId: string;
+                                inspectionId: string;
+                                grade: string;
+                            };
+                        }[];
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getGroups: {
+        parameters: {
+            query?: {
+                /** @description region code; default: the caller's scope */
+                region?: string;
+                /** @description the `cursor` of the previous page */
+                cursor?: string;
+                /** @description page size (1–200, default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of groups with their members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            groupId: string;
+                            name: string;
+                            /**
+                             * @description group 集团, alliance 联盟
+                             * @enum {string}
+                             */
+                            kind: "group" | "alliance";
+                            /** @description the lead school's county */
+                            regionCode: string;
+                            leadSchoolId: string;
+                            /** @description every member, the lead included */
+                            memberSchoolIds: string[];
+                        }[];
+                        cursor?: string;
+                    };
+                };
+            };
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getGroupsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        groupId: string;
+                        name: string;
+                        /**
+                         * @description group 集团, alliance 联盟
+                         * @enum {string}
+                         */
+                        kind: "group" | "alliance";
+                        /** @description the lead school's county */
+                        regionCode: string;
+                        leadSchoolId: string;
+                        /** @description every member, the lead included */
+                        memberSchoolIds: string[];
+                    };
+                };
+            };
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1323,7 +1941,43 @@ export interface operations {
                     };
                 };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1345,7 +1999,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    kind: "schools" | "inspectors" | "zones";
+                    kind: "schools" | "inspectors" | "zones" | "groups";
                     fileName: string;
                     /** @enum {string} */
                     contentType: "text/csv" | "application/vnd.ms-excel" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/octet-stream";
@@ -1362,9 +2016,87 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "awaiting_upload" | "processing" | "completed" | "failed" | "expired";
+                        upload: {
+                            /** @constant */
+                            method: "PUT";
+                            url: string;
+                            headers: {
+                                [key: string]: string;
+                            };
+                            expiresInSeconds: number;
+                        };
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1391,9 +2123,70 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        kind: "schools" | "inspectors" | "zones" | "groups";
+                        /** @enum {string} */
+                        status: "awaiting_upload" | "processing" | "completed" | "failed" | "expired";
+                        fileName: string;
+                        scope: string;
+                        createdBy: string;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                        counts: {
+                            read: number;
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            rejected: number;
+                        } | null;
+                        warnings: string[];
+                        error?: string;
+                        errorReportUrl?: string;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1418,9 +2211,43 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: ({
+                            id: string;
+                            version: number;
+                            title: {
+                                zh: string;
+                                en: string;
+                            };
+                            /** @description the region code of the owner office */
+                            owner?: string;
+                            builtIn?: boolean;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1460,12 +2287,40 @@ export interface operations {
                             en: string;
                         };
                         weight: number;
+                        /**
+                         * @default score
+                         * @enum {string}
+                         */
+                        kind?: "score" | "number" | "boolean" | "text";
+                        unit?: string;
+                        rule?: {
+                            /** @enum {string} */
+                            op: "gte" | "lte";
+                            value: number;
+                        } | {
+                            /** @enum {string} */
+                            op: "ratioGte" | "ratioLte";
+                            ratio: number;
+                            /** @description the reference figure a ratio rule compares with, entered beside the figure */
+                            reference: {
+                                id: string;
+                                title: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            };
+                        };
                         methods: ("campus_patrol" | "lesson_observation" | "document_review" | "questionnaire" | "interview" | "self_assessment" | "data_review")[];
                         /**
                          * @description what evidence the indicator asks for
                          * @default []
                          */
                         evidence?: string[];
+                        /**
+                         * @description a key indicator: not assessed means the inspection is not graded
+                         * @default false
+                         */
+                        required?: boolean;
                         /**
                          * @description a fact of the school registry this indicator asks for: filled from the registry, never asked
                          * @enum {string}
@@ -1484,11 +2339,16 @@ export interface operations {
                     };
                     target: {
                         /** @enum {string} */
-                        unit: "school" | "county";
+                        unit: "school" | "town" | "county" | "group";
+                        /** @default false */
+                        partyReadsSchoolInspections?: boolean;
                         schoolKinds: ("kindergarten" | "primary" | "junior" | "senior" | "nine_year" | "twelve_year" | "vocational" | "special")[];
                         /** @default false */
                         principalTermEndsInCampaignYear?: boolean;
+                        /** @default false */
+                        cityDirectOnly?: boolean;
                     };
+                    cycleYears?: number;
                     sampling?: {
                         percent: number;
                         /** @constant */
@@ -1557,9 +2417,83 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        version: number;
+                        title: {
+                            zh: string;
+                            en: string;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1586,9 +2520,56 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        version: number;
+                        title: {
+                            zh: string;
+                            en: string;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1618,9 +2599,128 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            templateId: string;
+                            templateVersion: number;
+                            title: string;
+                            scope: string;
+                            window: {
+                                start: string;
+                                end: string;
+                            };
+                            overrides?: {
+                                phases?: {
+                                    /** @enum {string} */
+                                    phase: "self_assessment" | "on_site" | "report" | "rectification" | "reinspection";
+                                    days: number;
+                                }[];
+                                samplingPercent?: number;
+                                deadlines?: {
+                                    [key: string]: string;
+                                };
+                            };
+                            /** @enum {string} */
+                            recurrence?: "monthly" | "semiannual";
+                            /** @enum {string} */
+                            status: "draft" | "launching" | "launch_failed" | "active" | "closing" | "closed";
+                            version: number;
+                            createdBy: string;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                            samplingSeed: string;
+                            /** @description a re-evaluation: the campaigns whose graded targets it samples */
+                            basedOn?: string[];
+                            seriesId?: string;
+                            occurrence?: number;
+                            nextStart?: string;
+                            nextOccurrenceCreated?: boolean;
+                            launch?: {
+                                attempt: number;
+                                execution: string;
+                                executionArn?: string;
+                                /** @description ISO 8601 */
+                                startedAt: string;
+                                /** @description ISO 8601 */
+                                finishedAt?: string;
+                                targets?: number;
+                                population?: number;
+                                samplingPercent?: number;
+                                created?: number;
+                                unassignable?: number;
+                                error?: string;
+                            };
+                            close?: {
+                                attempt: number;
+                                execution: string;
+                                executionArn?: string;
+                                by: string;
+                                /** @description ISO 8601 */
+                                startedAt: string;
+                                /** @description ISO 8601 */
+                                finishedAt?: string;
+                                statisticsKey?: string;
+                                manifest?: {
+                                    key: string;
+                                    sha256: string;
+                                    sha256Key: string;
+                                    files: number;
+                                    bytes: number;
+                                };
+                                chain?: {
+                                    linked: number;
+                                    head: string;
+                                };
+                                legalHolds?: number;
+                                error?: string;
+                            };
+                        }[];
+                        /** @description pass it to get the next page */
+                        cursor?: string;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1662,6 +2762,7 @@ export interface operations {
                         };
                     };
                     recurrence?: ("monthly" | "semiannual") | null;
+                    basedOn?: string[];
                 };
             };
         };
@@ -1671,9 +2772,151 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        templateId: string;
+                        templateVersion: number;
+                        title: string;
+                        scope: string;
+                        window: {
+                            start: string;
+                            end: string;
+                        };
+                        overrides?: {
+                            phases?: {
+                                /** @enum {string} */
+                                phase: "self_assessment" | "on_site" | "report" | "rectification" | "reinspection";
+                                days: number;
+                            }[];
+                            samplingPercent?: number;
+                            deadlines?: {
+                                [key: string]: string;
+                            };
+                        };
+                        /** @enum {string} */
+                        recurrence?: "monthly" | "semiannual";
+                        /** @enum {string} */
+                        status: "draft" | "launching" | "launch_failed" | "active" | "closing" | "closed";
+                        version: number;
+                        createdBy: string;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                        samplingSeed: string;
+                        /** @description a re-evaluation: the campaigns whose graded targets it samples */
+                        basedOn?: string[];
+                        seriesId?: string;
+                        occurrence?: number;
+                        nextStart?: string;
+                        nextOccurrenceCreated?: boolean;
+                        launch?: {
+                            attempt: number;
+                            execution: string;
+                            executionArn?: string;
+                            /** @description ISO 8601 */
+                            startedAt: string;
+                            /** @description ISO 8601 */
+                            finishedAt?: string;
+                            targets?: number;
+                            population?: number;
+                            samplingPercent?: number;
+                            created?: number;
+                            unassignable?: number;
+                            error?: string;
+                        };
+                        close?: {
+                            attempt: number;
+                            execution: string;
+                            executionArn?: string;
+                            by: string;
+                            /** @description ISO 8601 */
+                            startedAt: string;
+                            /** @description ISO 8601 */
+                            finishedAt?: string;
+                            statisticsKey?: string;
+                            manifest?: {
+                                key: string;
+                                sha256: string;
+                                sha256Key: string;
+                                files: number;
+                                bytes: number;
+                            };
+                            chain?: {
+                                linked: number;
+                                head: string;
+                            };
+                            legalHolds?: number;
+                            error?: string;
+                        };
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1700,9 +2943,124 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        templateId: string;
+                        templateVersion: number;
+                        title: string;
+                        scope: string;
+                        window: {
+                            start: string;
+                            end: string;
+                        };
+                        overrides?: {
+                            phases?: {
+                                /** @enum {string} */
+                                phase: "self_assessment" | "on_site" | "report" | "rectification" | "reinspection";
+                                days: number;
+                            }[];
+                            samplingPercent?: number;
+                            deadlines?: {
+                                [key: string]: string;
+                            };
+                        };
+                        /** @enum {string} */
+                        recurrence?: "monthly" | "semiannual";
+                        /** @enum {string} */
+                        status: "draft" | "launching" | "launch_failed" | "active" | "closing" | "closed";
+                        version: number;
+                        createdBy: string;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                        samplingSeed: string;
+                        /** @description a re-evaluation: the campaigns whose graded targets it samples */
+                        basedOn?: string[];
+                        seriesId?: string;
+                        occurrence?: number;
+                        nextStart?: string;
+                        nextOccurrenceCreated?: boolean;
+                        launch?: {
+                            attempt: number;
+                            execution: string;
+                            executionArn?: string;
+                            /** @description ISO 8601 */
+                            startedAt: string;
+                            /** @description ISO 8601 */
+                            finishedAt?: string;
+                            targets?: number;
+                            population?: number;
+                            samplingPercent?: number;
+                            created?: number;
+                            unassignable?: number;
+                            error?: string;
+                        };
+                        close?: {
+                            attempt: number;
+                            execution: string;
+                            executionArn?: string;
+                            by: string;
+                            /** @description ISO 8601 */
+                            startedAt: string;
+                            /** @description ISO 8601 */
+                            finishedAt?: string;
+                            statisticsKey?: string;
+                            manifest?: {
+                                key: string;
+                                sha256: string;
+                                sha256Key: string;
+                                files: number;
+                                bytes: number;
+                            };
+                            chain?: {
+                                linked: number;
+                                head: string;
+                            };
+                            legalHolds?: number;
+                            error?: string;
+                        };
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1756,9 +3114,151 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        templateId: string;
+                        templateVersion: number;
+                        title: string;
+                        scope: string;
+                        window: {
+                            start: string;
+                            end: string;
+                        };
+                        overrides?: {
+                            phases?: {
+                                /** @enum {string} */
+                                phase: "self_assessment" | "on_site" | "report" | "rectification" | "reinspection";
+                                days: number;
+                            }[];
+                            samplingPercent?: number;
+                            deadlines?: {
+                                [key: string]: string;
+                            };
+                        };
+                        /** @enum {string} */
+                        recurrence?: "monthly" | "semiannual";
+                        /** @enum {string} */
+                        status: "draft" | "launching" | "launch_failed" | "active" | "closing" | "closed";
+                        version: number;
+                        createdBy: string;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                        samplingSeed: string;
+                        /** @description a re-evaluation: the campaigns whose graded targets it samples */
+                        basedOn?: string[];
+                        seriesId?: string;
+                        occurrence?: number;
+                        nextStart?: string;
+                        nextOccurrenceCreated?: boolean;
+                        launch?: {
+                            attempt: number;
+                            execution: string;
+                            executionArn?: string;
+                            /** @description ISO 8601 */
+                            startedAt: string;
+                            /** @description ISO 8601 */
+                            finishedAt?: string;
+                            targets?: number;
+                            population?: number;
+                            samplingPercent?: number;
+                            created?: number;
+                            unassignable?: number;
+                            error?: string;
+                        };
+                        close?: {
+                            attempt: number;
+                            execution: string;
+                            executionArn?: string;
+                            by: string;
+                            /** @description ISO 8601 */
+                            startedAt: string;
+                            /** @description ISO 8601 */
+                            finishedAt?: string;
+                            statisticsKey?: string;
+                            manifest?: {
+                                key: string;
+                                sha256: string;
+                                sha256Key: string;
+                                files: number;
+                                bytes: number;
+                            };
+                            chain?: {
+                                linked: number;
+                                head: string;
+                            };
+                            legalHolds?: number;
+                            error?: string;
+                        };
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1785,9 +3285,62 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        /** @enum {string} */
+                        campaignStatus: "draft" | "launching" | "launch_failed" | "active" | "closing" | "closed";
+                        attempt: number;
+                        executionArn: string | null;
+                        executionStatus: string;
+                        /** @description ISO 8601 */
+                        startedAt: string;
+                        finishedAt: string | null;
+                        region: string;
+                        targets: number | null;
+                        created: number;
+                        unassignable: number;
+                        error?: string;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1814,9 +3367,62 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        /** @enum {string} */
+                        status: "draft" | "launching" | "launch_failed" | "active" | "closing" | "closed";
+                        executionArn: string;
+                        attempt: number;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1845,9 +3451,94 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        region: {
+                            code: string;
+                            name: string;
+                            parents: string[];
+                        };
+                        totals: {
+                            targets: number;
+                            inspections: number;
+                            byStatus: {
+                                [key: string]: number;
+                            };
+                            coverage: number;
+                            overdue: number;
+                            overdueByPhase: {
+                                [key: string]: number;
+                            };
+                            lateByPhase: {
+                                [key: string]: number;
+                            };
+                            returns: number;
+                            escalations: {
+                                [key: string]: number;
+                            };
+                        };
+                        children: {
+                            targets: number;
+                            inspections: number;
+                            byStatus: {
+                                [key: string]: number;
+                            };
+                            coverage: number;
+                            overdue: number;
+                            overdueByPhase: {
+                                [key: string]: number;
+                            };
+                            lateByPhase: {
+                                [key: string]: number;
+                            };
+                            returns: number;
+                            escalations: {
+                                [key: string]: number;
+                            };
+                            code: string;
+                            name: string;
+                        }[];
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1907,7 +3598,52 @@ export interface operations {
                     };
                 };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1969,7 +3705,284 @@ export interface operations {
                     };
                 };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCampaignsIdReEvaluation: {
+        parameters: {
+            query?: {
+                region?: string;
+                format?: "json" | "csv" | "xlsx";
+                /** @description the `cursor` of the previous page */
+                cursor?: string;
+                /** @description page size (1–200, default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sampled targets with the per-county deviation, or the whole list as a file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        title: string;
+                        basedOn: string[];
+                        region: string;
+                        items: {
+                            inspectionId: string;
+                            targetId: string;
+                            targetName: string;
+                            countyCode: string;
+                            countyName: string;
+                            /** @description excellent, good, pass or fail; null until graded */
+                            countyGrade: string | null;
+                            countyInspectionId: string | null;
+                            /** @description excellent, good, pass or fail; null until graded */
+                            cityGrade: string | null;
+                            /** @description null until both grades exist */
+                            differs: boolean | null;
+                        }[];
+                        cursor?: string;
+                        counties: {
+                            countyCode: string;
+                            countyName: string;
+                            sampled: number;
+                            compared: number;
+                            differing: number;
+                            /** @description differing / compared in percent; null before any is compared */
+                            differingShare: number | null;
+                        }[];
+                        totals: {
+                            sampled: number;
+                            compared: number;
+                            differing: number;
+                            /** @description differing / compared in percent; null before any is compared */
+                            differingShare: number | null;
+                        };
+                    };
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getKindergartensDue: {
+        parameters: {
+            query: {
+                /** @description default: the caller's scope */
+                region?: string;
+                year: number;
+                /** @description the `cursor` of the previous page */
+                cursor?: string;
+                /** @description page size (1–200, default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of kindergartens due */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        year: number;
+                        cycleYears: number;
+                        items: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            kind: "kindergarten" | "primary" | "junior" | "senior" | "nine_year" | "twelve_year" | "vocational" | "special";
+                            /** @enum {string} */
+                            ownership: "public" | "private";
+                            regionCode: string;
+                            townCode: string;
+                            students: number;
+                            teachers: number;
+                            principalName: string;
+                            principalTermStart: string;
+                            groupId?: string;
+                            /** @description null: never evaluated (due) */
+                            lastEvaluatedOn: string | null;
+                            /** @description the evaluation that report concluded */
+                            lastEvaluation?: {
+                                campaignId: string;
+                                inspectionId: string;
+                                grade: string;
+                            };
+                            /** @description last evaluation year + 5; null: never evaluated */
+                            dueYear: number | null;
+                        }[];
+                        cursor?: string;
+                    };
+                };
+            };
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1999,9 +4012,149 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        title: string;
+                        region: {
+                            code: string;
+                            name: string;
+                            parents: string[];
+                        };
+                        totals: {
+                            targets: number;
+                            inspections: number;
+                            byStatus: {
+                                [key: string]: number;
+                            };
+                            coverage: number;
+                            overdue: number;
+                            overdueByPhase: {
+                                [key: string]: number;
+                            };
+                            lateByPhase: {
+                                [key: string]: number;
+                            };
+                            returns: number;
+                            escalations: {
+                                [key: string]: number;
+                            };
+                            reported: number;
+                            averageScore: number | null;
+                            grades: {
+                                [key: string]: number;
+                            };
+                            rectifications: {
+                                total: number;
+                                passed: number;
+                                completionRate: number | null;
+                            };
+                            problems: {
+                                indicatorId: string;
+                                title: {
+                                    zh: string;
+                                    en: string;
+                                } | null;
+                                problems: number;
+                            }[];
+                            notGraded: number;
+                            verdicts: {
+                                indicatorId: string;
+                                title: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                met: number;
+                                notMet: number;
+                                notAssessed: number;
+                            }[];
+                        };
+                        ranking: {
+                            rank: number;
+                            code: string;
+                            name: string;
+                            coverage: number;
+                            reported: number;
+                            averageScore: number | null;
+                            grades: {
+                                [key: string]: number;
+                            };
+                            rectifications: {
+                                total: number;
+                                passed: number;
+                                completionRate: number | null;
+                            };
+                            problems: {
+                                indicatorId: string;
+                                title: {
+                                    zh: string;
+                                    en: string;
+                                } | null;
+                                problems: number;
+                            }[];
+                            notGraded: number;
+                            verdicts: {
+                                indicatorId: string;
+                                title: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                met: number;
+                                notMet: number;
+                                notAssessed: number;
+                            }[];
+                        }[];
+                    };
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2028,9 +4181,61 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            campaignId: string;
+                            type: string;
+                            inspectionId: string;
+                            rectificationId?: string;
+                            phase?: string;
+                            reason: string;
+                            regionCode: string;
+                            /** @description ISO 8601 */
+                            at: string;
+                            status: string;
+                            actionId?: string;
+                        }[];
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2065,6 +4270,11 @@ export interface operations {
                     /** Format: date */
                     date: string;
                     leaderSummoned: string;
+                    /** @description the government leader interviewed (约谈), with inspectionId: that government's inspection */
+                    leader?: {
+                        name: string;
+                        title: string;
+                    };
                     attendees: string[];
                     minutes: string;
                 } | {
@@ -2094,9 +4304,86 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        type: string;
+                        legalHolds?: {
+                            files: number;
+                            placed: number;
+                        } | {
+                            deferred: string;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2112,6 +4399,7 @@ export interface operations {
             query?: {
                 assignee?: "me";
                 schoolId?: string;
+                targetId?: string;
                 campaignId?: string;
                 status?: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
                 cursor?: string;
@@ -2128,9 +4416,116 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: ({
+                            id: string;
+                            campaignId: string;
+                            templateId: string;
+                            targetId: string;
+                            targetName: string;
+                            regionCode: string;
+                            townCode?: string;
+                            /** @description who answers for the target: a school, a government, a group’s lead */
+                            partyId?: string;
+                            /** @description 督政: schools named in its rectifications */
+                            namedSchools?: string[];
+                            /** @description a re-evaluation: where its target was graded before */
+                            basedOn?: {
+                                campaignId: string;
+                                inspectionId: string;
+                                grade: string;
+                                reportedOn: string;
+                            };
+                            /** @enum {string} */
+                            status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                            assigneeId?: string;
+                            team?: {
+                                lead: string;
+                                members: {
+                                    inspectorId: string;
+                                    indicatorIds?: string[];
+                                }[];
+                                /** @enum {string} */
+                                source: "zone" | "office" | "rule" | "file" | "panel";
+                                /** @description ISO 8601 */
+                                setAt: string;
+                                setBy: string;
+                                drawId?: string;
+                                replacements?: {
+                                    out: string;
+                                    in: string;
+                                    reason: {
+                                        /** @enum {string} */
+                                        code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                        note?: string;
+                                    };
+                                    /** @description ISO 8601 */
+                                    at: string;
+                                    by: string;
+                                }[];
+                            };
+                            deadlines: {
+                                [key: string]: string;
+                            };
+                            late?: {
+                                [key: string]: string;
+                            };
+                            overdue?: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                            /** @description ISO 8601 */
+                            dueAt?: string;
+                            /** @description ISO 8601 */
+                            nextCheckAt?: string;
+                            version: number;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @description pass it to get the next page */
+                        cursor?: string;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2157,9 +4552,212 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        templateId: string;
+                        targetId: string;
+                        targetName: string;
+                        regionCode: string;
+                        townCode?: string;
+                        /** @description who answers for the target: a school, a government, a group’s lead */
+                        partyId?: string;
+                        /** @description 督政: schools named in its rectifications */
+                        namedSchools?: string[];
+                        /** @description a re-evaluation: where its target was graded before */
+                        basedOn?: {
+                            campaignId: string;
+                            inspectionId: string;
+                            grade: string;
+                            reportedOn: string;
+                        };
+                        /** @enum {string} */
+                        status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                        assigneeId?: string;
+                        team?: {
+                            lead: string;
+                            members: {
+                                inspectorId: string;
+                                indicatorIds?: string[];
+                            }[];
+                            /** @enum {string} */
+                            source: "zone" | "office" | "rule" | "file" | "panel";
+                            /** @description ISO 8601 */
+                            setAt: string;
+                            setBy: string;
+                            drawId?: string;
+                            replacements?: {
+                                out: string;
+                                in: string;
+                                reason: {
+                                    /** @enum {string} */
+                                    code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                    note?: string;
+                                };
+                                /** @description ISO 8601 */
+                                at: string;
+                                by: string;
+                            }[];
+                        };
+                        deadlines: {
+                            [key: string]: string;
+                        };
+                        late?: {
+                            [key: string]: string;
+                        };
+                        overdue?: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                        /** @description ISO 8601 */
+                        dueAt?: string;
+                        /** @description ISO 8601 */
+                        nextCheckAt?: string;
+                        version: number;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                        rectifications: {
+                            id: string;
+                            inspectionId: string;
+                            campaignId: string;
+                            regionCode: string;
+                            indicatorId: string;
+                            /** @description 督政: the school of the county this problem names (its work) */
+                            schoolId?: string;
+                            problem: string;
+                            /** @enum {string} */
+                            severity: "minor" | "major" | "critical";
+                            /** @description ISO 8601 */
+                            dueAt: string;
+                            /** @enum {string} */
+                            status: "draft" | "open" | "planned" | "submitted" | "passed";
+                            plan?: string;
+                            completion?: {
+                                statement: string;
+                                evidenceIds: string[];
+                                /** @description ISO 8601 */
+                                submittedAt: string;
+                            };
+                            reviews: {
+                                /** @enum {string} */
+                                result: "pass" | "fail";
+                                comment: string;
+                                by: string;
+                                /** @description ISO 8601 */
+                                at: string;
+                            }[];
+                            failedReviews: number;
+                            returns?: {
+                                reason: string;
+                                by: string;
+                                /** @description ISO 8601 */
+                                at: string;
+                                completion: {
+                                    statement: string;
+                                    evidenceIds: string[];
+                                    /** @description ISO 8601 */
+                                    submittedAt: string;
+                                };
+                            }[];
+                            /** @description ISO 8601 */
+                            overdueSince?: string;
+                        }[];
+                        template: {
+                            id: string;
+                            version: number;
+                            title: {
+                                zh: string;
+                                en: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        timeline?: {
+                            campaignId: string;
+                            entityId: string;
+                            regionCode: string;
+                            action: string;
+                            actor: string;
+                            /** @description ISO 8601 */
+                            at: string;
+                            /** @description open: what the action carries */
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            sk?: string;
+                            chainId?: string;
+                            seq?: number;
+                            prevHash?: string;
+                            hash?: string;
+                        }[];
+                        verdicts?: {
+                            indicatorId: string;
+                            /** @enum {string} */
+                            kind: "score" | "number" | "boolean" | "text";
+                            /** @enum {string} */
+                            verdict: "met" | "not_met" | "not_assessed";
+                            value?: number | boolean;
+                            unit?: string;
+                            reference?: number;
+                            threshold?: number;
+                            /** @enum {string} */
+                            missing?: "value" | "reference";
+                        }[];
+                        selfAssessmentVerdicts?: {
+                            indicatorId: string;
+                            /** @enum {string} */
+                            kind: "score" | "number" | "boolean" | "text";
+                            /** @enum {string} */
+                            verdict: "met" | "not_met" | "not_assessed";
+                            value?: number | boolean;
+                            unit?: string;
+                            reference?: number;
+                            threshold?: number;
+                            /** @enum {string} */
+                            missing?: "value" | "reference";
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2186,7 +4784,14 @@ export interface operations {
                     version: number;
                     indicators: {
                         indicatorId: string;
-                        score: number;
+                        /** @description a score indicator: 0–100 */
+                        score?: number;
+                        /** @description a number (in the indicator’s unit), true/false (达标/未达标) or a text, by the indicator’s kind */
+                        value?: number | boolean | string;
+                        /** @description the reference figure(s) a ratio rule compares with, with their sources among the evidence */
+                        references?: {
+                            [key: string]: number;
+                        };
                         statement: string;
                         /**
                          * @description evidence files of this inspection (POST /inspections/{id}/evidence)
@@ -2203,9 +4808,139 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        templateId: string;
+                        targetId: string;
+                        targetName: string;
+                        regionCode: string;
+                        townCode?: string;
+                        /** @description who answers for the target: a school, a government, a group’s lead */
+                        partyId?: string;
+                        /** @description 督政: schools named in its rectifications */
+                        namedSchools?: string[];
+                        /** @description a re-evaluation: where its target was graded before */
+                        basedOn?: {
+                            campaignId: string;
+                            inspectionId: string;
+                            grade: string;
+                            reportedOn: string;
+                        };
+                        /** @enum {string} */
+                        status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                        assigneeId?: string;
+                        team?: {
+                            lead: string;
+                            members: {
+                                inspectorId: string;
+                                indicatorIds?: string[];
+                            }[];
+                            /** @enum {string} */
+                            source: "zone" | "office" | "rule" | "file" | "panel";
+                            /** @description ISO 8601 */
+                            setAt: string;
+                            setBy: string;
+                            drawId?: string;
+                            replacements?: {
+                                out: string;
+                                in: string;
+                                reason: {
+                                    /** @enum {string} */
+                                    code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                    note?: string;
+                                };
+                                /** @description ISO 8601 */
+                                at: string;
+                                by: string;
+                            }[];
+                        };
+                        deadlines: {
+                            [key: string]: string;
+                        };
+                        late?: {
+                            [key: string]: string;
+                        };
+                        overdue?: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                        /** @description ISO 8601 */
+                        dueAt?: string;
+                        /** @description ISO 8601 */
+                        nextCheckAt?: string;
+                        version: number;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2239,7 +4974,14 @@ export interface operations {
                         indicatorId: string;
                         /** @enum {string} */
                         method: "campus_patrol" | "lesson_observation" | "document_review" | "questionnaire" | "interview" | "self_assessment" | "data_review";
-                        score: number;
+                        /** @description a score indicator: 0–100 */
+                        score?: number;
+                        /** @description a number (in the indicator’s unit), true/false (达标/未达标) or a text, by the indicator’s kind */
+                        value?: number | boolean | string;
+                        /** @description the reference figure(s) a ratio rule compares with, with their sources among the evidence */
+                        references?: {
+                            [key: string]: number;
+                        };
                         /** @default  */
                         comment?: string;
                         /** @default [] */
@@ -2249,6 +4991,8 @@ export interface operations {
                             severity: "minor" | "major" | "critical";
                             /** Format: date-time */
                             dueAt?: string;
+                            /** @description a school of the inspected county (督政 inspections only): it rectifies this problem */
+                            schoolId?: string;
                         }[];
                         /**
                          * @description evidence files of this inspection (POST /inspections/{id}/evidence)
@@ -2265,9 +5009,139 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        templateId: string;
+                        targetId: string;
+                        targetName: string;
+                        regionCode: string;
+                        townCode?: string;
+                        /** @description who answers for the target: a school, a government, a group’s lead */
+                        partyId?: string;
+                        /** @description 督政: schools named in its rectifications */
+                        namedSchools?: string[];
+                        /** @description a re-evaluation: where its target was graded before */
+                        basedOn?: {
+                            campaignId: string;
+                            inspectionId: string;
+                            grade: string;
+                            reportedOn: string;
+                        };
+                        /** @enum {string} */
+                        status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                        assigneeId?: string;
+                        team?: {
+                            lead: string;
+                            members: {
+                                inspectorId: string;
+                                indicatorIds?: string[];
+                            }[];
+                            /** @enum {string} */
+                            source: "zone" | "office" | "rule" | "file" | "panel";
+                            /** @description ISO 8601 */
+                            setAt: string;
+                            setBy: string;
+                            drawId?: string;
+                            replacements?: {
+                                out: string;
+                                in: string;
+                                reason: {
+                                    /** @enum {string} */
+                                    code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                    note?: string;
+                                };
+                                /** @description ISO 8601 */
+                                at: string;
+                                by: string;
+                            }[];
+                        };
+                        deadlines: {
+                            [key: string]: string;
+                        };
+                        late?: {
+                            [key: string]: string;
+                        };
+                        overdue?: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                        /** @description ISO 8601 */
+                        dueAt?: string;
+                        /** @description ISO 8601 */
+                        nextCheckAt?: string;
+                        version: number;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2300,9 +5174,139 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        templateId: string;
+                        targetId: string;
+                        targetName: string;
+                        regionCode: string;
+                        townCode?: string;
+                        /** @description who answers for the target: a school, a government, a group’s lead */
+                        partyId?: string;
+                        /** @description 督政: schools named in its rectifications */
+                        namedSchools?: string[];
+                        /** @description a re-evaluation: where its target was graded before */
+                        basedOn?: {
+                            campaignId: string;
+                            inspectionId: string;
+                            grade: string;
+                            reportedOn: string;
+                        };
+                        /** @enum {string} */
+                        status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                        assigneeId?: string;
+                        team?: {
+                            lead: string;
+                            members: {
+                                inspectorId: string;
+                                indicatorIds?: string[];
+                            }[];
+                            /** @enum {string} */
+                            source: "zone" | "office" | "rule" | "file" | "panel";
+                            /** @description ISO 8601 */
+                            setAt: string;
+                            setBy: string;
+                            drawId?: string;
+                            replacements?: {
+                                out: string;
+                                in: string;
+                                reason: {
+                                    /** @enum {string} */
+                                    code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                    note?: string;
+                                };
+                                /** @description ISO 8601 */
+                                at: string;
+                                by: string;
+                            }[];
+                        };
+                        deadlines: {
+                            [key: string]: string;
+                        };
+                        late?: {
+                            [key: string]: string;
+                        };
+                        overdue?: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                        /** @description ISO 8601 */
+                        dueAt?: string;
+                        /** @description ISO 8601 */
+                        nextCheckAt?: string;
+                        version: number;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2335,9 +5339,139 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        templateId: string;
+                        targetId: string;
+                        targetName: string;
+                        regionCode: string;
+                        townCode?: string;
+                        /** @description who answers for the target: a school, a government, a group’s lead */
+                        partyId?: string;
+                        /** @description 督政: schools named in its rectifications */
+                        namedSchools?: string[];
+                        /** @description a re-evaluation: where its target was graded before */
+                        basedOn?: {
+                            campaignId: string;
+                            inspectionId: string;
+                            grade: string;
+                            reportedOn: string;
+                        };
+                        /** @enum {string} */
+                        status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                        assigneeId?: string;
+                        team?: {
+                            lead: string;
+                            members: {
+                                inspectorId: string;
+                                indicatorIds?: string[];
+                            }[];
+                            /** @enum {string} */
+                            source: "zone" | "office" | "rule" | "file" | "panel";
+                            /** @description ISO 8601 */
+                            setAt: string;
+                            setBy: string;
+                            drawId?: string;
+                            replacements?: {
+                                out: string;
+                                in: string;
+                                reason: {
+                                    /** @enum {string} */
+                                    code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                    note?: string;
+                                };
+                                /** @description ISO 8601 */
+                                at: string;
+                                by: string;
+                            }[];
+                        };
+                        deadlines: {
+                            [key: string]: string;
+                        };
+                        late?: {
+                            [key: string]: string;
+                        };
+                        overdue?: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                        /** @description ISO 8601 */
+                        dueAt?: string;
+                        /** @description ISO 8601 */
+                        nextCheckAt?: string;
+                        version: number;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2381,9 +5515,139 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        templateId: string;
+                        targetId: string;
+                        targetName: string;
+                        regionCode: string;
+                        townCode?: string;
+                        /** @description who answers for the target: a school, a government, a group’s lead */
+                        partyId?: string;
+                        /** @description 督政: schools named in its rectifications */
+                        namedSchools?: string[];
+                        /** @description a re-evaluation: where its target was graded before */
+                        basedOn?: {
+                            campaignId: string;
+                            inspectionId: string;
+                            grade: string;
+                            reportedOn: string;
+                        };
+                        /** @enum {string} */
+                        status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                        assigneeId?: string;
+                        team?: {
+                            lead: string;
+                            members: {
+                                inspectorId: string;
+                                indicatorIds?: string[];
+                            }[];
+                            /** @enum {string} */
+                            source: "zone" | "office" | "rule" | "file" | "panel";
+                            /** @description ISO 8601 */
+                            setAt: string;
+                            setBy: string;
+                            drawId?: string;
+                            replacements?: {
+                                out: string;
+                                in: string;
+                                reason: {
+                                    /** @enum {string} */
+                                    code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                    note?: string;
+                                };
+                                /** @description ISO 8601 */
+                                at: string;
+                                by: string;
+                            }[];
+                        };
+                        deadlines: {
+                            [key: string]: string;
+                        };
+                        late?: {
+                            [key: string]: string;
+                        };
+                        overdue?: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                        /** @description ISO 8601 */
+                        dueAt?: string;
+                        /** @description ISO 8601 */
+                        nextCheckAt?: string;
+                        version: number;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2422,9 +5686,139 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        templateId: string;
+                        targetId: string;
+                        targetName: string;
+                        regionCode: string;
+                        townCode?: string;
+                        /** @description who answers for the target: a school, a government, a group’s lead */
+                        partyId?: string;
+                        /** @description 督政: schools named in its rectifications */
+                        namedSchools?: string[];
+                        /** @description a re-evaluation: where its target was graded before */
+                        basedOn?: {
+                            campaignId: string;
+                            inspectionId: string;
+                            grade: string;
+                            reportedOn: string;
+                        };
+                        /** @enum {string} */
+                        status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                        assigneeId?: string;
+                        team?: {
+                            lead: string;
+                            members: {
+                                inspectorId: string;
+                                indicatorIds?: string[];
+                            }[];
+                            /** @enum {string} */
+                            source: "zone" | "office" | "rule" | "file" | "panel";
+                            /** @description ISO 8601 */
+                            setAt: string;
+                            setBy: string;
+                            drawId?: string;
+                            replacements?: {
+                                out: string;
+                                in: string;
+                                reason: {
+                                    /** @enum {string} */
+                                    code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                    note?: string;
+                                };
+                                /** @description ISO 8601 */
+                                at: string;
+                                by: string;
+                            }[];
+                        };
+                        deadlines: {
+                            [key: string]: string;
+                        };
+                        late?: {
+                            [key: string]: string;
+                        };
+                        overdue?: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                        /** @description ISO 8601 */
+                        dueAt?: string;
+                        /** @description ISO 8601 */
+                        nextCheckAt?: string;
+                        version: number;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2459,6 +5853,11 @@ export interface operations {
                     /** Format: date */
                     date: string;
                     leaderSummoned: string;
+                    /** @description the government leader interviewed (约谈), with inspectionId: that government's inspection */
+                    leader?: {
+                        name: string;
+                        title: string;
+                    };
                     attendees: string[];
                     minutes: string;
                 } | {
@@ -2488,9 +5887,86 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        type: string;
+                        legalHolds?: {
+                            files: number;
+                            placed: number;
+                        } | {
+                            deferred: string;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2525,9 +6001,139 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        templateId: string;
+                        targetId: string;
+                        targetName: string;
+                        regionCode: string;
+                        townCode?: string;
+                        /** @description who answers for the target: a school, a government, a group’s lead */
+                        partyId?: string;
+                        /** @description 督政: schools named in its rectifications */
+                        namedSchools?: string[];
+                        /** @description a re-evaluation: where its target was graded before */
+                        basedOn?: {
+                            campaignId: string;
+                            inspectionId: string;
+                            grade: string;
+                            reportedOn: string;
+                        };
+                        /** @enum {string} */
+                        status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                        assigneeId?: string;
+                        team?: {
+                            lead: string;
+                            members: {
+                                inspectorId: string;
+                                indicatorIds?: string[];
+                            }[];
+                            /** @enum {string} */
+                            source: "zone" | "office" | "rule" | "file" | "panel";
+                            /** @description ISO 8601 */
+                            setAt: string;
+                            setBy: string;
+                            drawId?: string;
+                            replacements?: {
+                                out: string;
+                                in: string;
+                                reason: {
+                                    /** @enum {string} */
+                                    code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                    note?: string;
+                                };
+                                /** @description ISO 8601 */
+                                at: string;
+                                by: string;
+                            }[];
+                        };
+                        deadlines: {
+                            [key: string]: string;
+                        };
+                        late?: {
+                            [key: string]: string;
+                        };
+                        overdue?: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                        /** @description ISO 8601 */
+                        dueAt?: string;
+                        /** @description ISO 8601 */
+                        nextCheckAt?: string;
+                        version: number;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2554,9 +6160,61 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @constant */
+                            kind: "selfAssessment";
+                            n: number;
+                            value: {
+                                indicators: unknown[];
+                                /** @description ISO 8601 */
+                                submittedAt: string;
+                                by: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2592,9 +6250,139 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        templateId: string;
+                        targetId: string;
+                        targetName: string;
+                        regionCode: string;
+                        townCode?: string;
+                        /** @description who answers for the target: a school, a government, a group’s lead */
+                        partyId?: string;
+                        /** @description 督政: schools named in its rectifications */
+                        namedSchools?: string[];
+                        /** @description a re-evaluation: where its target was graded before */
+                        basedOn?: {
+                            campaignId: string;
+                            inspectionId: string;
+                            grade: string;
+                            reportedOn: string;
+                        };
+                        /** @enum {string} */
+                        status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                        assigneeId?: string;
+                        team?: {
+                            lead: string;
+                            members: {
+                                inspectorId: string;
+                                indicatorIds?: string[];
+                            }[];
+                            /** @enum {string} */
+                            source: "zone" | "office" | "rule" | "file" | "panel";
+                            /** @description ISO 8601 */
+                            setAt: string;
+                            setBy: string;
+                            drawId?: string;
+                            replacements?: {
+                                out: string;
+                                in: string;
+                                reason: {
+                                    /** @enum {string} */
+                                    code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                    note?: string;
+                                };
+                                /** @description ISO 8601 */
+                                at: string;
+                                by: string;
+                            }[];
+                        };
+                        deadlines: {
+                            [key: string]: string;
+                        };
+                        late?: {
+                            [key: string]: string;
+                        };
+                        overdue?: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                        /** @description ISO 8601 */
+                        dueAt?: string;
+                        /** @description ISO 8601 */
+                        nextCheckAt?: string;
+                        version: number;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2641,9 +6429,139 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        templateId: string;
+                        targetId: string;
+                        targetName: string;
+                        regionCode: string;
+                        townCode?: string;
+                        /** @description who answers for the target: a school, a government, a group’s lead */
+                        partyId?: string;
+                        /** @description 督政: schools named in its rectifications */
+                        namedSchools?: string[];
+                        /** @description a re-evaluation: where its target was graded before */
+                        basedOn?: {
+                            campaignId: string;
+                            inspectionId: string;
+                            grade: string;
+                            reportedOn: string;
+                        };
+                        /** @enum {string} */
+                        status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                        assigneeId?: string;
+                        team?: {
+                            lead: string;
+                            members: {
+                                inspectorId: string;
+                                indicatorIds?: string[];
+                            }[];
+                            /** @enum {string} */
+                            source: "zone" | "office" | "rule" | "file" | "panel";
+                            /** @description ISO 8601 */
+                            setAt: string;
+                            setBy: string;
+                            drawId?: string;
+                            replacements?: {
+                                out: string;
+                                in: string;
+                                reason: {
+                                    /** @enum {string} */
+                                    code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                    note?: string;
+                                };
+                                /** @description ISO 8601 */
+                                at: string;
+                                by: string;
+                            }[];
+                        };
+                        deadlines: {
+                            [key: string]: string;
+                        };
+                        late?: {
+                            [key: string]: string;
+                        };
+                        overdue?: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                        /** @description ISO 8601 */
+                        dueAt?: string;
+                        /** @description ISO 8601 */
+                        nextCheckAt?: string;
+                        version: number;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2688,6 +6606,7 @@ export interface operations {
                     cursor?: string;
                 } | {
                     assignments: {
+                        /** @description the target: a school, or the county or town of a 督政 inspection */
                         schoolId: string;
                         /** @description the team lead (组长): reports, reviews, returns submissions */
                         lead: string;
@@ -2716,9 +6635,84 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        applied: number;
+                        unchanged: number;
+                        /** @description rules only */
+                        unfilled?: {
+                            schoolId: string;
+                            reason: string;
+                        }[];
+                        /** @description rules only: where to go on */
+                        cursor?: string;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2756,9 +6750,209 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        region: string;
+                        items: {
+                            id: string;
+                            targetId: string;
+                            targetName: string;
+                            regionCode: string;
+                            townCode?: string;
+                            /** @enum {string} */
+                            status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                            lead: string | null;
+                            members: string[];
+                            dueAt: string | null;
+                            overdue: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                            late: {
+                                [key: string]: string;
+                            };
+                            grade: ("excellent" | "good" | "pass" | "fail") | null;
+                            score: number | null;
+                            partyId?: string;
+                            /** @description the reported quantitative verdicts, by indicator id */
+                            verdicts: {
+                                [key: string]: "met" | "not_met" | "not_assessed";
+                            };
+                            version: number;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        }[];
+                        cursor?: string;
+                    };
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCampaignsIdRanking: {
+        parameters: {
+            query?: {
+                /** @description the county whose towns, or the city whose counties, are ranked; default the campaign scope */
+                region?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ranking */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        templateId: string;
+                        /** @description the county (towns ranked) or city (counties ranked) */
+                        region: string;
+                        /**
+                         * @description what is ranked
+                         * @enum {string}
+                         */
+                        level: "town" | "county";
+                        /** @description every target of the region has a report */
+                        final: boolean;
+                        /** @description last year's campaign of the same template over the same scope, if any */
+                        previousCampaignId: string | null;
+                        items: {
+                            inspectionId: string;
+                            targetId: string;
+                            name: string;
+                            status: string;
+                            score: number | null;
+                            grade: ("excellent" | "good" | "pass" | "fail") | null;
+                            /** @description ties share a rank; null: not reported yet */
+                            rank: number | null;
+                            previous: {
+                                campaignId: string;
+                                rank: number | null;
+                                score: number | null;
+                            } | null;
+                            change: {
+                                /** @description last year's rank minus this year's: positive moved up */
+                                rank: number | null;
+                                /** @description this year's score minus last year's */
+                                score: number | null;
+                            };
+                        }[];
+                        /** @description 表彰: the targets graded excellent */
+                        incentives: {
+                            inspectionId: string;
+                            targetId: string;
+                            name: string;
+                            score: number;
+                        }[];
+                        /** @description 约谈 proposed for the lowest (once the ranking is final); recorded with POST /campaigns/{id}/actions */
+                        proposals: {
+                            /** @constant */
+                            type: "interview";
+                            inspectionId: string;
+                            targetId: string;
+                            name: string;
+                            reason: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2788,9 +6982,86 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        inspector: {
+                            id: string;
+                            name: string;
+                            kind: string;
+                            regionCode: string;
+                        };
+                        zoneSchools: number;
+                        totals: {
+                            assigned: number;
+                            visits: number;
+                            open: number;
+                        };
+                        campaigns: {
+                            campaignId: string;
+                            title: string | null;
+                            templateId: string | null;
+                            window: {
+                                start: string;
+                                end: string;
+                            } | null;
+                            recurrence: ("monthly" | "semiannual") | null;
+                            assigned: number;
+                            visits: number;
+                            closed: number;
+                            open: number;
+                            late: {
+                                [key: string]: number;
+                            };
+                        }[];
+                        months: {
+                            month: string;
+                            campaignId: string;
+                            schools: number;
+                            visited: number;
+                            missed: number;
+                            coverage: number | null;
+                        }[];
+                        cursor?: string;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2817,9 +7088,75 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        items: {
+                            id: string;
+                            campaignId: string;
+                            region: string;
+                            seed: string;
+                            method: {
+                                version: number;
+                                zh: string;
+                                en: string;
+                            };
+                            /** @description ISO 8601 */
+                            at: string;
+                            by: string;
+                            drawn: number;
+                            unfilled: {
+                                inspectionId: string;
+                                reason: string;
+                                missingSpecialties: string[];
+                            }[];
+                            key: string;
+                            sha256: string;
+                            record: {
+                                url: string;
+                                expiresInSeconds: number;
+                            };
+                        }[];
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2855,9 +7192,97 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        region: string;
+                        seed: string;
+                        method: {
+                            version: number;
+                            zh: string;
+                            en: string;
+                        };
+                        /** @description ISO 8601 */
+                        at: string;
+                        by: string;
+                        drawn: number;
+                        unfilled: {
+                            inspectionId: string;
+                            reason: string;
+                            missingSpecialties: string[];
+                        }[];
+                        key: string;
+                        sha256: string;
+                        applied: number;
+                        cursor?: string;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2896,9 +7321,155 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        inspection: {
+                            id: string;
+                            campaignId: string;
+                            templateId: string;
+                            targetId: string;
+                            targetName: string;
+                            regionCode: string;
+                            townCode?: string;
+                            /** @description who answers for the target: a school, a government, a group’s lead */
+                            partyId?: string;
+                            /** @description 督政: schools named in its rectifications */
+                            namedSchools?: string[];
+                            /** @description a re-evaluation: where its target was graded before */
+                            basedOn?: {
+                                campaignId: string;
+                                inspectionId: string;
+                                grade: string;
+                                reportedOn: string;
+                            };
+                            /** @enum {string} */
+                            status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                            assigneeId?: string;
+                            team?: {
+                                lead: string;
+                                members: {
+                                    inspectorId: string;
+                                    indicatorIds?: string[];
+                                }[];
+                                /** @enum {string} */
+                                source: "zone" | "office" | "rule" | "file" | "panel";
+                                /** @description ISO 8601 */
+                                setAt: string;
+                                setBy: string;
+                                drawId?: string;
+                                replacements?: {
+                                    out: string;
+                                    in: string;
+                                    reason: {
+                                        /** @enum {string} */
+                                        code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                        note?: string;
+                                    };
+                                    /** @description ISO 8601 */
+                                    at: string;
+                                    by: string;
+                                }[];
+                            };
+                            deadlines: {
+                                [key: string]: string;
+                            };
+                            late?: {
+                                [key: string]: string;
+                            };
+                            overdue?: ("self_assessment" | "on_site" | "report" | "reinspection")[];
+                            /** @description ISO 8601 */
+                            dueAt?: string;
+                            /** @description ISO 8601 */
+                            nextCheckAt?: string;
+                            version: number;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        replacement: {
+                            out: string;
+                            in: string;
+                            reason: {
+                                /** @enum {string} */
+                                code: "declined" | "sick" | "conflict" | "unavailable" | "other";
+                                note?: string;
+                            };
+                        };
+                        method: {
+                            version: number;
+                            zh: string;
+                            en: string;
+                        };
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2925,9 +7496,156 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        schoolId: string;
+                        inspections: {
+                            inspectionId: string;
+                            campaignId: string;
+                            templateId: string;
+                            /** @enum {string} */
+                            status: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                            grade: ("excellent" | "good" | "pass" | "fail") | null;
+                            score: number | null;
+                            openRectifications: {
+                                id: string;
+                                indicatorId: string;
+                                dueAt: string;
+                                status: string;
+                            }[];
+                        }[];
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSchoolsIdRectifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The school’s named rectifications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        schoolId: string;
+                        items: {
+                            inspectionId: string;
+                            campaignId: string;
+                            templateId: string;
+                            /** @description the town or county inspected */
+                            targetId: string;
+                            targetName: string;
+                            /** @enum {string} */
+                            inspectionStatus: "unassigned" | "assigned" | "self_assessed" | "inspected" | "reported" | "rectifying" | "rectification_submitted" | "closed";
+                            /** @description the inspection’s version, for PUT …/rectifications/{rid} */
+                            version: number;
+                            rectification: {
+                                id: string;
+                                indicatorId: string;
+                                schoolId?: string;
+                                problem: string;
+                                severity: string;
+                                dueAt: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2954,9 +7672,87 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            inspectionId: string;
+                            campaignId: string;
+                            targetId: string;
+                            regionCode: string;
+                            indicatorId?: string;
+                            key: string;
+                            fileName: string;
+                            /** @enum {string} */
+                            contentType: "image/jpeg" | "image/png" | "image/heic" | "application/pdf" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "video/mp4";
+                            size: number;
+                            sha256: string;
+                            capturedAt?: string;
+                            uploader: string;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @enum {string} */
+                            status: "pending" | "stored" | "quarantined" | "expired";
+                            /** @description ISO 8601 */
+                            verifiedAt?: string;
+                            reason?: string;
+                            detected?: {
+                                mime: string;
+                                size: number;
+                                sha256: string;
+                            };
+                            /** @enum {string} */
+                            uploaderRole?: "province_admin" | "city_admin" | "county_admin" | "inspector" | "school" | "auditor" | "government";
+                            /** @enum {string} */
+                            kind?: "upload" | "link";
+                            linkOf?: {
+                                evidenceId: string;
+                                inspectionId: string;
+                                campaignId: string;
+                            };
+                            linked: boolean;
+                            originalId?: string;
+                        }[];
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2996,16 +7792,205 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "stored" | "quarantined" | "expired";
+                        /** @constant */
+                        linked: false;
+                        upload: {
+                            /** @constant */
+                            method: "PUT";
+                            url: string;
+                            headers: {
+                                [key: string]: string;
+                            };
+                            expiresInSeconds: number;
+                        };
+                    } | {
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "stored" | "quarantined" | "expired";
+                        /** @constant */
+                        linked: true;
+                        evidence: {
+                            id: string;
+                            inspectionId: string;
+                            campaignId: string;
+                            targetId: string;
+                            regionCode: string;
+                            indicatorId?: string;
+                            key: string;
+                            fileName: string;
+                            /** @enum {string} */
+                            contentType: "image/jpeg" | "image/png" | "image/heic" | "application/pdf" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "video/mp4";
+                            size: number;
+                            sha256: string;
+                            capturedAt?: string;
+                            uploader: string;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @enum {string} */
+                            status: "pending" | "stored" | "quarantined" | "expired";
+                            /** @description ISO 8601 */
+                            verifiedAt?: string;
+                            reason?: string;
+                            detected?: {
+                                mime: string;
+                                size: number;
+                                sha256: string;
+                            };
+                            /** @enum {string} */
+                            uploaderRole?: "province_admin" | "city_admin" | "county_admin" | "inspector" | "school" | "auditor" | "government";
+                            /** @enum {string} */
+                            kind?: "upload" | "link";
+                            linkOf?: {
+                                evidenceId: string;
+                                inspectionId: string;
+                                campaignId: string;
+                            };
+                            linked: boolean;
+                            originalId?: string;
+                        };
+                        upload: null;
+                    };
+                };
             };
             /** @description Where to upload (`upload`), or the new link (`linked: true`, `upload: null`) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "stored" | "quarantined" | "expired";
+                        /** @constant */
+                        linked: false;
+                        upload: {
+                            /** @constant */
+                            method: "PUT";
+                            url: string;
+                            headers: {
+                                [key: string]: string;
+                            };
+                            expiresInSeconds: number;
+                        };
+                    } | {
+                        id: string;
+                        /** @enum {string} */
+                        status: "pending" | "stored" | "quarantined" | "expired";
+                        /** @constant */
+                        linked: true;
+                        evidence: {
+                            id: string;
+                            inspectionId: string;
+                            campaignId: string;
+                            targetId: string;
+                            regionCode: string;
+                            indicatorId?: string;
+                            key: string;
+                            fileName: string;
+                            /** @enum {string} */
+                            contentType: "image/jpeg" | "image/png" | "image/heic" | "application/pdf" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "video/mp4";
+                            size: number;
+                            sha256: string;
+                            capturedAt?: string;
+                            uploader: string;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @enum {string} */
+                            status: "pending" | "stored" | "quarantined" | "expired";
+                            /** @description ISO 8601 */
+                            verifiedAt?: string;
+                            reason?: string;
+                            detected?: {
+                                mime: string;
+                                size: number;
+                                sha256: string;
+                            };
+                            /** @enum {string} */
+                            uploaderRole?: "province_admin" | "city_admin" | "county_admin" | "inspector" | "school" | "auditor" | "government";
+                            /** @enum {string} */
+                            kind?: "upload" | "link";
+                            linkOf?: {
+                                evidenceId: string;
+                                inspectionId: string;
+                                campaignId: string;
+                            };
+                            linked: boolean;
+                            originalId?: string;
+                        };
+                        upload: null;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3032,9 +8017,98 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        inspectionId: string;
+                        campaignId: string;
+                        targetId: string;
+                        regionCode: string;
+                        indicatorId?: string;
+                        key: string;
+                        fileName: string;
+                        /** @enum {string} */
+                        contentType: "image/jpeg" | "image/png" | "image/heic" | "application/pdf" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "video/mp4";
+                        size: number;
+                        sha256: string;
+                        capturedAt?: string;
+                        uploader: string;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @enum {string} */
+                        status: "pending" | "stored" | "quarantined" | "expired";
+                        /** @description ISO 8601 */
+                        verifiedAt?: string;
+                        reason?: string;
+                        detected?: {
+                            mime: string;
+                            size: number;
+                            sha256: string;
+                        };
+                        /** @enum {string} */
+                        uploaderRole?: "province_admin" | "city_admin" | "county_admin" | "inspector" | "school" | "auditor" | "government";
+                        /** @enum {string} */
+                        kind?: "upload" | "link";
+                        linkOf?: {
+                            evidenceId: string;
+                            inspectionId: string;
+                            campaignId: string;
+                        };
+                        linked: boolean;
+                        originalId?: string;
+                        download: {
+                            url: string;
+                            expiresInSeconds: number;
+                        };
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3061,16 +8135,69 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        inspectionId: string;
+                        templateId: string;
+                        from: {
+                            inspectionId: string;
+                            campaignId: string;
+                            /** @description ISO 8601 */
+                            submittedAt: string;
+                            submission: number;
+                        };
+                        draft: {
+                            version: number;
+                            indicators: unknown[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        evidence: unknown[];
+                        registry: {
+                            source: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
-            /** @description No earlier self-assessment of this template (or no such inspection) */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3102,9 +8229,79 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        region: string;
+                        /** @description counties and wider */
+                        totals?: {
+                            fields: number;
+                            uploaded: number;
+                            reused: number;
+                            reuseRate: number | null;
+                        };
+                        items: {
+                            inspectionId: string;
+                            schoolId: string;
+                            schoolName: string | null;
+                            regionCode: string;
+                            townCode?: string;
+                            fields: number;
+                            uploaded: number;
+                            reused: number;
+                        }[];
+                        cursor?: string;
+                    };
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3131,9 +8328,69 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        schoolId: string;
+                        schoolName: string;
+                        totals: {
+                            fields: number;
+                            uploaded: number;
+                            reused: number;
+                            reuseRate: number | null;
+                        };
+                        campaigns: {
+                            campaignId: string;
+                            inspectionId: string;
+                            title: string | null;
+                            templateId: string;
+                            window: {
+                                start: string;
+                                end: string;
+                            } | null;
+                            fields: number;
+                            uploaded: number;
+                            reused: number;
+                        }[];
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3169,9 +8426,87 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            inspectionId: string;
+                            campaignId: string;
+                            targetId: string;
+                            regionCode: string;
+                            indicatorId?: string;
+                            key: string;
+                            fileName: string;
+                            /** @enum {string} */
+                            contentType: "image/jpeg" | "image/png" | "image/heic" | "application/pdf" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "video/mp4";
+                            size: number;
+                            sha256: string;
+                            capturedAt?: string;
+                            uploader: string;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @enum {string} */
+                            status: "pending" | "stored" | "quarantined" | "expired";
+                            /** @description ISO 8601 */
+                            verifiedAt?: string;
+                            reason?: string;
+                            detected?: {
+                                mime: string;
+                                size: number;
+                                sha256: string;
+                            };
+                            /** @enum {string} */
+                            uploaderRole?: "province_admin" | "city_admin" | "county_admin" | "inspector" | "school" | "auditor" | "government";
+                            /** @enum {string} */
+                            kind?: "upload" | "link";
+                            linkOf?: {
+                                evidenceId: string;
+                                inspectionId: string;
+                                campaignId: string;
+                            };
+                        }[];
+                        /** @description pass it to get the next page */
+                        cursor?: string;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3204,9 +8539,68 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        items: {
+                            campaignId: string;
+                            entityId: string;
+                            regionCode: string;
+                            action: string;
+                            actor: string;
+                            /** @description ISO 8601 */
+                            at: string;
+                            /** @description open: what the action carries */
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            sk: string;
+                            chainId?: string;
+                            seq?: number;
+                            prevHash?: string;
+                            hash?: string;
+                        }[];
+                        /** @description pass it to get the next page */
+                        cursor?: string;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3236,9 +8630,65 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        intact: boolean;
+                        complete: boolean;
+                        linked: number;
+                        head: string;
+                        unlinked: number;
+                        verified: {
+                            fromSeq: number;
+                            throughSeq: number;
+                            startHash: string;
+                        };
+                        cursor?: string;
+                        brokenAt?: {
+                            seq: number;
+                            sk: string;
+                            reason: string;
+                        };
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3265,9 +8715,62 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        /** @constant */
+                        status: "closing";
+                        executionArn: string;
+                        attempt: number;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3300,9 +8803,94 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        region: string;
+                        schoolId?: string;
+                        /** @enum {string} */
+                        status: "running" | "ready" | "failed";
+                        requestedBy: string;
+                        /** @description ISO 8601 */
+                        requestedAt: string;
+                        /** @description ISO 8601 */
+                        finishedAt?: string;
+                        key?: string;
+                        bytes?: number;
+                        sha256?: string;
+                        files?: number;
+                        events?: number;
+                        mismatches?: number;
+                        error?: string;
+                        executionArn: string;
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3329,9 +8917,70 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaignId: string;
+                        region: string;
+                        schoolId?: string;
+                        /** @enum {string} */
+                        status: "running" | "ready" | "failed";
+                        requestedBy: string;
+                        /** @description ISO 8601 */
+                        requestedAt: string;
+                        /** @description ISO 8601 */
+                        finishedAt?: string;
+                        key?: string;
+                        bytes?: number;
+                        sha256?: string;
+                        files?: number;
+                        events?: number;
+                        mismatches?: number;
+                        error?: string;
+                        download?: {
+                            url: string;
+                            expiresInSeconds: number;
+                        };
+                    };
+                };
             };
-            /** @description An error, as RFC 9457 problem details */
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
             default: {
                 headers: {
                     [name: string]: unknown;
