@@ -11,7 +11,9 @@ import { defineConfig } from 'vitest/config';
  *   whole local clouds;
  * - portal: the portal in Debian's Chromium (playwright-core) against its own
  *   stack (test/portal/global-setup.ts): each role's journey, offline visit,
- *   language switch, axe; after the drills;
+ *   language switch, axe; after the drills, in a `vitest run` of its own
+ *   (`npm run test:portal`): its local cloud must not share a process with
+ *   the integration project's;
  * - s3-conformance: the object store against a real S3 implementation (Ceph
  *   radosgw, started by scripts/radosgw.sh). It needs Debian's radosgw
  *   packages, so `npm test` leaves it out (`--project unit --project

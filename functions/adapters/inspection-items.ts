@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Inspection } from '#core/inspection';
-import { teamMembers } from '#core/inspection';
+import { partyOf, teamMembers } from '#core/inspection';
 
 /**
  * Inspections in the `main` table, sharded by county wherever a campaign fans out:
@@ -10,7 +10,7 @@ import { teamMembers } from '#core/inspection';
  * | inspection | table | INSPECTION#<id>             | INSPECTION                  | one inspection                           |
  * |            | gsi1  | CINSP#<campaign>#<county>   | <target id>                 | a campaign's inspections by county, recounts |
  * |            | gsi2  | CDUE#<campaign>#<county>    | <dueAt or ~>#<target id>    | the office's list, by earliest owed deadline |
- * |            | gsi3  | TARGET#<school or county>   | <campaign>                  | a school's history                       |
+ * |            | gsi3  | TARGET#<party>              | <campaign>                  | a party's inspections and history        |
  * |            | gsi4  | ACTIVATE                    | <updated>#<id>              | reports whose rectifications wait to be activated (sparse) |
  * |            | gsi5  | WATCH#<shard>               | <nextCheckAt>#<id>          | the deadline sweep (sparse)              |
  * | member     | table | INSPECTION#<id>             | MEMBER#<inspector>          | the team, one item per member            |
@@ -37,7 +37,8 @@ export const inspectionItem = (inspection: Inspection & { activation?: unknown }
   gsi1sk: inspection.targetId,
   gsi2pk: dueIndexKey(inspection.campaignId, inspection.regionCode),
   gsi2sk: `${inspection.dueAt ?? noDeadline}#${inspection.targetId}`,
-  gsi3pk: `TARGET#${inspection.targetId}`,
+  // By the party that answers for it (a school, a government, a group's lead school): what it lists.
+  gsi3pk: `TARGET#${partyOf(inspection)}`,
   gsi3sk: inspection.campaignId,
   ...(inspection.activation
     ? { gsi4pk: 'ACTIVATE', gsi4sk: `${inspection.updatedAt}#${inspection.id}` }

@@ -1,5 +1,6 @@
 import type { Actor } from './actor.ts';
 import { ForbiddenError, NotFoundError, say } from './errors.ts';
+import { partyOf } from './inspection.ts';
 import { inspectionTransitions } from './inspection-commit.ts';
 import type { InspectionPorts } from './inspection-service.ts';
 import { performerOf } from './lifecycle.ts';
@@ -48,7 +49,7 @@ export const createSelfAssessmentPrefill = (ports: InspectionPorts) => {
           'The pre-filled self-assessment is for the inspected school or government.',
         ),
       );
-    const earlier = (await ports.store.byTarget(inspection.targetId))
+    const earlier = (await ports.store.byTarget(partyOf(inspection)))
       .filter((i) => i.id !== id && i.templateId === template.id)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .slice(0, candidatesRead);

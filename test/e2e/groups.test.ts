@@ -176,6 +176,13 @@ describe('school groups (集团/联盟)', () => {
     });
     expect(self.status, self.text).toBe(200);
     expect(self.body.status).toBe('self_assessed');
+    // The lead school finds it among its own inspections and in its history; a member does not.
+    const own = await call<{ items: { id: string }[] }>('GET', '/inspections', { token: leadToken });
+    expect(own.body.items.map((i) => i.id)).toContain(id);
+    const history = await call('GET', `/schools/${s1}/history`, { token: leadToken });
+    expect(history.text).toContain(id);
+    const members = await call<{ items: { id: string }[] }>('GET', '/inspections', { token: memberToken });
+    expect(members.body.items.map((i) => i.id)).not.toContain(id);
   });
 });
 

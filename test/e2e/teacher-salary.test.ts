@@ -8,18 +8,18 @@ import { png, sha256, uploadEvidence } from '#test/support/evidence';
 
 /**
  * The teacher-salary "not lower than" check (义务教育教师工资收入不低于当地公务员)
- * over HTTP, over the counties of 无锡市 (3202): one inspection per county.
+ * over HTTP, over the counties of 青岛市 (3702): one inspection per county.
  * The city office sets a team on each county's inspection. No county
  * self-reports (there is no government role on this branch), so once the
  * self-assessment deadline has passed the team enters each county's figures
  * in its findings: teachers' average annual pay beside the local civil
  * servants' average, with the salary slips and the statistics as evidence.
- * 锡山区's teachers earn more than its civil servants (达标), 惠山区's less
- * (未达标); 滨湖区 gave no figures: its verdict reads "not assessed", in the
+ * 市南区's teachers earn more than its civil servants (达标), 黄岛区's less
+ * (未达标); 崂山区 gave no figures: its verdict reads "not assessed", in the
  * inspection, in its report (no grade) and in the campaign report files.
  */
-const city = '3202';
-const counties = { xishan: '320205', huishan: '320206', binhu: '320211' } as const;
+const city = '3702';
+const counties = { shinan: '370202', huangdao: '370211', laoshan: '370212' } as const;
 const townOf = (county: string) => `${county}001`;
 const leadOf = (county: string) => `IWX${county.slice(4)}`;
 const selfAssessmentDue = new Date(Date.now() + 3_600_000);
@@ -115,14 +115,14 @@ beforeAll(async () => {
   );
   const campaign = await createCampaign(office, {
     templateId: 'teacher-salary',
-    title: '无锡市义务教育教师工资收入“不低于”专项督导',
+    title: '青岛市义务教育教师工资收入“不低于”专项督导',
     scope: city,
     window: upcomingWindow(),
     overrides: { deadlines: { self_assessment: selfAssessmentDue.toISOString() } },
   });
   campaignId = campaign.id;
   expect((await launchAndWait(office, campaignId)).status).toBe('SUCCEEDED');
-  // One inspection per county of the city that has schools (other tests' counties of 无锡 too, if any).
+  // One inspection per county of the city that has schools (other tests' counties of 青岛 too, if any).
   for (const county of all) {
     const list = await call<{ items: { id: string; targetId: string; status: string }[] }>(
       'GET',
@@ -158,7 +158,7 @@ describe('teacher-salary over the counties of a city', () => {
   });
 
   it('refuses a text where a number is needed, a score on a figure, and a reference the rule does not name', async () => {
-    const words = await findings(counties.xishan, [
+    const words = await findings(counties.shinan, [
       { indicatorId: 'average-pay', method: 'data_review', value: '十二万元' },
     ]);
     expect(words.status).toBe(400);
@@ -167,12 +167,12 @@ describe('teacher-salary over the counties of a city', () => {
       path: 'body.indicators.0.value',
       message: 'average-pay takes a number (元)',
     });
-    const scored = await findings(counties.xishan, [
+    const scored = await findings(counties.shinan, [
       { indicatorId: 'average-pay', method: 'data_review', score: 90 },
     ]);
     expect(scored.status).toBe(400);
     expect(scored.body.errors?.map((e) => e.path)).toEqual(['body.indicators.0.score']);
-    const foreign = await findings(counties.xishan, [
+    const foreign = await findings(counties.shinan, [
       { indicatorId: 'payment-mechanism', method: 'document_review', value: 'yes', references: { x: 1 } },
     ]);
     expect(foreign.status).toBe(400);
@@ -181,7 +181,7 @@ describe('teacher-salary over the counties of a city', () => {
       'body.indicators.0.references.x',
     ]);
     // Nothing was recorded.
-    expect((await view(counties.xishan)).status).toBe('assigned');
+    expect((await view(counties.shinan)).status).toBe('assigned');
   });
 
   it('computes each county’s verdict from its entered figures, with their sources as evidence', async () => {
@@ -204,46 +204,48 @@ describe('teacher-salary over the counties of a city', () => {
         value: '基本工资、津贴补贴、绩效工资、年终一次性奖励',
       },
     ];
-    const xishan = await findings(counties.xishan, await entries(counties.xishan, 128_600, 126_300, true));
-    expect(xishan.status, xishan.text).toBe(200);
-    const huishan = await findings(counties.huishan, [
-      ...(await entries(counties.huishan, 118_200, 121_500, true)),
+    const shinan = await findings(counties.shinan, await entries(counties.shinan, 128_600, 126_300, true));
+    expect(shinan.status, shinan.text).toBe(200);
+    const huangdao = await findings(counties.huangdao, [
+      ...(await entries(counties.huangdao, 118_200, 121_500, true)),
     ]);
-    expect(huishan.status, huishan.text).toBe(200);
+    expect(huangdao.status, huangdao.text).toBe(200);
 
-    expect(verdictOf((await view(counties.xishan)).verdicts, 'average-pay')).toMatchObject({
+    expect(verdictOf((await view(counties.shinan)).verdicts, 'average-pay')).toMatchObject({
       verdict: 'met',
       value: 128_600,
       reference: 126_300,
       threshold: 126_300,
     });
-    expect(verdictOf((await view(counties.huishan)).verdicts, 'average-pay')).toMatchObject({
+    expect(verdictOf((await view(counties.huangdao)).verdicts, 'average-pay')).toMatchObject({
       verdict: 'not_met',
       value: 118_200,
       reference: 121_500,
     });
 
-    const met = await report(counties.xishan);
+    const met = await report(counties.shinan);
     expect(met.status, met.text).toBe(200);
     expect(met.body.report).toMatchObject({ score: 100, grade: 'excellent' });
     expect(met.body.feedback!.text).toContain('义务教育教师年平均工资收入不低于当地公务员：达标');
-    const notMet = await report(counties.huishan);
+    const notMet = await report(counties.huangdao);
     expect(notMet.status, notMet.text).toBe(200);
     expect(notMet.body.report).toMatchObject({ score: 30, grade: 'fail' });
     expect(verdictOf(notMet.body.report!.verdicts, 'average-pay')!.verdict).toBe('not_met');
   });
 
   it('reads a county without figures as not assessed, in its inspection and in its report', async () => {
-    const none = await findings(counties.binhu, [
+    const none = await findings(counties.laoshan, [
       { indicatorId: 'average-pay', method: 'data_review', comment: '未提供工资数据' },
       { indicatorId: 'payment-mechanism', method: 'document_review', comment: '未提供机制文件' },
     ]);
     expect(none.status, none.text).toBe(200);
-    expect((await view(counties.binhu)).verdicts.map((v) => [v.indicatorId, v.verdict, v.missing])).toEqual([
-      ['average-pay', 'not_assessed', 'value'],
-      ['payment-mechanism', 'not_assessed', 'value'],
-    ]);
-    const reported = await report(counties.binhu);
+    expect((await view(counties.laoshan)).verdicts.map((v) => [v.indicatorId, v.verdict, v.missing])).toEqual(
+      [
+        ['average-pay', 'not_assessed', 'value'],
+        ['payment-mechanism', 'not_assessed', 'value'],
+      ],
+    );
+    const reported = await report(counties.laoshan);
     expect(reported.status, reported.text).toBe(200);
     expect(reported.body.report).toMatchObject({ score: null, grade: null });
     expect(reported.body.feedback!.text).toContain('未评估');
@@ -261,10 +263,10 @@ describe('teacher-salary over the counties of a city', () => {
     expect(r.status, r.text).toBe(200);
     const pay = (code: string) =>
       r.body.ranking.find((c) => c.code === code)!.verdicts.find((v) => v.indicatorId === 'average-pay');
-    expect(pay(counties.xishan)).toMatchObject({ met: 1, notMet: 0, notAssessed: 0 });
-    expect(pay(counties.huishan)).toMatchObject({ met: 0, notMet: 1, notAssessed: 0 });
-    expect(pay(counties.binhu)).toMatchObject({ met: 0, notMet: 0, notAssessed: 1 });
-    expect(r.body.ranking.find((c) => c.code === counties.binhu)!.notGraded).toBe(1);
+    expect(pay(counties.shinan)).toMatchObject({ met: 1, notMet: 0, notAssessed: 0 });
+    expect(pay(counties.huangdao)).toMatchObject({ met: 0, notMet: 1, notAssessed: 0 });
+    expect(pay(counties.laoshan)).toMatchObject({ met: 0, notMet: 0, notAssessed: 1 });
+    expect(r.body.ranking.find((c) => c.code === counties.laoshan)!.notGraded).toBe(1);
 
     const csv = await call('GET', `/campaigns/${campaignId}/report?region=${city}&format=csv`, {
       token: office,
@@ -286,12 +288,12 @@ describe('teacher-salary over the counties of a city', () => {
       ];
     };
     expect(column('未评估 [average-pay]')).toBeGreaterThan(0);
-    expect(cells(counties.xishan)).toEqual(['1', '0', '0']);
-    expect(cells(counties.huishan)).toEqual(['0', '1', '0']);
-    expect(cells(counties.binhu)).toEqual(['0', '0', '1']);
+    expect(cells(counties.shinan)).toEqual(['1', '0', '0']);
+    expect(cells(counties.huangdao)).toEqual(['0', '1', '0']);
+    expect(cells(counties.laoshan)).toEqual(['0', '0', '1']);
 
     const xlsx = await fetch(
-      `${apiUrl()}/campaigns/${campaignId}/report?region=${counties.binhu}&format=xlsx`,
+      `${apiUrl()}/campaigns/${campaignId}/report?region=${counties.laoshan}&format=xlsx`,
       {
         headers: { authorization: `Bearer ${office}` },
       },
@@ -311,9 +313,9 @@ describe('teacher-salary over the counties of a city', () => {
       { token: office },
     );
     const of = (county: string) => list.body.items.find((i) => i.targetId === county)!.verdicts;
-    expect(of(counties.xishan)).toEqual({ 'average-pay': 'met', 'payment-mechanism': 'met' });
-    expect(of(counties.huishan)).toEqual({ 'average-pay': 'not_met', 'payment-mechanism': 'met' });
-    expect(of(counties.binhu)).toEqual({
+    expect(of(counties.shinan)).toEqual({ 'average-pay': 'met', 'payment-mechanism': 'met' });
+    expect(of(counties.huangdao)).toEqual({ 'average-pay': 'not_met', 'payment-mechanism': 'met' });
+    expect(of(counties.laoshan)).toEqual({
       'average-pay': 'not_assessed',
       'payment-mechanism': 'not_assessed',
     });
@@ -322,19 +324,19 @@ describe('teacher-salary over the counties of a city', () => {
 
 /**
  * A school fills quantitative indicators in its self-assessment too: an
- * office's template (in 天宁区 of 常州, 320402) with a class-size figure
+ * office's template (in 历下区 of 济南, 370102) with a class-size figure
  * (≤ 45 人) and a boolean safety plan.
  */
 describe('quantitative indicators in a school’s self-assessment', () => {
-  const county = '320402';
-  const school = '3204020001';
+  const county = '370102';
+  const school = '3701020001';
   const inspectorId = 'ITN001';
   const templateId = `class-size-${Date.now()}`;
   let inspectionId: string;
   let countyOffice: string;
 
   beforeAll(async () => {
-    const province = await tokenFor('province_admin', '32', { subject: 'jiangsu-office' });
+    const province = await tokenFor('province_admin', '37', { subject: 'shandong-office' });
     const published = await call('POST', '/templates', {
       token: province,
       body: {
