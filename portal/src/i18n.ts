@@ -12,6 +12,8 @@ const zh = {
   loading: '加载中…',
   offline: '离线：记录将保存在本设备，联网后自动发送',
   online: '在线',
+  statusLabel: '状态',
+  fileLabel: '文件',
   nav: {
     campaigns: '督导项目',
     newCampaign: '新建项目',
@@ -161,6 +163,8 @@ const en: Dict = {
   loading: 'Loading…',
   offline: 'Offline: records are kept on this device and sent when the network returns',
   online: 'Online',
+  statusLabel: 'Status',
+  fileLabel: 'File',
   nav: {
     campaigns: 'Campaigns',
     newCampaign: 'New campaign',

@@ -137,8 +137,8 @@ export default function Audit() {
           scroll={{ x: true }}
           columns={[
             { title: 'ID', dataIndex: 'id' },
-            { title: '', dataIndex: 'fileName' },
-            { title: '', dataIndex: 'status', render: (s: string) => <Tag>{s}</Tag> },
+            { title: t('fileLabel'), dataIndex: 'fileName' },
+            { title: t('statusLabel'), dataIndex: 'status', render: (s: string) => <Tag>{s}</Tag> },
             { title: 'SHA-256', dataIndex: 'sha256', render: (v?: string) => v?.slice(0, 16) },
           ]}
         />

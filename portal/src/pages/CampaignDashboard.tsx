@@ -198,7 +198,11 @@ export default function CampaignDashboard() {
             scroll={{ x: true }}
             columns={[
               { title: t('inspection.school'), dataIndex: 'targetName' },
-              { title: '', dataIndex: 'status', render: (s: string) => <Tag>{t(`status.${s}`)}</Tag> },
+              {
+                title: t('statusLabel'),
+                dataIndex: 'status',
+                render: (s: string) => <Tag>{t(`status.${s}`)}</Tag>,
+              },
               {
                 title: t('inspection.due'),
                 dataIndex: 'dueAt',

@@ -41,7 +41,11 @@ export default function Campaigns() {
           { title: t('campaign.scope'), dataIndex: 'scope' },
           { title: t('campaign.template'), dataIndex: 'templateId' },
           { title: t('inspection.due'), render: (_, c) => `${c.window.start} – ${c.window.end}` },
-          { title: '', dataIndex: 'status', render: (s: string) => <Tag>{t(`status.${s}`)}</Tag> },
+          {
+            title: t('statusLabel'),
+            dataIndex: 'status',
+            render: (s: string) => <Tag>{t(`status.${s}`)}</Tag>,
+          },
         ]}
       />
       {list.hasNextPage && (

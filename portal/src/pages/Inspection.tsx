@@ -525,7 +525,7 @@ export default function InspectionPage({ session }: { session: Session }) {
           <Descriptions.Item label={t('campaign.template')}>
             {localized(data.template.title, i18n.language)}
           </Descriptions.Item>
-          <Descriptions.Item label="">
+          <Descriptions.Item label={t('statusLabel')}>
             <Tag data-status={data.status}>{t(`status.${data.status}`)}</Tag>
           </Descriptions.Item>
           <Descriptions.Item label={t('inspection.due')}>
