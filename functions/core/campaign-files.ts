@@ -1,5 +1,5 @@
 import { type Actor, isAdmin } from './actor.ts';
-import { type Campaign, sampleMethod } from './campaign.ts';
+import { type Campaign, overlapsScope, sampleMethod } from './campaign.ts';
 import { ConflictError, ForbiddenError, NotFoundError, say } from './errors.ts';
 import type { AuditEvent } from './inspection-service.ts';
 import { archiveKeys } from './storage.ts';
@@ -35,7 +35,7 @@ export const createCampaignFiles = (ports: CampaignFilePorts) => {
         ),
       );
     const campaign = await ports.campaign(id);
-    if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
+    if (!campaign || !overlapsScope(actor, campaign))
       throw new NotFoundError(say(`未找到活动 ${id}。`, `Campaign ${id} not found.`));
     return campaign;
   };

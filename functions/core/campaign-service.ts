@@ -9,6 +9,7 @@ import {
   type CampaignStatus,
   launchableFrom,
   nextOccurrence,
+  readsCampaign,
 } from './campaign.ts';
 import { ConflictError, ForbiddenError, NotFoundError, say, ValidationError } from './errors.ts';
 import type { AuditEvent } from './inspection-service.ts';
@@ -140,10 +141,6 @@ const requireAdmin = (actor: Actor) => {
 /** An office manages campaigns over its own region or below it. */
 const manages = (actor: Actor, campaign: Pick<Campaign, 'scope'>) =>
   isAdmin(actor) && campaign.scope.startsWith(actor.scope);
-/** Offices and auditors read campaigns over, or above, their region. */
-const reads = (actor: Actor, campaign: Pick<Campaign, 'scope'>) =>
-  (isAdmin(actor) || actor.role === 'auditor') &&
-  (campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope));
 
 /** An office may build campaigns on built-ins and on templates published by itself or an office above it. */
 const usable = (actor: Actor, owner: TemplateOwner | undefined) =>
@@ -173,7 +170,7 @@ export const createCampaignService = (ports: CampaignPorts) => {
 
   const readable = async (actor: Actor, id: string): Promise<Campaign> => {
     const campaign = await campaigns.get(id);
-    if (!campaign || !reads(actor, campaign))
+    if (!campaign || !readsCampaign(actor, campaign))
       throw new NotFoundError(say(`未找到活动 ${id}。`, `Campaign ${id} not found.`));
     return campaign;
   };
@@ -202,7 +199,7 @@ export const createCampaignService = (ports: CampaignPorts) => {
     for (const [n, id] of ids.entries()) {
       const path = `body.basedOn.${n}`;
       const based = await campaigns.get(id);
-      if (!based || !reads(actor, based)) problems.push({ path, message: `no campaign ${id}` });
+      if (!based || !readsCampaign(actor, based)) problems.push({ path, message: `no campaign ${id}` });
       else if (based.templateId !== input.templateId)
         problems.push({
           path,

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { type Actor, isAdmin } from './actor.ts';
+import { ForbiddenError, NotFoundError } from './errors.ts';
 import { limits, uniqueBy } from './limits.ts';
 import { childrenOf, countiesUnder, findRegion, isCityDirect } from './regions.ts';
 import type { Template } from './template.ts';
 import { phases } from './template.ts';
+import { say } from './text.ts';
 
 /**
  * A campaign (督导活动): a template instantiated over a region for a window of
@@ -389,4 +392,33 @@ export const phaseDeadlines = (
     deadlines[phase] = given ? new Date(given).toISOString() : endOfChinaDay(day.toISOString().slice(0, 10));
   }
   return deadlines;
+};
+
+/** A campaign over, or above, the caller's region: what a caller of that region may see of it. */
+export const overlapsScope = (actor: Pick<Actor, 'scope'>, campaign: Pick<Campaign, 'scope'>): boolean =>
+  campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope);
+
+/** Offices and auditors read campaigns over, or above, their region. */
+export const readsCampaign = (actor: Actor, campaign: Pick<Campaign, 'scope'>): boolean =>
+  (isAdmin(actor) || actor.role === 'auditor') && overlapsScope(actor, campaign);
+
+/**
+ * A region a caller names for a campaign's figures: it exists (404), lies in
+ * the caller's region (403: named outside it) and in the campaign (404).
+ */
+export const checkCampaignRegion = (
+  actor: Pick<Actor, 'scope'>,
+  campaign: Pick<Campaign, 'scope'>,
+  region: string,
+) => {
+  if (!findRegion(region))
+    throw new NotFoundError(say(`未找到区划 ${region}。`, `Region ${region} not found.`));
+  if (!region.startsWith(actor.scope))
+    throw new ForbiddenError(
+      say(`区划 ${region} 不在您的管辖范围内。`, `Region ${region} lies outside your region.`),
+    );
+  if (!(region.startsWith(campaign.scope) || campaign.scope.startsWith(region)))
+    throw new NotFoundError(
+      say(`区划 ${region} 不在本活动中。`, `Region ${region} is not in this campaign.`),
+    );
 };

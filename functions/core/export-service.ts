@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Actor } from './actor.ts';
 import { archiveReader, narrowRegion } from './audit-service.ts';
-import type { Campaign } from './campaign.ts';
+import { type Campaign, overlapsScope } from './campaign.ts';
 import { NotFoundError, say } from './errors.ts';
 import type { AuditEvent } from './inspection-service.ts';
 
@@ -57,7 +57,7 @@ export const createExportService = (ports: ExportPorts) => ({
   async request(actor: Actor, input: ExportRequest) {
     archiveReader(actor);
     const campaign = await ports.campaign(input.campaignId);
-    if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
+    if (!campaign || !overlapsScope(actor, campaign))
       throw new NotFoundError(
         say(`未找到活动 ${input.campaignId}。`, `Campaign ${input.campaignId} not found.`),
       );

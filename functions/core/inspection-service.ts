@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { type Actor, isAdmin } from './actor.ts';
 import type { BurdenDelta } from './burden.ts';
-import type { Campaign } from './campaign.ts';
+import { type Campaign, overlapsScope, readsCampaign } from './campaign.ts';
 import { ConflictError, ForbiddenError, NotFoundError, say, ValidationError } from './errors.ts';
 import type { Evidence } from './evidence.ts';
 import { type Inspection, type InspectionStatus, partyOf, teamMembers } from './inspection.ts';
@@ -1119,7 +1119,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
           say('只有督导机构可以记录后续处理。', 'Only supervision offices record follow-up actions.'),
         );
       const campaign = await ports.campaign(campaignId);
-      if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
+      if (!campaign || !overlapsScope(actor, campaign))
         throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
       const inspectionId = 'inspectionId' in input ? input.inspectionId : undefined;
       if (input.type === 'accountability' && !inspectionId) {
@@ -1184,11 +1184,7 @@ export const createInspectionService = (ports: InspectionPorts) => {
 
     proposals: async (actor: Actor, campaignId: string) => {
       const campaign = await ports.campaign(campaignId);
-      if (
-        !campaign ||
-        !(isAdmin(actor) || actor.role === 'auditor') ||
-        !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope))
-      ) {
+      if (!campaign || !readsCampaign(actor, campaign)) {
         throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
       }
       return (await store.proposals(campaignId)).filter(

@@ -1,10 +1,10 @@
 import { type Actor, isAdmin } from './actor.ts';
-import type { Campaign } from './campaign.ts';
-import { ForbiddenError, NotFoundError, say } from './errors.ts';
+import { type Campaign, checkCampaignRegion, readsCampaign } from './campaign.ts';
+import { NotFoundError, say } from './errors.ts';
 import type { Inspection, InspectionStatus } from './inspection.ts';
 import { teamMembers } from './inspection.ts';
 import type { InspectionStore } from './inspection-service.ts';
-import { countiesUnder, findRegion } from './regions.ts';
+import { countiesUnder } from './regions.ts';
 import type { Grade, InspectionPhase } from './template.ts';
 import { type IndicatorVerdict, quantitativeKinds, type Verdict } from './verdicts.ts';
 
@@ -95,11 +95,7 @@ export type InspectionRow = ReturnType<typeof inspectionRow>;
 export const createOfficeViews = (ports: OfficeViewPorts) => {
   const readable = async (actor: Actor, id: string) => {
     const campaign = await ports.campaign(id);
-    if (
-      !campaign ||
-      !(isAdmin(actor) || actor.role === 'auditor') ||
-      !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope))
-    )
+    if (!campaign || !readsCampaign(actor, campaign))
       throw new NotFoundError(say(`未找到活动 ${id}。`, `Campaign ${id} not found.`));
     return campaign;
   };
@@ -115,16 +111,7 @@ export const createOfficeViews = (ports: OfficeViewPorts) => {
     async campaignInspections(actor: Actor, campaignId: string, q: InspectionListQuery) {
       const campaign = await readable(actor, campaignId);
       const region = q.region ?? (campaign.scope.length >= actor.scope.length ? campaign.scope : actor.scope);
-      if (!findRegion(region))
-        throw new NotFoundError(say(`未找到区划 ${region}。`, `Region ${region} not found.`));
-      if (!region.startsWith(actor.scope))
-        throw new ForbiddenError(
-          say(`区划 ${region} 不在您的管辖范围内。`, `Region ${region} lies outside your region.`),
-        );
-      if (!(region.startsWith(campaign.scope) || campaign.scope.startsWith(region)))
-        throw new NotFoundError(
-          say(`区划 ${region} 不在本活动中。`, `Region ${region} is not in this campaign.`),
-        );
+      checkCampaignRegion(actor, campaign, region);
       const county = region.length > 6 ? region.slice(0, 6) : undefined;
       const counties = county
         ? [county]

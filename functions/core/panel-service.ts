@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Actor, isAdmin } from './actor.ts';
-import type { Campaign } from './campaign.ts';
+import { type Campaign, overlapsScope, readsCampaign } from './campaign.ts';
 import { ConflictError, ForbiddenError, NotFoundError, say } from './errors.ts';
 import type { Inspection, Team } from './inspection.ts';
 import { inspectionTransitions } from './inspection-commit.ts';
@@ -99,7 +99,7 @@ export const createPanelService = (ports: PanelPorts) => {
         say('只有督导机构可以抽取专家组。', 'Only supervision offices draw expert panels.'),
       );
     const campaign = await ports.campaign(id);
-    if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
+    if (!campaign || !overlapsScope(actor, campaign))
       throw new NotFoundError(say(`未找到活动 ${id}。`, `Campaign ${id} not found.`));
     const template = await ports.template(campaign.templateId, campaign.templateVersion);
     if (!template) throw new Error(`template ${campaign.templateId}@${campaign.templateVersion} missing`);
@@ -231,11 +231,7 @@ export const createPanelService = (ports: PanelPorts) => {
     /** GET /campaigns/{id}/panels: the campaign's draws, each with an audited link to its record. */
     async draws(actor: Actor, campaignId: string, requestId: string) {
       const campaign = await ports.campaign(campaignId);
-      if (
-        !campaign ||
-        !(isAdmin(actor) || actor.role === 'auditor') ||
-        !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope))
-      )
+      if (!campaign || !readsCampaign(actor, campaign))
         throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
       const draws = (await ports.draws.list(campaignId)).filter(
         (d) => d.region.startsWith(actor.scope) || actor.scope.startsWith(d.region),

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { type Actor, isAdmin } from './actor.ts';
-import type { Campaign } from './campaign.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import type { Actor } from './actor.ts';
+import { type Campaign, checkCampaignRegion, readsCampaign } from './campaign.ts';
+import { NotFoundError, ValidationError } from './errors.ts';
 import type { Inspection } from './inspection.ts';
 import type { Proposal } from './inspection-service.ts';
 import { countiesUnder, findRegion } from './regions.ts';
 import { type Grade, grades, type Template } from './template.ts';
+import { say } from './text.ts';
 
 /**
  * Rankings of 督政 campaigns (GET /campaigns/{id}/ranking): the towns of a
@@ -222,12 +223,8 @@ export const createRankingService = (ports: RankingPorts) => {
   return {
     async ranking(actor: Actor, campaignId: string, q: { region?: string }): Promise<Ranking> {
       const campaign = await ports.campaign(campaignId);
-      if (
-        !campaign ||
-        !(isAdmin(actor) || actor.role === 'auditor') ||
-        !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope))
-      )
-        throw new NotFoundError(`Campaign ${campaignId} not found.`);
+      if (!campaign || !readsCampaign(actor, campaign))
+        throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
       const template = await ports.template(campaign.templateId, campaign.templateVersion);
       if (!template) throw new NotFoundError(`Template ${campaign.templateId} not found.`);
       const unit = template.target.unit;
@@ -239,18 +236,21 @@ export const createRankingService = (ports: RankingPorts) => {
       const parentLevel = rankingLevels[unit];
       const region = q.region ?? campaign.scope;
       const found = findRegion(region);
-      if (!found) throw new NotFoundError(`Region ${region} not found.`);
+      if (!found) throw new NotFoundError(say(`未找到区划 ${region}。`, `Region ${region} not found.`));
       if (found.level !== parentLevel)
-        throw new ValidationError(`A ranking of ${unit}s is over a ${parentLevel}: name one with region=.`, [
-          {
-            path: 'query.region',
-            message: `a ${parentLevel} code (${parentLevel === 'county' ? 6 : 4} digits)`,
-          },
-        ]);
-      if (!region.startsWith(actor.scope))
-        throw new ForbiddenError(`Region ${region} lies outside your region.`);
-      if (!region.startsWith(campaign.scope) && !campaign.scope.startsWith(region))
-        throw new NotFoundError(`Region ${region} is not in this campaign.`);
+        throw new ValidationError(
+          say(
+            `${unit === 'town' ? '乡镇' : '区县'}排名须在${parentLevel === 'county' ? '区县' : '城市'}范围内：请用 region= 指定。`,
+            `A ranking of ${unit}s is over a ${parentLevel}: name one with region=.`,
+          ),
+          [
+            {
+              path: 'query.region',
+              message: `a ${parentLevel} code (${parentLevel === 'county' ? 6 : 4} digits)`,
+            },
+          ],
+        );
+      checkCampaignRegion(actor, campaign, region);
 
       const entries = await entriesOf(campaign.id, region, unit);
       const last = await lastYears(campaign);

@@ -1,10 +1,11 @@
-import { type Actor, isAdmin } from './actor.ts';
-import type { Campaign } from './campaign.ts';
+import type { Actor } from './actor.ts';
+import { type Campaign, checkCampaignRegion, readsCampaign } from './campaign.ts';
 import type { CountyProgress } from './campaign-service.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
+import { ConflictError, NotFoundError } from './errors.ts';
 import type { Inspection } from './inspection.ts';
 import { countiesUnder, findRegion } from './regions.ts';
 import type { Grade } from './template.ts';
+import { say } from './text.ts';
 
 /**
  * The re-evaluation report (市级复评): a campaign based on its counties'
@@ -87,21 +88,26 @@ export const createReEvaluationReport =
   (ports: ReEvaluationPorts) =>
   async (actor: Actor, id: string, q: { region?: string; cursor?: string; limit: number }) => {
     const campaign = await ports.campaign(id);
-    const reads =
-      campaign &&
-      (isAdmin(actor) || actor.role === 'auditor') &&
-      (campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope));
-    if (!campaign || !reads) throw new NotFoundError(`Campaign ${id} not found.`);
+    if (!campaign || !readsCampaign(actor, campaign))
+      throw new NotFoundError(say(`未找到活动 ${id}。`, `Campaign ${id} not found.`));
     if (!campaign.basedOn)
-      throw new NotFoundError(`Campaign ${id} is not a re-evaluation (it has no basedOn).`);
+      throw new NotFoundError(
+        say(
+          `活动 ${id} 不是复评（没有 basedOn）。`,
+          `Campaign ${id} is not a re-evaluation (it has no basedOn).`,
+        ),
+      );
     if (!['active', 'closing', 'closed'].includes(campaign.status))
-      throw new ConflictError(`Campaign ${id} is ${campaign.status}: its sample is drawn at launch.`);
+      throw new ConflictError(
+        say(
+          `活动 ${id} 尚未启动（${campaign.status}）：样本在启动时抽取。`,
+          `Campaign ${id} is ${campaign.status}: its sample is drawn at launch.`,
+        ),
+      );
     const region = q.region ?? (campaign.scope.length >= actor.scope.length ? campaign.scope : actor.scope);
-    if (!findRegion(region) || region.length > 6) throw new NotFoundError(`Region ${region} not found.`);
-    if (!region.startsWith(actor.scope))
-      throw new ForbiddenError(`Region ${region} lies outside your region.`);
-    if (!(region.startsWith(campaign.scope) || campaign.scope.startsWith(region)))
-      throw new NotFoundError(`Region ${region} is not in this campaign.`);
+    if (region.length > 6)
+      throw new NotFoundError(say(`未找到区划 ${region}。`, `Region ${region} not found.`));
+    checkCampaignRegion(actor, campaign, region);
     const counties = countiesUnder(region)
       .map((c) => c.code)
       .filter((c) => c.startsWith(campaign.scope));

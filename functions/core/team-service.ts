@@ -1,5 +1,5 @@
 import { type Actor, isAdmin } from './actor.ts';
-import { type Campaign, inspectionId } from './campaign.ts';
+import { type Campaign, inspectionId, overlapsScope } from './campaign.ts';
 import {
   ConflictError,
   ForbiddenError,
@@ -157,7 +157,7 @@ export const createTeamService = (ports: TeamPorts) => {
         say('只有督导机构可以设置督导组。', 'Only supervision offices set inspection teams.'),
       );
     const campaign = await ports.campaign(campaignId);
-    if (!campaign || !(campaign.scope.startsWith(actor.scope) || actor.scope.startsWith(campaign.scope)))
+    if (!campaign || !overlapsScope(actor, campaign))
       throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
     requireActive(campaign);
     return campaign;
