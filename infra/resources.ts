@@ -475,7 +475,7 @@ export const auth = {
  */
 export const apiCors = {
   allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-  allowHeaders: ['authorization', 'content-type'],
+  allowHeaders: ['authorization', 'content-type', 'accept-language'],
   exposeHeaders: ['x-request-id', 'content-disposition'],
   maxAgeSeconds: 600,
 } as const;

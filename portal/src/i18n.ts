@@ -307,8 +307,22 @@ const en: Dict = {
 
 export const languageKey = 'dudao.language';
 
+/**
+ * Each area of the portal keeps its strings in `strings/<area>.ts` (`export const zh = {…}; export const en: typeof zh = {…}`),
+ * read here under the key `<area>` (`t('registry.title')`): areas add strings without touching this file.
+ */
+const areas = import.meta.glob<{ zh: object; en: object }>('./strings/*.ts', { eager: true });
+const withAreas = (base: object, language: 'zh' | 'en') =>
+  Object.assign(
+    {},
+    base,
+    ...Object.entries(areas).map(([path, strings]) => ({
+      [path.replace(/^.*\/(.*)\.ts$/, '$1')]: strings[language],
+    })),
+  );
+
 void i18n.use(initReactI18next).init({
-  resources: { zh: { translation: zh }, en: { translation: en } },
+  resources: { zh: { translation: withAreas(zh, 'zh') }, en: { translation: withAreas(en, 'en') } },
   lng: localStorage.getItem(languageKey) ?? 'zh',
   fallbackLng: 'zh',
   interpolation: { escapeValue: false },

@@ -403,7 +403,7 @@ describe('portal stacks', () => {
         AllowOrigins: [
           { 'Fn::Join': ['', ['https://', { 'Fn::ImportValue': Match.stringLikeRegexp('^DudaoPortal:') }]] },
         ],
-        AllowHeaders: ['authorization', 'content-type'],
+        AllowHeaders: ['authorization', 'content-type', 'accept-language'],
       }),
     });
   });

@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import { currentSession } from '../auth.ts';
 import { config } from '../config.ts';
+import i18n from '../i18n.ts';
 import type { paths } from './schema';
 
 /** An RFC 9457 problem the API answered, shown to people with its title and detail. */
@@ -22,6 +23,8 @@ const bearer: Middleware = {
   onRequest({ request }) {
     const session = currentSession();
     if (session) request.headers.set('authorization', `Bearer ${session.token}`);
+    // Problem details, files and letters in the portal's language, not the browser's.
+    request.headers.set('accept-language', i18n.language);
     return request;
   },
 };
