@@ -224,7 +224,10 @@ export const createCampaignService = (ports: CampaignPorts) => {
     }
     if (problems.length > 0)
       throw new ValidationError(
-        'A re-evaluation is based on launched campaigns of its template under its scope.',
+        say(
+          '复评须基于其范围内已启动的同模板活动。',
+          'A re-evaluation is based on launched campaigns of its template under its scope.',
+        ),
         problems,
       );
   };

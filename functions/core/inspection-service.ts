@@ -386,8 +386,14 @@ export const createInspectionService = (ports: InspectionPorts) => {
     const government = governmentOf(inspection);
     if (!government)
       throw new ValidationError(
-        'Only the inspection of a town or county names schools in its problems.',
-        named.map((n) => ({ path: n.path, message: 'this inspection is of a school' })),
+        say(
+          '只有对乡镇或县级政府的督导才能在问题中指明学校。',
+          'Only the inspection of a town or county names schools in its problems.',
+        ),
+        named.map((n) => ({
+          path: n.path,
+          message: say('本督导的对象是学校', 'this inspection is of a school'),
+        })),
       );
     const schools = await Promise.all(named.map((n) => ports.school(n.schoolId)));
     const errors = named.flatMap((n, i) => {
@@ -398,11 +404,22 @@ export const createInspectionService = (ports: InspectionPorts) => {
         (government.level === 'county' || school.townCode === government.code);
       return inRegion
         ? []
-        : [{ path: n.path, message: `${n.schoolId} is not a school of ${government.name}` }];
+        : [
+            {
+              path: n.path,
+              message: say(
+                `${n.schoolId} 不是${government.name}的学校`,
+                `${n.schoolId} is not a school of ${government.name}`,
+              ),
+            },
+          ];
     });
     if (errors.length > 0)
       throw new ValidationError(
-        `A problem names a school of ${government.name} (${government.code}).`,
+        say(
+          `问题只能指明${government.name}（${government.code}）的学校。`,
+          `A problem names a school of ${government.name} (${government.code}).`,
+        ),
         errors,
       );
   };
@@ -430,7 +447,13 @@ export const createInspectionService = (ports: InspectionPorts) => {
   const checkValues = (template: Template, given: Parameters<typeof valueErrors>[1], path: string) => {
     const errors = valueErrors(template, given);
     if (errors.length > 0)
-      throw new ValidationError(`Some values of the ${path} are not of their indicator's kind.`, errors);
+      throw new ValidationError(
+        say(
+          `${path} 中有数值与其指标类型不符。`,
+          `Some values of the ${path} are not of their indicator's kind.`,
+        ),
+        errors,
+      );
   };
 
   /** LOAD counters of every team member: `closed` when the inspection closes. */
@@ -1128,9 +1151,13 @@ export const createInspectionService = (ports: InspectionPorts) => {
         ]);
       }
       if (input.type === 'interview' && input.leader && !inspectionId)
-        throw new ValidationError("An interview naming a leader links to that government's inspection.", [
-          { path: 'body.inspectionId', message: 'is required with leader' },
-        ]);
+        throw new ValidationError(
+          say(
+            '指明负责人的约谈须关联该政府的督导。',
+            "An interview naming a leader links to that government's inspection.",
+          ),
+          [{ path: 'body.inspectionId', message: say('指明负责人时必填', 'is required with leader') }],
+        );
       await checkReferences(actor, campaign, input);
       // Where the action belongs: the inspection's county, or the narrower of the office and the campaign.
       let regionCode = actor.scope.length >= campaign.scope.length ? actor.scope : campaign.scope;
@@ -1152,13 +1179,27 @@ export const createInspectionService = (ports: InspectionPorts) => {
         const government = governmentOf(record.inspection);
         if (input.type === 'interview' && government && !input.leader)
           throw new ValidationError(
-            `An interview of the government of ${government.name} (${government.code}) names its leader.`,
-            [{ path: 'body.leader', message: 'is required for an inspection of a town or county' }],
+            say(
+              `约谈${government.name}（${government.code}）政府须指明其负责人。`,
+              `An interview of the government of ${government.name} (${government.code}) names its leader.`,
+            ),
+            [
+              {
+                path: 'body.leader',
+                message: say('乡镇或县级督导必填', 'is required for an inspection of a town or county'),
+              },
+            ],
           );
         if (input.type === 'interview' && input.leader && !government)
-          throw new ValidationError('A leader is named only in the interview of a government.', [
-            { path: 'body.leader', message: 'the inspection is not of a town or county' },
-          ]);
+          throw new ValidationError(
+            say('只有约谈政府时才指明负责人。', 'A leader is named only in the interview of a government.'),
+            [
+              {
+                path: 'body.leader',
+                message: say('该督导的对象不是乡镇或县', 'the inspection is not of a town or county'),
+              },
+            ],
+          );
         if (input.type === 'accountability') {
           const proposals = await store.proposals(campaignId);
           const notified = proposals.some(

@@ -226,12 +226,18 @@ export const createRankingService = (ports: RankingPorts) => {
       if (!campaign || !readsCampaign(actor, campaign))
         throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
       const template = await ports.template(campaign.templateId, campaign.templateVersion);
-      if (!template) throw new NotFoundError(`Template ${campaign.templateId} not found.`);
+      if (!template)
+        throw new NotFoundError(
+          say(`未找到模板 ${campaign.templateId}。`, `Template ${campaign.templateId} not found.`),
+        );
       const unit = template.target.unit;
       if (unit !== 'town' && unit !== 'county')
         throw new ValidationError(
-          `Rankings rank towns or counties: template ${template.id} inspects ${unit === 'school' ? 'schools' : 'school groups'}.`,
-          [{ path: 'path.id', message: 'not a campaign of towns or counties' }],
+          say(
+            `排名只针对乡镇或县：模板 ${template.id} 督导的是${unit === 'school' ? '学校' : '集团'}。`,
+            `Rankings rank towns or counties: template ${template.id} inspects ${unit === 'school' ? 'schools' : 'school groups'}.`,
+          ),
+          [{ path: 'path.id', message: say('不是对乡镇或县的活动', 'not a campaign of towns or counties') }],
         );
       const parentLevel = rankingLevels[unit];
       const region = q.region ?? campaign.scope;

@@ -259,7 +259,7 @@ export const createRegistryService = (store: RegistryStore) => {
         (readsRegions(actor)
           ? regionInScope(actor, group.regionCode)
           : actor.role === 'school' && group.memberSchoolIds.includes(actor.scope));
-      if (!group || !visible) throw new NotFoundError(`Group ${id} not found.`);
+      if (!group || !visible) throw new NotFoundError(say(`未找到集团 ${id}。`, `Group ${id} not found.`));
       return group;
     },
 
@@ -277,7 +277,10 @@ export const createRegistryService = (store: RegistryStore) => {
       }
       if (!readsRegions(actor))
         throw new ForbiddenError(
-          'School groups are listed for supervision offices, auditors and their schools.',
+          say(
+            '集团名单仅向督导室、审计员及集团内学校开放。',
+            'School groups are listed for supervision offices, auditors and their schools.',
+          ),
         );
       const code = query.region ?? actor.scope;
       regionOrNotFound(actor, code);
@@ -298,7 +301,12 @@ export const createRegistryService = (store: RegistryStore) => {
       query: { region?: string; year: number; cursor?: string; limit: number },
     ) {
       if (!readsRegions(actor))
-        throw new ForbiddenError('The evaluation cycle is for supervision offices and auditors.');
+        throw new ForbiddenError(
+          say(
+            '评估周期仅向督导室和审计员开放。',
+            'The evaluation cycle is for supervision offices and auditors.',
+          ),
+        );
       const code = query.region ?? actor.scope;
       const region = regionOrNotFound(actor, code);
       const page = await store.listSchools({

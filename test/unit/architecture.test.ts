@@ -60,3 +60,20 @@ describe('architecture', () => {
     }
   });
 });
+
+/**
+ * People read a domain error's message as the problem's `detail`, in Chinese or
+ * English: a message written as a bare string literal reads English to everyone.
+ */
+describe('problem details', () => {
+  it('are written in both languages (say(zh, en)) wherever the core throws a domain error with a literal message', () => {
+    const domainErrors =
+      /new (BadRequest|Validation|Unauthorized|Forbidden|NotFound|MethodNotAllowed|Conflict|PayloadTooLarge|UnsupportedMediaType)Error\(\s*(['"`])/g;
+    const untranslated = sources('functions').flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(domainErrors)].map(
+        (m) => `${file}:${readFileSync(file, 'utf8').slice(0, m.index).split('\n').length}`,
+      ),
+    );
+    expect(untranslated).toEqual([]);
+  });
+});
