@@ -1,4 +1,5 @@
 import { config } from './config.ts';
+import i18n from './i18n.ts';
 
 /** Who is signed in: the bearer token and what it says (role, scope, name). */
 export interface Session {
@@ -114,7 +115,7 @@ export const cognitoCallback = async (search: string): Promise<Session> => {
   sessionStorage.removeItem('dudao.pkce');
   const code = params.get('code');
   if (!code || !saved.verifier || params.get('state') !== saved.state)
-    throw new Error('sign-in state mismatch');
+    throw new Error(i18n.t('auth.stateMismatch'));
   const r = await fetch(`https://${auth.domain}/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -126,6 +127,6 @@ export const cognitoCallback = async (search: string): Promise<Session> => {
       code_verifier: saved.verifier,
     }).toString(),
   });
-  if (!r.ok) throw new Error(`token endpoint answered ${r.status}`);
+  if (!r.ok) throw new Error(i18n.t('auth.tokenRefused', { status: r.status }));
   return saveSession(((await r.json()) as { access_token: string }).access_token);
 };
