@@ -417,6 +417,7 @@ export const routes = [
   { method: 'POST', path: '/campaigns/{id}/teams', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/inspections', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/ranking', auth: 'jwt' },
+  { method: 'POST', path: '/campaigns/{id}/ranking/publish', auth: 'jwt' },
   { method: 'GET', path: '/inspectors/{id}/workload', auth: 'jwt' },
   { method: 'POST', path: '/campaigns/{id}/panels', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/panels', auth: 'jwt' },

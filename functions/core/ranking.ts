@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Actor } from './actor.ts';
 import { type Campaign, checkCampaignRegion, readsCampaign } from './campaign.ts';
-import { NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import type { Inspection } from './inspection.ts';
 import type { Proposal } from './inspection-service.ts';
 import { countiesUnder, findRegion } from './regions.ts';
@@ -21,10 +21,12 @@ import { say } from './text.ts';
  *   commended, however many). Their reports proposed the incentive already
  *   (issue_report); the list here is the ranking's view of those proposals.
  * - The lowest: once the ranking is final and its scores differ, the targets
- *   sharing the lowest rank get an interview (约谈) proposal, recorded once
- *   each (the escalation policy's proposal, as a late rectification gets):
- *   the office records it with POST /campaigns/{id}/actions (type interview,
- *   naming the government's leader) and it reads `recorded`.
+ *   sharing the lowest rank are proposed for an interview (约谈). Reading the
+ *   ranking only shows that; the office publishes it (POST
+ *   /campaigns/{id}/ranking/publish, 排名通报), which records each proposal
+ *   once (the escalation policy's proposal, as a late rectification gets):
+ *   the office then records the interview with POST /campaigns/{id}/actions
+ *   (type interview, naming the government's leader) and it reads `recorded`.
  */
 export const rankingLevels = { town: 'county', county: 'city' } as const;
 
@@ -96,6 +98,9 @@ export const rankingSchema = z.object({
   region: z.string().describe('the county (towns ranked) or city (counties ranked)'),
   level: z.enum(['town', 'county']).describe('what is ranked'),
   final: z.boolean().describe('every target of the region has a report'),
+  published: z
+    .boolean()
+    .describe('the office published the final ranking: its interview proposals are recorded (GET …/actions)'),
   previousCampaignId: z
     .string()
     .nullable()
@@ -132,7 +137,7 @@ export const rankingSchema = z.object({
       }),
     )
     .describe(
-      '约谈 proposed for the lowest (once the ranking is final); recorded with POST /campaigns/{id}/actions',
+      '约谈 proposed for the lowest (once the ranking is final); POST …/ranking/publish records them, POST /campaigns/{id}/actions the interview',
     ),
 });
 export type Ranking = z.infer<typeof rankingSchema>;
@@ -153,6 +158,8 @@ export interface RankingPorts {
   ): Promise<{ items: Inspection[]; cursor?: string }>;
   /** Records a proposal once (false if it existed). */
   propose(proposal: Proposal): Promise<boolean>;
+  /** The campaign's recorded proposals. */
+  proposals(campaignId: string): Promise<readonly Pick<Proposal, 'type' | 'inspectionId'>[]>;
   now(): string;
 }
 
@@ -220,64 +227,116 @@ export const createRankingService = (ports: RankingPorts) => {
     return undefined;
   };
 
-  return {
-    async ranking(actor: Actor, campaignId: string, q: { region?: string }): Promise<Ranking> {
-      const campaign = await ports.campaign(campaignId);
-      if (!campaign || !readsCampaign(actor, campaign))
-        throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
-      const template = await ports.template(campaign.templateId, campaign.templateVersion);
-      if (!template)
-        throw new NotFoundError(
-          say(`未找到模板 ${campaign.templateId}。`, `Template ${campaign.templateId} not found.`),
-        );
-      const unit = template.target.unit;
-      if (unit !== 'town' && unit !== 'county')
-        throw new ValidationError(
-          say(
-            `排名只针对乡镇或县：模板 ${template.id} 督导的是${unit === 'school' ? '学校' : '集团'}。`,
-            `Rankings rank towns or counties: template ${template.id} inspects ${unit === 'school' ? 'schools' : 'school groups'}.`,
-          ),
-          [{ path: 'path.id', message: say('不是对乡镇或县的活动', 'not a campaign of towns or counties') }],
-        );
-      const parentLevel = rankingLevels[unit];
-      const region = q.region ?? campaign.scope;
-      const found = findRegion(region);
-      if (!found) throw new NotFoundError(say(`未找到区划 ${region}。`, `Region ${region} not found.`));
-      if (found.level !== parentLevel)
-        throw new ValidationError(
-          say(
-            `${unit === 'town' ? '乡镇' : '区县'}排名须在${parentLevel === 'county' ? '区县' : '城市'}范围内：请用 region= 指定。`,
-            `A ranking of ${unit}s is over a ${parentLevel}: name one with region=.`,
-          ),
-          [
-            {
-              path: 'query.region',
-              message: `a ${parentLevel} code (${parentLevel === 'county' ? 6 : 4} digits)`,
-            },
-          ],
-        );
-      checkCampaignRegion(actor, campaign, region);
+  /** The ranking as the scores make it; `published` as the recorded proposals say. Writes nothing. */
+  const compute = async (actor: Actor, campaignId: string, q: { region?: string }) => {
+    const campaign = await ports.campaign(campaignId);
+    if (!campaign || !readsCampaign(actor, campaign))
+      throw new NotFoundError(say(`未找到活动 ${campaignId}。`, `Campaign ${campaignId} not found.`));
+    const template = await ports.template(campaign.templateId, campaign.templateVersion);
+    if (!template)
+      throw new NotFoundError(
+        say(`未找到模板 ${campaign.templateId}。`, `Template ${campaign.templateId} not found.`),
+      );
+    const unit = template.target.unit;
+    if (unit !== 'town' && unit !== 'county')
+      throw new ValidationError(
+        say(
+          `排名只针对乡镇或县：模板 ${template.id} 督导的是${unit === 'school' ? '学校' : '集团'}。`,
+          `Rankings rank towns or counties: template ${template.id} inspects ${unit === 'school' ? 'schools' : 'school groups'}.`,
+        ),
+        [{ path: 'path.id', message: say('不是对乡镇或县的活动', 'not a campaign of towns or counties') }],
+      );
+    const parentLevel = rankingLevels[unit];
+    const region = q.region ?? campaign.scope;
+    const found = findRegion(region);
+    if (!found) throw new NotFoundError(say(`未找到区划 ${region}。`, `Region ${region} not found.`));
+    if (found.level !== parentLevel)
+      throw new ValidationError(
+        say(
+          `${unit === 'town' ? '乡镇' : '区县'}排名须在${parentLevel === 'county' ? '区县' : '城市'}范围内：请用 region= 指定。`,
+          `A ranking of ${unit}s is over a ${parentLevel}: name one with region=.`,
+        ),
+        [
+          {
+            path: 'query.region',
+            message: `a ${parentLevel} code (${parentLevel === 'county' ? 6 : 4} digits)`,
+          },
+        ],
+      );
+    checkCampaignRegion(actor, campaign, region);
 
-      const entries = await entriesOf(campaign.id, region, unit);
-      const last = await lastYears(campaign);
-      const previous = new Map<string, Previous>();
-      if (last) {
-        for (const row of rank(await entriesOf(last.id, region, unit)))
-          previous.set(row.targetId, { campaignId: last.id, rank: row.rank, score: row.score });
-      }
-      const items = rank(entries, previous);
-      const final = items.length > 0 && items.every((r) => r.score !== null);
-      const proposals = final
-        ? lowest(items).map((r) => ({
-            type: 'interview' as const,
-            inspectionId: r.inspectionId,
-            targetId: r.targetId,
-            name: r.name,
-            reason: `lowest in the ranking of ${region} (rank ${r.rank} of ${items.length}, score ${r.score})`,
-          }))
-        : [];
-      // The proposals are a function of the final scores: recorded once each, whoever reads first.
-      for (const p of proposals)
+    const entries = await entriesOf(campaign.id, region, unit);
+    const last = await lastYears(campaign);
+    const previous = new Map<string, Previous>();
+    if (last) {
+      for (const row of rank(await entriesOf(last.id, region, unit)))
+        previous.set(row.targetId, { campaignId: last.id, rank: row.rank, score: row.score });
+    }
+    const items = rank(entries, previous);
+    const final = items.length > 0 && items.every((r) => r.score !== null);
+    const proposals = final
+      ? lowest(items).map((r) => ({
+          type: 'interview' as const,
+          inspectionId: r.inspectionId,
+          targetId: r.targetId,
+          name: r.name,
+          reason: `lowest in the ranking of ${region} (rank ${r.rank} of ${items.length}, score ${r.score})`,
+        }))
+      : [];
+    const recorded = final
+      ? new Set(
+          (await ports.proposals(campaign.id))
+            .filter((p) => p.type === 'interview')
+            .map((p) => p.inspectionId),
+        )
+      : new Set<string>();
+    const ranking: Ranking = {
+      campaignId: campaign.id,
+      templateId: campaign.templateId,
+      region,
+      level: unit,
+      final,
+      published: final && proposals.every((p) => recorded.has(p.inspectionId)),
+      previousCampaignId: last?.id ?? null,
+      items,
+      incentives: items
+        .filter((r) => r.grade === 'excellent')
+        .map((r) => ({
+          inspectionId: r.inspectionId,
+          targetId: r.targetId,
+          name: r.name,
+          score: r.score!,
+        })),
+      proposals,
+    };
+    return { campaign, ranking };
+  };
+
+  return {
+    /** GET /campaigns/{id}/ranking: offices and auditors over the region. */
+    async ranking(actor: Actor, campaignId: string, q: { region?: string }): Promise<Ranking> {
+      return (await compute(actor, campaignId, q)).ranking;
+    },
+
+    /**
+     * POST /campaigns/{id}/ranking/publish (排名通报): an office over the
+     * region publishes the final ranking, which records the interview
+     * proposals of the lowest, once each (publishing again changes nothing).
+     */
+    async publish(actor: Actor, campaignId: string, q: { region?: string }): Promise<Ranking> {
+      const { campaign, ranking } = await compute(actor, campaignId, q);
+      if (!actor.role.endsWith('_admin'))
+        throw new ForbiddenError(
+          say('排名由督导室通报。', 'A ranking is published by a supervision office.'),
+        );
+      if (!ranking.final)
+        throw new ConflictError(
+          say(
+            '排名尚未确定：还有对象未出具报告，全部报告后才能通报。',
+            'The ranking is not final: some targets have no report yet; publish it once all have one.',
+          ),
+        );
+      for (const p of ranking.proposals)
         await ports.propose({
           campaignId: campaign.id,
           type: 'interview',
@@ -286,24 +345,7 @@ export const createRankingService = (ports: RankingPorts) => {
           regionCode: p.targetId.slice(0, 6),
           at: ports.now(),
         });
-      return {
-        campaignId: campaign.id,
-        templateId: campaign.templateId,
-        region,
-        level: unit,
-        final,
-        previousCampaignId: last?.id ?? null,
-        items,
-        incentives: items
-          .filter((r) => r.grade === 'excellent')
-          .map((r) => ({
-            inspectionId: r.inspectionId,
-            targetId: r.targetId,
-            name: r.name,
-            score: r.score!,
-          })),
-        proposals,
-      };
+      return { ...ranking, published: true };
     },
   };
 };

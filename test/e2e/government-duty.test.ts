@@ -35,6 +35,7 @@ interface InspectionView {
 }
 interface Ranking {
   final: boolean;
+  published: boolean;
   level: string;
   region: string;
   previousCampaignId: string | null;
@@ -195,7 +196,13 @@ describe('government-duty: the towns of a county', () => {
   it('ranks the towns, lists the excellent one and proposes an interview for the lowest', async () => {
     const r = await call<Ranking>('GET', `/campaigns/${campaignId}/ranking`, { token: office });
     expect(r.status, r.text).toBe(200);
-    expect(r.body).toMatchObject({ region: county, level: 'town', final: true, previousCampaignId: null });
+    expect(r.body).toMatchObject({
+      region: county,
+      level: 'town',
+      final: true,
+      published: false,
+      previousCampaignId: null,
+    });
     expect(r.body.items.map((i) => [i.targetId, i.score, i.grade, i.rank])).toEqual([
       [towns[0], 92, 'excellent', 1],
       [towns[1], 85, 'good', 2],
@@ -243,8 +250,27 @@ describe('government-duty: the towns of a county', () => {
         `/campaigns/${campaignId}/actions`,
         { token: office },
       );
-    // Read twice, proposed once.
-    await call('GET', `/campaigns/${campaignId}/ranking`, { token: office });
+    // Reading the ranking proposes nothing; the office publishes it (排名通报), twice, and the lowest is proposed once.
+    expect((await actions()).body.items.filter((a) => a.type === 'interview')).toEqual([]);
+    expect(
+      (
+        await call('POST', `/campaigns/${campaignId}/ranking/publish`, {
+          token: await tokenFor('auditor', '21'),
+          body: {},
+        })
+      ).status,
+    ).toBe(403);
+    for (let n = 0; n < 2; n++) {
+      const published = await call<Ranking>('POST', `/campaigns/${campaignId}/ranking/publish`, {
+        token: office,
+        body: {},
+      });
+      expect(published.status, published.text).toBe(200);
+      expect(published.body.published).toBe(true);
+    }
+    expect(
+      (await call<Ranking>('GET', `/campaigns/${campaignId}/ranking`, { token: office })).body.published,
+    ).toBe(true);
     expect((await actions()).body.items.filter((a) => a.type === 'interview')).toEqual([
       expect.objectContaining({ inspectionId: lowestId, status: 'proposed' }),
     ]);

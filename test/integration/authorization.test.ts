@@ -1202,6 +1202,22 @@ const rowsOf = (w: World): Row[] => {
       ],
     },
     {
+      route: 'POST /campaigns/{id}/ranking/publish',
+      path: `/campaigns/${w.townsA}/ranking/publish`,
+      body: { region: A },
+      cells: [
+        // In role and over the region: refused only because its towns have no reports yet.
+        ok(who.countyA, { expect: 409, rule: `${rule.ok} (not final yet: 409)` }),
+        ok(who.cityA, { expect: 409, rule: `${rule.ok} (not final yet: 409)` }),
+        ok(who.provinceA, { expect: 409, rule: `${rule.ok} (not final yet: 409)` }),
+        role(who.auditorA),
+        invisible(schoolA1),
+        invisible(who.inspectorA),
+        invisible(who.governmentA),
+        ...officeOutsiders(),
+      ],
+    },
+    {
       route: 'GET /groups',
       path: `/groups?region=${A}`,
       cells: [

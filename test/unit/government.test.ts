@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actorSchema } from '#core/actor';
 import { type Campaign, selectTargets } from '#core/campaign';
-import { NotFoundError, ValidationError } from '#core/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#core/errors';
 import type { Inspection } from '#core/inspection';
 import type { Proposal } from '#core/inspection-service';
 import { canRead, performerOf } from '#core/lifecycle';
@@ -194,6 +194,7 @@ describe('ranking service', () => {
         proposed.push(p);
         return true;
       },
+      proposals: async () => proposed,
       now: () => '2026-12-01T00:00:00Z',
     });
     return { service, proposed };
@@ -227,8 +228,23 @@ describe('ranking service', () => {
     ]);
     expect(r.incentives.map((i) => i.targetId)).toEqual([b]);
     expect(r.proposals.map((p) => p.targetId)).toEqual([c]);
-    await service.ranking(office, 'y2026', {});
+    // Reading proposes nothing; the office's publication records the proposal, once.
+    expect(r.published).toBe(false);
+    expect(proposed).toEqual([]);
+    expect((await service.publish(office, 'y2026', {})).published).toBe(true);
+    await service.publish(office, 'y2026', {});
     expect(proposed.map((p) => [p.type, p.inspectionId])).toEqual([['interview', `y2026-${c}`]]);
+    expect((await service.ranking(office, 'y2026', {})).published).toBe(true);
+  });
+
+  it('is published by an office over the region, once final', async () => {
+    const { service } = world(
+      [inspection('y2026', a, 80), inspection('y2026', b)],
+      [campaign('y2026', '2026-03-01')],
+    );
+    await expect(service.publish(office, 'y2026', {})).rejects.toThrow(ConflictError);
+    const auditor = actorSchema.parse({ subject: 'x', role: 'auditor', scope: '21' });
+    await expect(service.publish(auditor, 'y2026', {})).rejects.toThrow(ForbiddenError);
   });
 
   it('proposes nothing before every town has a report', async () => {

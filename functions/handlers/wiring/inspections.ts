@@ -136,6 +136,7 @@ export const inspectionWiring = (tables: TablesWithAudit, evidenceObjects?: Obje
     campaigns: (q) => campaigns.list(q),
     campaignInspections: (campaignId, q) => store.campaignInspections(campaignId, q),
     propose: (proposal) => store.propose(proposal),
+    proposals: (campaignId) => store.proposals(campaignId),
     now: () => new Date().toISOString(),
   });
   return { service, teams, views, panels, burden, prefill, ranking, store, campaigns, templates, ports };
