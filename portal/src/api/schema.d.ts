@@ -722,6 +722,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns/{id}/ranking/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish the final ranking (排名通报): records the interview (约谈) proposals of the lowest, once each; an office over the region */
+        post: operations["postCampaignsIdRankingPublish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/inspectors/{id}/workload": {
         parameters: {
             query?: never;
@@ -6874,6 +6891,8 @@ export interface operations {
                         level: "town" | "county";
                         /** @description every target of the region has a report */
                         final: boolean;
+                        /** @description the office published the final ranking: its interview proposals are recorded (GET …/actions) */
+                        published: boolean;
                         /** @description last year's campaign of the same template over the same scope, if any */
                         previousCampaignId: string | null;
                         items: {
@@ -6904,7 +6923,7 @@ export interface operations {
                             name: string;
                             score: number;
                         }[];
-                        /** @description 约谈 proposed for the lowest (once the ranking is final); recorded with POST /campaigns/{id}/actions */
+                        /** @description 约谈 proposed for the lowest (once the ranking is final); POST …/ranking/publish records them, POST /campaigns/{id}/actions the interview */
                         proposals: {
                             /** @constant */
                             type: "interview";
@@ -6945,6 +6964,160 @@ export interface operations {
             };
             /** @description Not found, or outside the caller’s scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCampaignsIdRankingPublish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the county whose towns, or the city whose counties, are ranked; default the campaign scope */
+                    region?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The published ranking */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        templateId: string;
+                        /** @description the county (towns ranked) or city (counties ranked) */
+                        region: string;
+                        /**
+                         * @description what is ranked
+                         * @enum {string}
+                         */
+                        level: "town" | "county";
+                        /** @description every target of the region has a report */
+                        final: boolean;
+                        /** @description the office published the final ranking: its interview proposals are recorded (GET …/actions) */
+                        published: boolean;
+                        /** @description last year's campaign of the same template over the same scope, if any */
+                        previousCampaignId: string | null;
+                        items: {
+                            inspectionId: string;
+                            targetId: string;
+                            name: string;
+                            status: string;
+                            score: number | null;
+                            grade: ("excellent" | "good" | "pass" | "fail") | null;
+                            /** @description ties share a rank; null: not reported yet */
+                            rank: number | null;
+                            previous: {
+                                campaignId: string;
+                                rank: number | null;
+                                score: number | null;
+                            } | null;
+                            change: {
+                                /** @description last year's rank minus this year's: positive moved up */
+                                rank: number | null;
+                                /** @description this year's score minus last year's */
+                                score: number | null;
+                            };
+                        }[];
+                        /** @description 表彰: the targets graded excellent */
+                        incentives: {
+                            inspectionId: string;
+                            targetId: string;
+                            name: string;
+                            score: number;
+                        }[];
+                        /** @description 约谈 proposed for the lowest (once the ranking is final); POST …/ranking/publish records them, POST /campaigns/{id}/actions the interview */
+                        proposals: {
+                            /** @constant */
+                            type: "interview";
+                            inspectionId: string;
+                            targetId: string;
+                            name: string;
+                            reason: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a stale version, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large: the request body, or the list asked for as a file */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
