@@ -39,6 +39,10 @@ export interface EvidencePorts {
     logAccess(audit: AuditEvent): Promise<void>;
   };
   inspection(id: string): Promise<Inspection | undefined>;
+  /** The target rules of the inspection's campaign template (who besides its performers reads it). */
+  targetRules(
+    inspection: Inspection,
+  ): Promise<{ target: { unit: string; partyReadsSchoolInspections?: boolean } } | undefined>;
   presignUpload(key: string, e: Pick<Evidence, 'contentType' | 'size' | 'sha256'>): Promise<string>;
   presignDownload(key: string, fileName: string): Promise<string>;
   newId(): string;
@@ -51,9 +55,14 @@ export interface EvidencePorts {
  * auditors read; quarantined files are served to offices only.
  */
 export const createEvidenceService = (ports: EvidencePorts) => {
+  /** Who reads an inspection reads its evidence (a government reads its schools' where the template says so). */
+  const reads = async (actor: Actor, inspection: Inspection) =>
+    canRead(actor, inspection) ||
+    (actor.role === 'government' && canRead(actor, inspection, await ports.targetRules(inspection)));
+
   const inspectionFor = async (actor: Actor, id: string) => {
     const inspection = await ports.inspection(id);
-    if (!inspection || !canRead(actor, inspection))
+    if (!inspection || !(await reads(actor, inspection)))
       throw new NotFoundError(say(`未找到督导 ${id}。`, `Inspection ${id} not found.`));
     return inspection;
   };
@@ -294,7 +303,7 @@ export const createEvidenceService = (ports: EvidencePorts) => {
     async download(actor: Actor, evidenceId: string, requestId: string) {
       const evidence = await ports.evidence.get(evidenceId);
       const inspection = evidence ? await ports.inspection(evidence.inspectionId) : undefined;
-      if (!evidence || !inspection || !canRead(actor, inspection))
+      if (!evidence || !inspection || !(await reads(actor, inspection)))
         throw new NotFoundError(say(`未找到佐证材料 ${evidenceId}。`, `Evidence ${evidenceId} not found.`));
       if (evidence.status === 'pending')
         throw new ConflictError(

@@ -130,6 +130,13 @@ describe('government scope', () => {
       },
     });
     expect(act.status).toBe(403);
+    // Reading an inspection is reading its evidence: the open one's list, not the closed one's.
+    const evidence = (id: string, token: string) =>
+      call('GET', `/inspections/${id}/evidence`, { token }).then((r) => r.status);
+    expect(await evidence(openSchoolInspection, a)).toBe(200);
+    expect(await evidence(openSchoolInspection, c)).toBe(200);
+    expect(await evidence(openSchoolInspection, b)).toBe(404);
+    expect(await evidence(closedSchoolInspection, a)).toBe(404);
   });
 
   it('answers 401 without a token and 403 on office routes', async () => {

@@ -1,8 +1,10 @@
 import { fileTypeFromBuffer } from 'file-type';
 import { ulid } from 'ulid';
+import { createCampaignStore } from '#adapters/campaign-store';
 import { createEvidenceStore } from '#adapters/evidence-store';
 import { createInspectionStore } from '#adapters/inspection-store';
 import type { ObjectStore } from '#adapters/object-store';
+import { createTemplateStore } from '#adapters/template-store';
 import { createEvidenceService } from '#core/evidence-service';
 import type { TablesWithAudit } from './tables.ts';
 
@@ -13,9 +15,15 @@ import type { TablesWithAudit } from './tables.ts';
 export const evidenceWiring = (tables: TablesWithAudit, objects: ObjectStore) => {
   const store = createEvidenceStore(tables.db, tables);
   const inspections = createInspectionStore(tables.db, tables);
+  const campaigns = createCampaignStore(tables.db, tables.main);
+  const templates = createTemplateStore(tables.db, tables.main);
   const service = createEvidenceService({
     evidence: store,
     inspection: async (id) => (await inspections.get(id))?.inspection,
+    targetRules: async (inspection) => {
+      const campaign = await campaigns.get(inspection.campaignId);
+      return campaign ? templates.get(campaign.templateId, campaign.templateVersion) : undefined;
+    },
     presignUpload: (key, e) =>
       objects.presignUpload(key, { contentType: e.contentType, size: e.size, sha256Hex: e.sha256 }),
     presignDownload: (key, fileName) => objects.presignDownload(key, { fileName }),
