@@ -128,7 +128,9 @@ describe('an office follows a campaign up in the portal', () => {
     expect(sample.body).toMatchObject({ populationSize: population, sampleSize: targets });
     await page.getByText('督导组', { exact: true }).click();
     await page.getByRole('heading', { name: `督导组分配 · ${campaignTitle}` }).waitFor();
-    await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBe(targets);
+    await expect
+      .poll(() => page.locator('tbody tr.ant-table-row').count(), { timeout: 30_000 })
+      .toBe(targets);
     const rows = await call<{ items: Row[] }>('GET', `/campaigns/${campaignId}/inspections?limit=200`, {
       token: office,
     });
@@ -159,6 +161,23 @@ describe('an office follows a campaign up in the portal', () => {
       token: office,
     });
     expect(JSON.stringify(after.body)).toContain(lead.id);
+    // A second inspection's team from the bulk file (one row per member), as offices keep them in spreadsheets.
+    const other = rows.body.items[1]!;
+    const otherLead = (
+      await call<{ items: { id: string; name: string }[] }>(
+        'GET',
+        `/inspectors?region=${other.regionCode}&limit=50`,
+        { token: office },
+      )
+    ).body.items.find((i) => i.id !== other.lead)!;
+    await page.getByLabel('选择督导组文件').setInputFiles({
+      name: '督导组.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`学校标识码,督学编号,角色,负责指标\r\n${other.targetId},${otherLead.id},组长,\r\n`),
+    });
+    await page.getByRole('button', { name: '批量导入督导组' }).click();
+    await page.getByText('已设置 1 个督导组，0 个未变').waitFor();
+    await page.locator('tr', { hasText: other.targetName }).getByText(otherLead.name).waitFor();
     await expectAccessible(page);
     await screenshot(page, 'teams');
 
@@ -254,7 +273,7 @@ describe('an office follows a campaign up in the portal', () => {
     await expectAccessible(page);
     await form.getByRole('button', { name: '保存决定' }).click();
     await page.getByText('决定已记录').waitFor();
-    await expect.poll(() => decide.count()).toBe(0);
+    await expect.poll(() => decide.count(), { timeout: 15_000 }).toBe(0);
     const recorded = page.locator('.ant-card', { hasText: '已记录的处理' });
     await recorded.getByRole('link', { name: inspection.id }).first().waitFor();
 
