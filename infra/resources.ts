@@ -394,6 +394,7 @@ export const routes = [
   { method: 'POST', path: '/campaigns/{id}/launch', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/launch', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/progress', auth: 'jwt' },
+  { method: 'GET', path: '/campaigns/{id}/preview', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/sample', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/sealed', auth: 'jwt' },
   { method: 'GET', path: '/campaigns/{id}/re-evaluation', auth: 'jwt' },

@@ -12,6 +12,7 @@ import { createTokenVerifier } from '#adapters/token-verifier';
 import { createWorkflowStarter } from '#adapters/workflow-starter';
 import { createCampaignFiles } from '#core/campaign-files';
 import { createImportRequests } from '#core/import-requests';
+import { createLaunchPreview } from '#core/launch/preview';
 import { createReEvaluationReport } from '#core/re-evaluation';
 import { createRegistryService } from '#core/registry-service';
 import { cursorSeal } from '#lib/cursor';
@@ -39,6 +40,7 @@ import { auditWiring, exportWiring } from './wiring/audit.ts';
 import { campaignService } from './wiring/campaigns.ts';
 import { evidenceWiring } from './wiring/evidence.ts';
 import { inspectionWiring } from './wiring/inspections.ts';
+import { launchPorts } from './wiring/launch.ts';
 
 // Composition root of the HTTP API: clients, configuration and adapters are
 // built once per cold start, for exactly what the `api` function is granted.
@@ -89,7 +91,7 @@ const operations: OperationTable = {
     }),
   }),
   ...campaignOperations({ campaigns }),
-  ...campaignFileOperations({ files: campaignFiles }),
+  ...campaignFileOperations({ files: campaignFiles, preview: createLaunchPreview(launchPorts(tables, {})) }),
   ...principalOperations({ registry }),
   ...evidenceOperations({ evidence: evidenceWiring(tables, evidenceObjects).service }),
   ...inspectionOperations({ campaigns, inspections: inspections.service }),

@@ -13,6 +13,8 @@ import { SignIn } from './pages/SignIn.tsx';
 const Campaigns = lazy(() => import('./pages/Campaigns.tsx'));
 const CampaignDashboard = lazy(() => import('./pages/CampaignDashboard.tsx'));
 const CampaignWizard = lazy(() => import('./pages/CampaignWizard.tsx'));
+const CampaignTeams = lazy(() => import('./pages/CampaignTeams.tsx'));
+const CampaignFollowUp = lazy(() => import('./pages/CampaignFollowUp.tsx'));
 const ImportWizard = lazy(() => import('./pages/ImportWizard.tsx'));
 const WorkList = lazy(() => import('./pages/WorkList.tsx'));
 const InspectionPage = lazy(() => import('./pages/Inspection.tsx'));
@@ -125,6 +127,8 @@ const Shell = ({ session, onSignOut }: { session: Session; onSignOut: () => void
               <Route path="/campaigns" element={<Campaigns />} />
               <Route path="/campaigns/new" element={<CampaignWizard />} />
               <Route path="/campaigns/:id" element={<CampaignDashboard />} />
+              <Route path="/campaigns/:id/teams" element={<CampaignTeams />} />
+              <Route path="/campaigns/:id/follow-up" element={<CampaignFollowUp />} />
               <Route path="/imports" element={<ImportWizard />} />
               <Route path="/work" element={<WorkList session={session} />} />
               <Route path="/inspections/:id" element={<InspectionPage session={session} />} />

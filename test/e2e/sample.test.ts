@@ -51,6 +51,17 @@ let office: string;
 let auditor: string;
 let campaignId: string;
 let opts: Parameters<typeof importFile>[0];
+let preview: Awaited<
+  ReturnType<
+    typeof call<{
+      campaignId: string;
+      population: number;
+      targets: number;
+      sampling: { percent: number; seed: string } | null;
+      counties: { code: string; population: number; targets: number }[];
+    }>
+  >
+>;
 
 interface Link {
   key: string;
@@ -114,8 +125,33 @@ beforeAll(async () => {
     overrides: { samplingPercent: 20 },
   });
   campaignId = campaign.id;
+  preview = await call('GET', `/campaigns/${campaignId}/preview`, { token: office });
   expect((await launchAndWait(office, campaignId)).status).toBe('SUCCEEDED');
 }, 240_000);
+
+describe('GET /campaigns/{id}/preview', () => {
+  it('shows a draft what its launch draws: population and sample per county, the very sample launched', async () => {
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.body).toMatchObject({
+      campaignId,
+      status: 'draft',
+      unit: 'school',
+      population: 50,
+      targets: 10,
+      sampling: { percent: 20, method: { stratifyBy: 'county' } },
+      counties: [
+        { code: sanyuan, population: 30, targets: 6 },
+        { code: shaxian, population: 20, targets: 4 },
+      ],
+    });
+    const sample = await call<SampleView>('GET', `/campaigns/${campaignId}/sample`, { token: office });
+    expect(sample.body).toMatchObject({
+      populationSize: 50,
+      sampleSize: 10,
+      seed: preview.body.sampling?.seed,
+    });
+  });
+});
 
 describe('GET /campaigns/{id}/sample and npm run redraw-sample', () => {
   it('gives the seed, the method in words and audited links; the redraw command reproduces the sample', async () => {

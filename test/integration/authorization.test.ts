@@ -1452,6 +1452,11 @@ const rowsOf = (w: World): Row[] => {
       ],
     },
     {
+      route: 'GET /campaigns/{id}/preview',
+      path: `/campaigns/${w.draftA}/preview`,
+      cells: [...officeReaders(), role(schoolA1), role(who.inspectorA), ...officeOutsiders()],
+    },
+    {
       route: 'GET /campaigns/{id}/sample',
       path: `/campaigns/${w.sampledA}/sample`,
       cells: [

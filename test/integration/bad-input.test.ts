@@ -655,7 +655,7 @@ const handlerSchemas = {
   ...exportOperations({ exports: none }),
   ...teamOperations({ teams: none, views: none, panels: none }),
   ...burdenOperations({ burden: none, prefill: none }),
-  ...campaignFileOperations({ files: none }),
+  ...campaignFileOperations({ files: none, preview: none }),
   ...principalOperations({ registry: none }),
   ...rankingOperations({ ranking: none }),
   ...kindergartenCycleOperations({ reEvaluation: none, registry: none }),
@@ -1021,6 +1021,7 @@ const basesOf = (): Record<string, Base[]> => {
       ...office({}, { school: schools[0]! }),
       { token: t.auditor, path: {}, query: { region: county } },
     ],
+    'GET /campaigns/{id}/preview': office({ id: w.draftId }),
     'GET /campaigns/{id}/sample': office({ id: w.sampledId }),
     'GET /campaigns/{id}/ranking': [
       ...office({ id: w.townsId }),

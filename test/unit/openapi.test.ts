@@ -25,7 +25,7 @@ const operations: OperationTable = {
   ...systemOperations({ health: none, openapi: () => ({}) }),
   ...registryOperations({ registry: none, imports: none }),
   ...campaignOperations({ campaigns: none }),
-  ...campaignFileOperations({ files: none }),
+  ...campaignFileOperations({ files: none, preview: none }),
   ...principalOperations({ registry: none }),
   ...evidenceOperations({ evidence: none }),
   ...inspectionOperations({ campaigns: none, inspections: none }),

@@ -90,8 +90,8 @@ export const planLaunch =
   };
 
 /** The template's target rule over the schools (or groups) of the campaign's counties. */
-const targetsByRule = async (
-  ports: LaunchPorts,
+export const targetsByRule = async (
+  ports: Pick<LaunchPorts, 'schoolsOfCounty' | 'groupsOfCounty' | 'currentTermsOfCounty'>,
   template: Template,
   campaign: Campaign,
   counties: readonly string[],
@@ -121,7 +121,7 @@ const targetsByRule = async (
  * there. Read at launch, so the stored population is what the sample was drawn from.
  */
 export const reEvaluationPopulation = async (
-  ports: LaunchPorts,
+  ports: Pick<LaunchPorts, 'campaigns' | 'gradedTargets'>,
   basedOn: readonly string[],
 ): Promise<Target[]> => {
   const population = new Map<string, Target>();

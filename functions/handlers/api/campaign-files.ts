@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Actor } from '#core/actor';
+import { campaignStatuses } from '#core/campaign';
 import type { CampaignFiles } from '#core/campaign-files';
+import type { LaunchPreview } from '#core/launch/preview';
 import { defineOperation, json } from '../http/operation.ts';
 
 const idPath = z.object({ id: z.string().min(1).max(80) });
@@ -10,7 +12,48 @@ const fileLink = z.object({
   expiresInSeconds: z.number(),
 });
 
-export const campaignFileOperations = (deps: { files: CampaignFiles }) => ({
+export const campaignFileOperations = (deps: { files: CampaignFiles; preview: LaunchPreview }) => ({
+  'GET /campaigns/{id}/preview': defineOperation({
+    summary:
+      'Before a launch, what it would create: the targets by the template’s rule (population), and where the campaign samples the sample drawn with its own seed, per county (reads only; the registry may change before the launch)',
+    tags: ['campaigns'],
+    path: idPath,
+    responses: {
+      200: {
+        description: 'The preview',
+        schema: z.object({
+          campaignId: z.string(),
+          status: z.enum(campaignStatuses),
+          unit: z.string().describe('what the inspections are of: school, group, town, county'),
+          population: z.number().int().describe('targets by the template’s rule, before sampling'),
+          targets: z.number().int().describe('inspections the launch would create (the sample, if any)'),
+          sampling: z
+            .object({
+              percent: z.number(),
+              seed: z.string(),
+              method: z.object({
+                stratifyBy: z.literal('county'),
+                zh: z.string(),
+                en: z.string(),
+                rank: z.string(),
+              }),
+            })
+            .nullable(),
+          counties: z.array(
+            z.object({
+              code: z.string(),
+              name: z.string(),
+              population: z.number().int(),
+              targets: z.number().int(),
+            }),
+          ),
+        }),
+      },
+    },
+    problems: [400, 401, 403, 404],
+    handle: async ({ actor, path }) => json(200, await deps.preview.preview(actor as Actor, path.id)),
+  }),
+
   'GET /campaigns/{id}/sample': defineOperation({
     summary:
       'The launch’s sample: seed, method in words (zh/en), population and sample sizes, and audited links to the population and sample files (redraw offline with `npm run redraw-sample`)',

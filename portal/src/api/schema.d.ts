@@ -347,6 +347,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Before a launch, what it would create: the targets by the template’s rule (population), and where the campaign samples the sample drawn with its own seed, per county (reads only; the registry may change before the launch) */
+        get: operations["getCampaignsIdPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/campaigns/{id}/sample": {
         parameters: {
             query?: never;
@@ -3515,6 +3532,100 @@ export interface operations {
                             };
                             code: string;
                             name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad request: the input is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No bearer token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for the caller’s role or scope (or a token without a usable role and scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller’s scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected server error (5xx): problem+json with the request id to quote */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCampaignsIdPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        campaignId: string;
+                        /** @enum {string} */
+                        status: "draft" | "launching" | "launch_failed" | "active" | "closing" | "closed";
+                        /** @description what the inspections are of: school, group, town, county */
+                        unit: string;
+                        /** @description targets by the template’s rule, before sampling */
+                        population: number;
+                        /** @description inspections the launch would create (the sample, if any) */
+                        targets: number;
+                        sampling: {
+                            percent: number;
+                            seed: string;
+                            method: {
+                                /** @constant */
+                                stratifyBy: "county";
+                                zh: string;
+                                en: string;
+                                rank: string;
+                            };
+                        } | null;
+                        counties: {
+                            code: string;
+                            name: string;
+                            population: number;
+                            targets: number;
                         }[];
                     };
                 };

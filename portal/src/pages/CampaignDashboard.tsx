@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import type { Campaign, InspectionRow, Page, Progress, RegionFigures, Report } from '../api/types.ts';
+import { CampaignNav, ReportDownloads } from '../components/CampaignNav.tsx';
 import { BarsChart } from '../components/GradeChart.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
 import { badTag, formatDateTime } from '../format.ts';
@@ -64,6 +65,7 @@ export default function CampaignDashboard() {
   return (
     <section aria-labelledby="dashboard-title">
       <h1 id="dashboard-title">{campaign.data?.title ?? '…'}</h1>
+      <CampaignNav id={id} />
       <ProblemAlert error={campaign.error ?? progress.error ?? report.error ?? schools.error} />
       <Breadcrumb
         items={[
@@ -135,6 +137,7 @@ export default function CampaignDashboard() {
           </Card>
         </Col>
       </Row>
+      <ReportDownloads id={id} region={progress.data?.region.code} />
       {!leaf && (
         <Card title={t('campaign.region')} style={{ marginTop: 12 }}>
           <Table<RegionFigures>

@@ -1,9 +1,24 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Button, Card, Form, Input, Progress, Result, Select, Steps } from 'antd';
+import {
+  Button,
+  Card,
+  Descriptions,
+  Empty,
+  Form,
+  Input,
+  InputNumber,
+  Progress,
+  Result,
+  Select,
+  Spin,
+  Steps,
+  Table,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
+import type { paths } from '../api/schema';
 import type { Campaign, LaunchStatus, Page, Template } from '../api/types.ts';
 import { currentSession } from '../auth.ts';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
@@ -12,7 +27,9 @@ import { chinaToday, localized } from '../format.ts';
 const addDays = (date: string, days: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-/** Template → scope and window → draft → launch, with the launch's live progress. */
+type Preview = paths['/campaigns/{id}/preview']['get']['responses'][200]['content']['application/json'];
+
+/** Template → scope and window → draft (with its launch preview: targets, sample) → launch, with live progress. */
 export default function CampaignWizard() {
   const { t, i18n } = useTranslation();
   const session = currentSession();
@@ -23,7 +40,14 @@ export default function CampaignWizard() {
   const [campaign, setCampaign] = useState<Campaign>();
   const [launching, setLaunching] = useState(false);
   const create = useMutation({
-    mutationFn: (v: { templateId: string; title: string; scope: string; start: string; end: string }) =>
+    mutationFn: (v: {
+      templateId: string;
+      title: string;
+      scope: string;
+      start: string;
+      end: string;
+      samplingPercent?: number | null;
+    }) =>
       unwrap<Campaign>(
         api().POST('/campaigns', {
           body: {
@@ -31,10 +55,17 @@ export default function CampaignWizard() {
             title: v.title,
             scope: v.scope,
             window: { start: v.start, end: v.end },
+            ...(v.samplingPercent ? { overrides: { samplingPercent: v.samplingPercent } } : {}),
           },
         }),
       ),
     onSuccess: setCampaign,
+  });
+  const preview = useQuery({
+    queryKey: ['preview', campaign?.id],
+    enabled: !!campaign && !launching,
+    queryFn: () =>
+      unwrap<Preview>(api().GET('/campaigns/{id}/preview', { params: { path: { id: campaign!.id } } })),
   });
   const launch = useMutation({
     mutationFn: (id: string) =>
@@ -74,7 +105,9 @@ export default function CampaignWizard() {
         ]}
         style={{ marginBottom: 16 }}
       />
-      <ProblemAlert error={templates.error ?? create.error ?? launch.error ?? status.error} />
+      <ProblemAlert
+        error={templates.error ?? create.error ?? preview.error ?? launch.error ?? status.error}
+      />
       {!campaign && (
         <Card>
           <Form
@@ -89,6 +122,8 @@ export default function CampaignWizard() {
           >
             <Form.Item name="templateId" label={t('campaign.template')} rules={[{ required: true }]}>
               <Select
+                showSearch
+                optionFilterProp="label"
                 loading={templates.isLoading}
                 options={(templates.data?.items ?? []).map((tpl) => ({
                   value: tpl.id,
@@ -116,6 +151,9 @@ export default function CampaignWizard() {
                 </Form.Item>
               </div>
             </Form.Item>
+            <Form.Item name="samplingPercent" label={t('office.preview.samplingPercent')}>
+              <InputNumber min={1} max={100} style={{ width: 180 }} />
+            </Form.Item>
             <Button type="primary" htmlType="submit" loading={create.isPending}>
               {t('campaign.create')}
             </Button>
@@ -127,6 +165,73 @@ export default function CampaignWizard() {
           <p>
             {campaign.scope} · {campaign.window.start} – {campaign.window.end}
           </p>
+          <section aria-labelledby="preview-title" style={{ marginBottom: 16 }}>
+            <h2 id="preview-title" style={{ fontSize: 16 }}>
+              {t('office.preview.title')}
+            </h2>
+            {preview.isLoading && (
+              <p aria-live="polite">
+                <Spin size="small" /> {t('office.preview.loading')}
+              </p>
+            )}
+            {preview.data && (
+              <div data-testid="launch-preview">
+                <Descriptions
+                  size="small"
+                  bordered
+                  column={1}
+                  items={[
+                    {
+                      key: 'population',
+                      label: t('office.preview.population'),
+                      children: preview.data.population,
+                    },
+                    { key: 'targets', label: t('office.preview.targets'), children: preview.data.targets },
+                    {
+                      key: 'sampling',
+                      label: t('office.preview.title'),
+                      children: preview.data.sampling
+                        ? t('office.preview.sampled', {
+                            percent: preview.data.sampling.percent,
+                            targets: preview.data.targets,
+                            population: preview.data.population,
+                          })
+                        : t('office.preview.notSampled'),
+                    },
+                    ...(preview.data.sampling
+                      ? [
+                          {
+                            key: 'seed',
+                            label: t('office.preview.seed'),
+                            children: <code>{preview.data.sampling.seed}</code>,
+                          },
+                        ]
+                      : []),
+                  ]}
+                />
+                {preview.data.population === 0 ? (
+                  <Empty description={t('office.preview.empty')} />
+                ) : (
+                  <Table
+                    rowKey="code"
+                    size="small"
+                    pagination={{ pageSize: 20, hideOnSinglePage: true }}
+                    dataSource={preview.data.counties}
+                    style={{ marginTop: 8 }}
+                    columns={[
+                      {
+                        title: t('office.preview.county'),
+                        dataIndex: 'name',
+                        render: (v, r) => `${v} (${r.code})`,
+                      },
+                      { title: t('office.preview.population'), dataIndex: 'population' },
+                      { title: t('office.preview.targets'), dataIndex: 'targets' },
+                    ]}
+                  />
+                )}
+              </div>
+            )}
+          </section>
           <Button type="primary" onClick={() => launch.mutate(campaign.id)} loading={launch.isPending}>
             {t('campaign.launch')}
           </Button>
