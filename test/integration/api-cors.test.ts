@@ -31,7 +31,7 @@ describe('the local API from a browser', () => {
     expect(r.status).toBe(204);
     expect(r.headers.get('access-control-allow-origin')).toBe(portal);
     expect(r.headers.get('access-control-allow-methods')).toContain('PUT');
-    expect(r.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
+    expect(r.headers.get('access-control-allow-headers')).toBe('authorization,content-type,accept-language');
     expect(invoked).toBe(before);
   });
 
