@@ -52,6 +52,8 @@ export const screenshot = async (page: Page, name: string) => {
 
 /** No serious or critical axe violation on the page as it is now. */
 export const expectAccessible = async (page: Page) => {
+  // On a settled page: a modal fading in reads as low contrast, a closing picker as an unnamed listbox.
+  await page.waitForFunction("document.getAnimations().every((a) => a.playState !== 'running')");
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(
