@@ -1,7 +1,5 @@
-import { ProblemError } from './api/client.ts';
-import { currentSession } from './auth.ts';
+import { apiHeaders, ProblemError } from './api/client.ts';
 import { config } from './config.ts';
-import i18n from './i18n.ts';
 
 /**
  * Downloads a file the API answers (a report as CSV/XLSX, an error report): an
@@ -16,13 +14,7 @@ export const downloadFromApi = async (
   const url = new URL(config().apiUrl + path);
   for (const [name, value] of Object.entries(query))
     if (value !== undefined) url.searchParams.set(name, value);
-  const session = currentSession();
-  const response = await fetch(url, {
-    headers: {
-      'accept-language': i18n.language,
-      ...(session ? { authorization: `Bearer ${session.token}` } : {}),
-    },
-  });
+  const response = await fetch(url, { headers: apiHeaders() });
   if (!response.ok) {
     const problem = (await response.json().catch(() => ({}))) as { title?: string; detail?: string };
     throw new ProblemError(response.status, problem.title ?? response.statusText, problem.detail ?? '');

@@ -28,12 +28,7 @@ export const planLaunch =
     const template = await ports.templates.get(campaign.templateId, campaign.templateVersion);
     if (!template) throw new Error(`template ${campaign.templateId}@${campaign.templateVersion} is gone`);
 
-    const counties = countiesUnder(campaign.scope).map((c) => c.code);
-    const population = campaign.basedOn
-      ? await reEvaluationPopulation(ports, campaign.basedOn)
-      : await targetsByRule(ports, template, campaign, counties);
-    const percent = campaign.overrides?.samplingPercent ?? template.sampling?.percent;
-    const targets = percent ? drawSample(population, percent, campaign.samplingSeed) : population;
+    const { population, percent, targets } = await plannedTargets(ports, template, campaign);
 
     // Both files carry the seed and the method, so the population alone redraws the sample
     // (npm run redraw-sample -- population.json sample.json).
@@ -88,6 +83,35 @@ export const planLaunch =
     });
     return { ...input, targets: targets.length, batches };
   };
+
+/**
+ * Who a launch inspects: the population (the template's rule under the scope,
+ * or a re-evaluation's graded targets) and, where the campaign samples, the
+ * sample drawn from it with the campaign's seed. The launch and its preview both ask here.
+ */
+export const plannedTargets = async (
+  ports: Pick<
+    LaunchPorts,
+    'campaigns' | 'gradedTargets' | 'schoolsOfCounty' | 'groupsOfCounty' | 'currentTermsOfCounty'
+  >,
+  template: Template,
+  campaign: Campaign,
+): Promise<{ population: Target[]; percent: number | undefined; targets: Target[] }> => {
+  const population = campaign.basedOn
+    ? await reEvaluationPopulation(ports, campaign.basedOn)
+    : await targetsByRule(
+        ports,
+        template,
+        campaign,
+        countiesUnder(campaign.scope).map((c) => c.code),
+      );
+  const percent = campaign.overrides?.samplingPercent ?? template.sampling?.percent;
+  return {
+    population,
+    percent,
+    targets: percent ? drawSample(population, percent, campaign.samplingSeed) : population,
+  };
+};
 
 /** The template's target rule over the schools (or groups) of the campaign's counties. */
 export const targetsByRule = async (

@@ -1,8 +1,8 @@
 import { type Actor, isAdmin } from '../actor.ts';
-import { drawSample, readsCampaign, sampleMethod } from '../campaign.ts';
+import { readsCampaign, sampleMethod } from '../campaign.ts';
 import { ForbiddenError, NotFoundError, say } from '../errors.ts';
-import { countiesUnder, findRegion } from '../regions.ts';
-import { reEvaluationPopulation, targetsByRule } from './plan.ts';
+import { findRegion } from '../regions.ts';
+import { plannedTargets } from './plan.ts';
 import type { LaunchPorts } from './ports.ts';
 
 /** What the preview reads: the campaign, its template, and the registry as the launch reads it. */
@@ -35,12 +35,7 @@ export const createLaunchPreview = (ports: LaunchPreviewPorts) => ({
       throw new NotFoundError(
         say(`未找到活动 ${id} 的模板 ${campaign.templateId}。`, `Template ${campaign.templateId} not found.`),
       );
-    const counties = countiesUnder(campaign.scope).map((c) => c.code);
-    const population = campaign.basedOn
-      ? await reEvaluationPopulation(ports, campaign.basedOn)
-      : await targetsByRule(ports, template, campaign, counties);
-    const percent = campaign.overrides?.samplingPercent ?? template.sampling?.percent;
-    const targets = percent ? drawSample(population, percent, campaign.samplingSeed) : population;
+    const { population, percent, targets } = await plannedTargets(ports, template, campaign);
     const perCounty = new Map<string, { population: number; targets: number }>();
     for (const t of population) {
       const c = perCounty.get(t.regionCode) ?? { population: 0, targets: 0 };

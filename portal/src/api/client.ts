@@ -19,12 +19,18 @@ export class ProblemError extends Error {
 /** No answer at all: the network is down (the offline outbox takes over where it can). */
 export class OfflineError extends Error {}
 
+/** What every call to the API carries: the bearer token, and the portal's language (problem details, files and letters in it, not the browser's). */
+export const apiHeaders = (): Record<string, string> => {
+  const session = currentSession();
+  return {
+    'accept-language': i18n.language,
+    ...(session ? { authorization: `Bearer ${session.token}` } : {}),
+  };
+};
+
 const bearer: Middleware = {
   onRequest({ request }) {
-    const session = currentSession();
-    if (session) request.headers.set('authorization', `Bearer ${session.token}`);
-    // Problem details, files and letters in the portal's language, not the browser's.
-    request.headers.set('accept-language', i18n.language);
+    for (const [name, value] of Object.entries(apiHeaders())) request.headers.set(name, value);
     return request;
   },
 };
