@@ -189,6 +189,10 @@ export const App = () => {
       theme={{
         token: {
           colorPrimary: '#0958d9',
+          // Hovered and pressed buttons keep white text readable too (the derived hover blue is lighter).
+          colorPrimaryHover: '#003eb3',
+          colorPrimaryActive: '#002c8c',
+          colorLinkHover: '#003eb3',
           colorInfo: '#0958d9',
           colorLink: '#0958d9',
           colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
